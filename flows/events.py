@@ -1,0 +1,61 @@
+"""Status-change events in the EventBridge "SageMaker A2I HumanLoop Status Change" shape.
+
+Each terminal transition stores one StatusEvent (and one WebhookDelivery per
+active endpoint) in the same transaction as the transition: an outbox, so an
+event is never lost and keeps its id across delivery retries.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+
+from flows.models import HumanLoop, StatusEvent, WebhookDelivery, WebhookEndpoint
+from flows.outputs import flow_arn, iso_millis
+from hitl import arns, clock
+from hitl.transactions import enqueue_on_commit
+
+DETAIL_TYPE = "SageMaker A2I HumanLoop Status Change"
+
+
+def build_event(loop: HumanLoop, event_id: uuid.UUID) -> dict[str, Any]:
+    """Return the event document for the loop's current (terminal) status."""
+    account_id = loop.account.aws_account_id
+    loop_arn = arns.build("human-loop", account_id, loop.name)
+    failed = loop.status == HumanLoop.Status.FAILED
+    return {
+        "version": "0",
+        "id": str(event_id),
+        "detail-type": DETAIL_TYPE,
+        "source": "aws.sagemaker",
+        "account": account_id,
+        "time": clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": settings.HITL_REGION,
+        "resources": [loop_arn],
+        "detail": {
+            "creationTime": iso_millis(loop.created_at),
+            "failureCode": loop.failure_code if failed else None,
+            "failureReason": loop.failure_reason if failed else None,
+            "flowDefinitionArn": flow_arn(loop.flow_definition),
+            "humanLoopArn": loop_arn,
+            "humanLoopName": loop.name,
+            "humanLoopOutput": {"outputS3Uri": loop.output_s3_uri} if loop.output_s3_uri else None,
+            "humanLoopStatus": loop.status,
+        },
+    }
+
+
+def record_status_change(loop: HumanLoop) -> StatusEvent:
+    """Store the event for the loop's new status and schedule its deliveries (caller holds a transaction)."""
+    event_id = uuid.uuid4()
+    event = StatusEvent.objects.create(event_id=event_id, human_loop=loop, body=build_event(loop, event_id))
+    endpoints = WebhookEndpoint.objects.filter(account_id=loop.account_id, is_active=True)
+    deliveries = WebhookDelivery.objects.bulk_create(WebhookDelivery(event=event, endpoint=e) for e in endpoints)
+    if deliveries:
+        from flows import tasks
+
+        for delivery in deliveries:
+            enqueue_on_commit(tasks.deliver_webhook, delivery.id)
+    return event

@@ -1,0 +1,450 @@
+"""The human-loop lifecycle: the only writer of HumanLoop.status and ReviewTask.state.
+
+    start ──► InProgress ──(TaskCount answers, output written)──► Completed
+                 │  └──(availability lifetime elapsed)──────────► Failed
+                 └──stop──► Stopping ──(no lease left, output written)──► Stopped
+
+Used alike by the AWS API, the reviewer portal, the admin and the Celery
+sweeps. Every change runs in a transaction that locks the loop row first
+(then its tasks), so concurrent submits, stops and sweeps serialize per loop;
+status changes are conditional updates, so a stale caller changes nothing.
+Finishing a loop is two-phase: the deciding transaction records an
+OutputOutbox row; `finalize_loop` (a Celery task) writes output.json and only
+then moves the loop to its final status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+
+from flows import events, outputs
+from flows.models import FlowDefinition, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
+from hitl import arns, clock
+from hitl.errors import Conflict, InvalidInput, NotFound, QuotaExceeded
+from hitl.transactions import enqueue_on_commit
+from workforce.models import Account, WorkteamMembership
+
+EXPIRED_REASON = "The task expired before the required number of workers completed it."
+Status = HumanLoop.Status
+TaskState = ReviewTask.State
+
+
+@dataclass(frozen=True)
+class StartResult:
+    loop: HumanLoop
+    created: bool
+
+
+# --- Start --------------------------------------------------------------------
+
+
+def start_human_loop(
+    *,
+    account: Account,
+    name: str,
+    flow_definition_arn: str,
+    input_content: str,
+    data_attributes: dict[str, Any] | None = None,
+    activation_output: dict[str, Any] | None = None,
+    input_json: Any = None,
+) -> StartResult:
+    """Create a loop in InProgress with its TaskCount review tasks.
+
+    Idempotent: repeating a name with the same flow, byte-identical input and
+    the same data attributes returns the existing loop (created=False), which
+    protects SDK retries. A different request for a taken name raises Conflict.
+    `input_json` may be passed when the caller already parsed `input_content`.
+    """
+    if input_json is None:
+        try:
+            input_json = json.loads(input_content)
+        except ValueError as exc:
+            raise InvalidInput(
+                f"Value at 'humanLoopInput.inputContent' failed to satisfy constraint: "
+                f"InputContent must be a JSON document ({exc})."
+            ) from None
+    flow = _active_flow(account, flow_definition_arn)
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            _check_active_loop_quota(account)
+            loop = HumanLoop.objects.create(
+                account=account,
+                flow_definition=flow,
+                template_id=flow.template_id,
+                name=name,
+                input_content=input_content,
+                input_json=input_json,
+                data_attributes=data_attributes,
+                activation_output=activation_output,
+                created_at=now,
+                expires_at=now + dt.timedelta(seconds=flow.task_availability_lifetime_seconds),
+            )
+            ReviewTask.objects.bulk_create(
+                ReviewTask(
+                    human_loop=loop,
+                    flow_definition=flow,
+                    workteam_id=flow.workteam_id,
+                    available_until=loop.expires_at,
+                    created_at=now,
+                )
+                for _ in range(flow.task_count)
+            )
+    except IntegrityError:
+        return _existing_loop_for_retry(account, name, flow, input_content, data_attributes)
+    return StartResult(loop=loop, created=True)
+
+
+def _active_flow(account: Account, flow_definition_arn: str) -> FlowDefinition:
+    flow_name = arns.parse_name("flow-definition", flow_definition_arn, account.aws_account_id)
+    flow = None
+    if flow_name:
+        flow = FlowDefinition.objects.filter(account=account, name=flow_name).first()
+    if flow is None:
+        raise InvalidInput(f"Flow definition {flow_definition_arn} does not exist in this account and region.")
+    if flow.status != FlowDefinition.Status.ACTIVE:
+        raise InvalidInput(f"Flow definition {flow_definition_arn} is {flow.status}, not Active.")
+    return flow
+
+
+def _check_active_loop_quota(account: Account) -> None:
+    quota = settings.HITL_ACTIVE_LOOP_QUOTA
+    if not quota:
+        return
+    # Counting at most `quota` rows keeps this bounded however many loops exist.
+    active = HumanLoop.objects.filter(account=account, status__in=HumanLoop.OPEN)[:quota].count()
+    if active >= quota:
+        raise QuotaExceeded(
+            f"The account already has {active} active human loops, the quota is {quota}. "
+            "Wait for loops to finish or stop some, or raise HITL_ACTIVE_LOOP_QUOTA."
+        )
+
+
+def _existing_loop_for_retry(
+    account: Account, name: str, flow: FlowDefinition, input_content: str, data_attributes: dict | None
+) -> StartResult:
+    existing = HumanLoop.objects.filter(account=account, name=name, deleted_at__isnull=True).first()
+    if existing is None:  # the conflicting row was deleted meanwhile: a real retry will succeed
+        raise Conflict(f"Human loop {name} was being created concurrently; retry the request.")
+    if (
+        existing.flow_definition_id == flow.id
+        and existing.input_content == input_content
+        and (existing.data_attributes or None) == (data_attributes or None)
+    ):
+        return StartResult(loop=existing, created=False)
+    raise Conflict(
+        f"A human loop named {name} already exists ({existing.status}) with a different flow definition, "
+        "input or data attributes. Names are unique per account until the loop is deleted; use another name."
+    )
+
+
+# --- Reviewer work: claim, submit, release -------------------------------------
+
+
+def team_ids_of(user: AbstractBaseUser) -> list[int]:
+    """Return the ids of the work teams `user` belongs to."""
+    return list(WorkteamMembership.objects.filter(user=user).values_list("workteam_id", flat=True))
+
+
+def claim_next_task(user: AbstractBaseUser, *, flow: FlowDefinition | None = None) -> ReviewTask | None:
+    """Lease the oldest open task this reviewer may take, or return None.
+
+    Never a task of a loop the reviewer already holds, answered or let time
+    out; never a task past its loop's lifetime (even if the expiry sweep is
+    late). On PostgreSQL the row is taken with SELECT ... FOR UPDATE SKIP
+    LOCKED, so concurrent reviewers never wait on or collide over one task;
+    on SQLite the IMMEDIATE transaction serializes claimers instead.
+    """
+    team_ids = team_ids_of(user)
+    if not team_ids:
+        return None
+    for attempt in range(3):
+        task = _try_claim(user, team_ids, flow)
+        if task is not None:
+            return task
+        if attempt == 0 and expire_leases(limit=100) == 0:
+            return None  # nothing to reclaim: the queue really is empty for this reviewer
+    return None
+
+
+def _try_claim(user: AbstractBaseUser, team_ids: list[int], flow: FlowDefinition | None) -> ReviewTask | None:
+    now = clock.now()
+    excluded = TaskExclusion.objects.filter(worker=user, human_loop_id=OuterRef("human_loop_id"))
+    candidates = ReviewTask.objects.filter(state=TaskState.OPEN, available_until__gt=now)
+    if flow is not None:
+        candidates = candidates.filter(flow_definition=flow)
+        if flow.workteam_id not in team_ids:
+            return None
+    else:
+        candidates = candidates.filter(workteam_id__in=team_ids)
+    candidates = candidates.filter(~Exists(excluded)).order_by("id")
+    try:
+        with transaction.atomic():
+            task = candidates.select_for_update(skip_locked=True).first()
+            if task is None:
+                return None
+            # The exclusion row's unique constraint is what guarantees one
+            # task per reviewer per loop, even for two parallel requests.
+            TaskExclusion.objects.create(worker=user, human_loop_id=task.human_loop_id)
+            time_limit = (
+                FlowDefinition.objects.values_list("task_time_limit_seconds", flat=True)
+                .filter(id=task.flow_definition_id)
+                .get()
+            )
+            task.state = TaskState.LEASED
+            task.worker = user
+            task.accepted_at = now
+            task.lease_expires_at = now + dt.timedelta(seconds=time_limit)
+            task.save(update_fields=["state", "worker", "accepted_at", "lease_expires_at"])
+            return task
+    except IntegrityError:
+        return None
+
+
+def submit_task(user: AbstractBaseUser, task_id: int, answer: dict[str, Any]) -> ReviewTask:
+    """Store a reviewer's answer; when it is the last one needed, schedule the loop's output.
+
+    Raises NotFound if the task is not this reviewer's, Conflict if the lease
+    was lost or the loop is no longer in progress.
+    """
+    if not isinstance(answer, dict):
+        raise InvalidInput("answerContent must be a JSON object.")
+    with transaction.atomic():
+        task, loop = _lock_task_of(user, task_id)
+        now = clock.now()
+        if task.state != TaskState.LEASED or task.worker_id != user.pk:
+            raise Conflict("This task is no longer assigned to you (it was released, timed out or cancelled).")
+        if task.lease_expires_at <= now:
+            raise Conflict("Your time for this task ran out and it went back to the queue; take the next task.")
+        if loop.status not in HumanLoop.OPEN:
+            raise Conflict(f"Human loop {loop.name} is {loop.status}; it no longer accepts answers.")
+        if loop.status == Status.IN_PROGRESS and loop.expires_at <= now:
+            raise Conflict(f"Human loop {loop.name} passed its availability lifetime; it no longer accepts answers.")
+        task.state = TaskState.SUBMITTED
+        task.answer = answer
+        task.submitted_at = now
+        task.time_spent_seconds = round((now - task.accepted_at).total_seconds(), 3)
+        task.lease_expires_at = None
+        task.save(update_fields=["state", "answer", "submitted_at", "time_spent_seconds", "lease_expires_at"])
+        _finish_if_done(loop)
+    return task
+
+
+def release_task(user: AbstractBaseUser, task_id: int) -> None:
+    """Return a leased task to the queue at once (skip). The reviewer will not get this loop again."""
+    with transaction.atomic():
+        task, loop = _lock_task_of(user, task_id)
+        if task.state != TaskState.LEASED or task.worker_id != user.pk:
+            raise Conflict("This task is not assigned to you; there is nothing to release.")
+        _reopen(task, cancelled=loop.status != Status.IN_PROGRESS)
+        _finish_if_done(loop)
+
+
+def _lock_task_of(user: AbstractBaseUser, task_id: int) -> tuple[ReviewTask, HumanLoop]:
+    # Lock order everywhere: loop first, then its tasks.
+    loop_id = ReviewTask.objects.filter(id=task_id, worker=user).values_list("human_loop_id", flat=True).first()
+    if loop_id is None:
+        raise NotFound(f"Task {task_id} does not exist or is not assigned to you.")
+    loop = HumanLoop.objects.select_for_update().get(id=loop_id)
+    task = ReviewTask.objects.select_for_update().get(id=task_id)
+    return task, loop
+
+
+def _reopen(task: ReviewTask, *, cancelled: bool) -> None:
+    task.state = TaskState.CANCELLED if cancelled else TaskState.OPEN
+    task.worker = None
+    task.accepted_at = None
+    task.lease_expires_at = None
+    task.save(update_fields=["state", "worker", "accepted_at", "lease_expires_at"])
+
+
+def _finish_if_done(loop: HumanLoop) -> None:
+    """Record the outbox row when the loop (locked by the caller) has what it needs to finish."""
+    if OutputOutbox.objects.filter(human_loop=loop).exists():
+        return
+    counts = {state: 0 for state in TaskState.values}
+    for state in ReviewTask.objects.filter(human_loop=loop).values_list("state", flat=True):
+        counts[state] += 1
+    if loop.status == Status.IN_PROGRESS:
+        task_count = loop.flow_definition.task_count
+        if counts[TaskState.SUBMITTED] >= task_count:
+            _schedule_finalize(loop, Status.COMPLETED)
+    elif loop.status == Status.STOPPING and counts[TaskState.LEASED] == 0:
+        _schedule_finalize(loop, Status.STOPPED)
+
+
+def _schedule_finalize(loop: HumanLoop, final_status: str) -> None:
+    bucket, key = outputs.output_location(loop)
+    OutputOutbox.objects.create(human_loop=loop, final_status=final_status, bucket=bucket, key=key)
+    from flows import tasks  # tasks imports this module
+
+    enqueue_on_commit(tasks.finalize_loop, loop.id)
+
+
+# --- Finishing ----------------------------------------------------------------
+
+
+def finalize_loop(loop_id: int) -> bool:
+    """Write the loop's output.json (if it has answers), then set its final status.
+
+    Safe to run any number of times, concurrently too: the object is the same
+    bytes at the same key, and the status changes only once. Returns True when
+    this call made the transition. Storage errors propagate (the Celery task
+    retries with backoff) and leave the loop InProgress/Stopping.
+    """
+    outbox = OutputOutbox.objects.select_related("human_loop__flow_definition").filter(human_loop_id=loop_id).first()
+    if outbox is None or outbox.state == OutputOutbox.State.DONE:
+        return False
+    loop = outbox.human_loop
+    answers = list(
+        ReviewTask.objects.filter(human_loop=loop, state=TaskState.SUBMITTED)
+        .select_related("worker__worker")
+        .order_by("submitted_at", "id")
+    )
+    output_uri = ""
+    if answers:
+        document = outputs.build_output_document(loop, answers)
+        output_uri = outputs.write_output(
+            outbox.bucket, outbox.key, document, kms_key_id=loop.flow_definition.kms_key_id
+        )
+    with transaction.atomic():
+        locked = HumanLoop.objects.select_for_update().get(id=loop_id)
+        changed = OutputOutbox.objects.filter(id=outbox.id, state=OutputOutbox.State.PENDING).update(
+            state=OutputOutbox.State.DONE, done_at=clock.now(), attempts=outbox.attempts + 1
+        )
+        if not changed or locked.status not in HumanLoop.OPEN:
+            return False
+        _set_final_status(locked, outbox.final_status, output_uri=output_uri)
+    return True
+
+
+def _set_final_status(
+    loop: HumanLoop, status: str, *, output_uri: str = "", failure_code: str = "", failure_reason: str = ""
+) -> None:
+    """Move a locked, open loop to a terminal status and record its event (same transaction)."""
+    changed = HumanLoop.objects.filter(id=loop.id, status__in=HumanLoop.OPEN).update(
+        status=status,
+        output_s3_uri=output_uri,
+        failure_code=failure_code,
+        failure_reason=failure_reason,
+        finished_at=clock.now(),
+    )
+    if not changed:
+        return
+    loop.refresh_from_db()
+    ReviewTask.objects.filter(human_loop=loop, state__in=[TaskState.OPEN, TaskState.LEASED]).update(
+        state=TaskState.CANCELLED, worker=None, lease_expires_at=None, accepted_at=None
+    )
+    events.record_status_change(loop)
+
+
+def record_output_failure(loop_id: int, error: str) -> None:
+    """Note a failed output write on the outbox row (the loop stays open; the write is retried)."""
+    OutputOutbox.objects.filter(human_loop_id=loop_id, state=OutputOutbox.State.PENDING).update(last_error=error[:2000])
+
+
+# --- Stop and delete -------------------------------------------------------------
+
+
+def stop_human_loop(*, account: Account, name: str) -> HumanLoop:
+    """Stop a loop: cancel unclaimed tasks; Stopped once no reviewer holds a lease.
+
+    Stopping or Stopped: no-op. Completed, Failed, or all answers already in:
+    InvalidInput. Answers submitted before the stop are written to the output.
+    """
+    with transaction.atomic():
+        loop = (
+            HumanLoop.objects.select_for_update()
+            .select_related("flow_definition")
+            .filter(account=account, name=name, deleted_at__isnull=True)
+            .first()
+        )
+        if loop is None:
+            raise NotFound(f"Human loop {name} does not exist.")
+        if loop.status in (Status.STOPPING, Status.STOPPED):
+            return loop
+        if loop.status != Status.IN_PROGRESS:
+            raise InvalidInput(f"Human loop {name} is {loop.status}; only an InProgress loop can be stopped.")
+        if OutputOutbox.objects.filter(human_loop=loop).exists():
+            raise InvalidInput(
+                f"Human loop {name} already has all its answers and is completing; it cannot be stopped."
+            )
+        HumanLoop.objects.filter(id=loop.id).update(status=Status.STOPPING)
+        loop.status = Status.STOPPING
+        ReviewTask.objects.filter(human_loop=loop, state=TaskState.OPEN).update(state=TaskState.CANCELLED)
+        _finish_if_done(loop)
+    return loop
+
+
+def delete_human_loop(*, account: Account, name: str) -> None:
+    """Delete a finished loop (Completed, Failed, Stopped). Its output object is kept."""
+    deleted = HumanLoop.objects.filter(
+        account=account, name=name, deleted_at__isnull=True, status__in=HumanLoop.TERMINAL
+    ).update(deleted_at=clock.now())
+    if deleted:
+        return
+    loop = HumanLoop.objects.filter(account=account, name=name, deleted_at__isnull=True).first()
+    if loop is None:
+        raise NotFound(f"Human loop {name} does not exist.")
+    raise InvalidInput(f"Human loop {name} is {loop.status}; stop it and wait until it is Stopped before deleting it.")
+
+
+# --- Time ---------------------------------------------------------------------
+
+
+def expire_leases(limit: int = 1000) -> int:
+    """Return tasks whose lease ran out to the queue. Returns how many were reopened."""
+    now = clock.now()
+    reopened = 0
+    loop_ids = list(
+        ReviewTask.objects.filter(state=TaskState.LEASED, lease_expires_at__lte=now)
+        .values_list("human_loop_id", flat=True)
+        .distinct()[:limit]
+    )
+    for loop_id in loop_ids:
+        with transaction.atomic():
+            loop = HumanLoop.objects.select_for_update().select_related("flow_definition").get(id=loop_id)
+            expired = ReviewTask.objects.select_for_update().filter(
+                human_loop=loop, state=TaskState.LEASED, lease_expires_at__lte=now
+            )
+            for task in expired:
+                _reopen(task, cancelled=loop.status != Status.IN_PROGRESS)
+                reopened += 1
+            _finish_if_done(loop)
+    return reopened
+
+
+def expire_loops(limit: int = 1000) -> int:
+    """Fail InProgress loops whose availability lifetime passed without enough answers."""
+    now = clock.now()
+    candidates = list(
+        HumanLoop.objects.filter(status=Status.IN_PROGRESS, expires_at__lte=now)
+        .exclude(Exists(OutputOutbox.objects.filter(human_loop_id=OuterRef("id"))))
+        .values_list("id", flat=True)[:limit]
+    )
+    failed = 0
+    for loop_id in candidates:
+        failed += expire_loop_if_due(loop_id)
+    return failed
+
+
+def expire_loop_if_due(loop_id: int) -> bool:
+    """Fail one loop if its lifetime passed and its answers are not all in. Returns True if it failed it."""
+    with transaction.atomic():
+        loop = HumanLoop.objects.select_for_update().filter(id=loop_id).first()
+        if loop is None or loop.status != Status.IN_PROGRESS or loop.expires_at > clock.now():
+            return False
+        if OutputOutbox.objects.filter(human_loop=loop).exists():
+            return False  # every answer arrived in time; the output is being written
+        _set_final_status(
+            loop, Status.FAILED, failure_code=HumanLoop.FailureCode.EXPIRED, failure_reason=EXPIRED_REASON
+        )
+    return True

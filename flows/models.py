@@ -1,0 +1,312 @@
+"""What is reviewed: task templates, flow definitions, human loops and their review tasks.
+
+Only flows/lifecycle.py writes HumanLoop.status and ReviewTask.state; the
+constraints below make the illegal combinations impossible in the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from hitl import clock
+from workforce.models import Account, Workteam
+
+
+class TaskTemplate(models.Model):
+    """Immutable, content-addressed template text.
+
+    A HumanTaskUi points at its current template; a flow definition snapshots
+    the template it was created with, and a loop keeps the template it started
+    with, so editing or deleting a UI never changes work in flight.
+    """
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    content = models.TextField()
+    created_at = models.DateTimeField(default=clock.now)
+
+    @classmethod
+    def for_content(cls, content: str) -> TaskTemplate:
+        digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+        template, _ = cls.objects.get_or_create(sha256=digest, defaults={"content": content})
+        return template
+
+
+class HumanTaskUi(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "Active"
+        DELETING = "Deleting"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="human_task_uis")
+    name = models.CharField(max_length=63)
+    template = models.ForeignKey(TaskTemplate, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    tags = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="human_task_ui_name_unique")]
+        indexes = [models.Index(fields=["account", "created_at", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FlowDefinition(models.Model):
+    class Status(models.TextChoices):
+        INITIALIZING = "Initializing"
+        ACTIVE = "Active"
+        FAILED = "Failed"
+        DELETING = "Deleting"
+
+    TEXTRACT_SOURCE = "AWS/Textract/AnalyzeDocument/Forms/V1"
+    REKOGNITION_SOURCE = "AWS/Rekognition/DetectModerationLabels/Image/V3"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="flow_definitions")
+    name = models.CharField(max_length=63)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    failure_reason = models.CharField(max_length=1024, blank=True, default="")
+    created_at = models.DateTimeField(default=clock.now)
+    # HumanLoopRequestSource.AwsManagedHumanLoopRequestSource; empty = custom task type.
+    request_source = models.CharField(max_length=64, blank=True, default="")
+    # HumanLoopActivationConditions exactly as sent (a JSON document in a string).
+    activation_conditions = models.TextField(blank=True, default="")
+    # HumanLoopConfig
+    workteam = models.ForeignKey(Workteam, on_delete=models.PROTECT, related_name="flow_definitions")
+    human_task_ui = models.ForeignKey(
+        HumanTaskUi, null=True, blank=True, on_delete=models.SET_NULL, related_name="flow_definitions"
+    )
+    human_task_ui_arn = models.CharField(max_length=1024)
+    template = models.ForeignKey(TaskTemplate, on_delete=models.PROTECT, related_name="+")
+    task_title = models.CharField(max_length=128)
+    task_description = models.CharField(max_length=255)
+    task_count = models.PositiveSmallIntegerField()
+    task_availability_lifetime_seconds = models.PositiveIntegerField(default=864000)
+    task_time_limit_seconds = models.PositiveIntegerField(default=3600)
+    task_keywords = models.JSONField(default=list, blank=True)
+    public_task_price = models.JSONField(null=True, blank=True)
+    # OutputConfig
+    s3_output_path = models.CharField(max_length=1024)
+    kms_key_id = models.CharField(max_length=2048, blank=True, default="")
+    role_arn = models.CharField(max_length=2048)
+    tags = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "name"], name="flow_definition_name_unique"),
+            models.CheckConstraint(
+                condition=Q(task_count__gte=1) & Q(task_count__lte=3), name="flow_definition_task_count_1_3"
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "created_at", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HumanLoop(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "InProgress"
+        COMPLETED = "Completed"
+        FAILED = "Failed"
+        STOPPING = "Stopping"
+        STOPPED = "Stopped"
+
+    TERMINAL = (Status.COMPLETED, Status.FAILED, Status.STOPPED)
+    OPEN = (Status.IN_PROGRESS, Status.STOPPING)
+
+    class FailureCode(models.TextChoices):
+        VALIDATION_ERROR = "ValidationError"
+        EXPIRED = "Expired"
+        INTERNAL_ERROR = "InternalError"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="human_loops")
+    flow_definition = models.ForeignKey(FlowDefinition, on_delete=models.PROTECT, related_name="human_loops")
+    template = models.ForeignKey(TaskTemplate, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=63)
+    # InputContent byte for byte (idempotent retries compare it), and parsed.
+    input_content = models.TextField()
+    input_json = models.JSONField()
+    data_attributes = models.JSONField(null=True, blank=True)
+    # Built-in task types and routers: why the loop was started.
+    activation_output = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
+    failure_reason = models.CharField(max_length=1024, blank=True, default="")
+    failure_code = models.CharField(max_length=32, choices=FailureCode.choices, blank=True, default="")
+    created_at = models.DateTimeField(default=clock.now)
+    expires_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    output_s3_uri = models.CharField(max_length=2048, blank=True, default="")
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Names are unique per account among loops that were not deleted.
+            models.UniqueConstraint(
+                fields=["account", "name"], condition=Q(deleted_at__isnull=True), name="human_loop_name_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["InProgress", "Completed", "Failed", "Stopping", "Stopped"]),
+                name="human_loop_status_valid",
+            ),
+            # Failure details exist exactly when the loop failed.
+            models.CheckConstraint(
+                condition=(Q(status="Failed") & ~Q(failure_code="")) | (~Q(status="Failed") & Q(failure_code="")),
+                name="human_loop_failure_code_iff_failed",
+            ),
+            # A Completed loop always has its output.
+            models.CheckConstraint(
+                condition=~Q(status="Completed") | ~Q(output_s3_uri=""), name="human_loop_completed_has_output"
+            ),
+            # Only finished loops can be deleted.
+            models.CheckConstraint(
+                condition=Q(deleted_at__isnull=True) | Q(status__in=["Completed", "Failed", "Stopped"]),
+                name="human_loop_deleted_only_when_finished",
+            ),
+        ]
+        indexes = [
+            # ListHumanLoops: keyset pagination by (created_at, name) within a flow.
+            models.Index(fields=["flow_definition", "created_at", "name"], name="human_loop_list_idx"),
+            models.Index(fields=["status", "expires_at"], name="human_loop_expiry_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReviewTask(models.Model):
+    """One of a loop's TaskCount assignments: the queue item a reviewer claims and answers.
+
+    Columns copied from the loop (flow, workteam, available_until) keep the
+    next-task query on this one table and one partial index.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open"
+        LEASED = "leased"
+        SUBMITTED = "submitted"
+        CANCELLED = "cancelled"
+
+    human_loop = models.ForeignKey(HumanLoop, on_delete=models.CASCADE, related_name="review_tasks")
+    flow_definition = models.ForeignKey(FlowDefinition, on_delete=models.CASCADE, related_name="+")
+    workteam = models.ForeignKey(Workteam, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    available_until = models.DateTimeField()
+    created_at = models.DateTimeField(default=clock.now)
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="review_tasks"
+    )
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    time_spent_seconds = models.FloatField(null=True, blank=True)
+    answer = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["open", "leased", "submitted", "cancelled"]), name="review_task_state_valid"
+            ),
+            # A lease or an answer always names its reviewer; an open task names none.
+            models.CheckConstraint(
+                condition=(Q(state="open") & Q(worker__isnull=True))
+                | (Q(state="leased") & Q(worker__isnull=False) & Q(lease_expires_at__isnull=False))
+                | (Q(state="submitted") & Q(worker__isnull=False) & Q(answer__isnull=False))
+                | Q(state="cancelled"),
+                name="review_task_state_fields",
+            ),
+            # The same reviewer never holds or answers two tasks of one loop.
+            models.UniqueConstraint(
+                fields=["human_loop", "worker"],
+                condition=Q(state__in=["leased", "submitted"]),
+                name="review_task_one_per_worker_per_loop",
+            ),
+        ]
+        indexes = [
+            # Next task: oldest open task of a team (optionally of a flow).
+            models.Index(fields=["workteam", "id"], condition=Q(state="open"), name="review_task_open_team_idx"),
+            models.Index(fields=["flow_definition", "id"], condition=Q(state="open"), name="review_task_open_flow_idx"),
+            models.Index(fields=["lease_expires_at"], condition=Q(state="leased"), name="review_task_lease_idx"),
+        ]
+
+
+class TaskExclusion(models.Model):
+    """A reviewer who may not take (another) task of this loop: answered, held, or timed out."""
+
+    human_loop = models.ForeignKey(HumanLoop, on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["worker", "human_loop"], name="task_exclusion_unique")]
+
+
+class OutputOutbox(models.Model):
+    """Work to finish a loop: write output.json (if any answers) then set the final status.
+
+    Created in the same transaction as the last answer (or the stop), so the
+    answer and the promise to write it commit together.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        DONE = "done"
+
+    human_loop = models.OneToOneField(HumanLoop, on_delete=models.CASCADE, related_name="output_outbox")
+    final_status = models.CharField(max_length=16)
+    bucket = models.CharField(max_length=255, blank=True, default="")
+    key = models.CharField(max_length=1024, blank=True, default="")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=clock.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "created_at"], name="output_outbox_pending_idx")]
+
+
+class StatusEvent(models.Model):
+    """A "SageMaker A2I HumanLoop Status Change" event, stored with the transition (outbox)."""
+
+    event_id = models.UUIDField(unique=True)
+    human_loop = models.ForeignKey(HumanLoop, on_delete=models.CASCADE, related_name="status_events")
+    body = models.JSONField()
+    created_at = models.DateTimeField(default=clock.now)
+
+
+class WebhookEndpoint(models.Model):
+    """An HTTPS endpoint that receives status events, signed with HMAC-SHA256."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(max_length=2048)
+    secret = models.CharField(max_length=255)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event to one endpoint, retried with backoff until delivered."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        DELIVERED = "delivered"
+        FAILED = "failed"
+
+    event = models.ForeignKey(StatusEvent, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=clock.now)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "endpoint"], name="webhook_delivery_unique")]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="webhook_delivery_due_idx")]

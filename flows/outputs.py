@@ -1,0 +1,85 @@
+"""output.json: where it goes, what it holds, and writing it to the output store.
+
+Layout (spec 7.1): {S3OutputPath}/{flow}/{YYYY/MM/DD/hh/mm/ss of CreationTime}/{loop}/output.json
+The document is built only from stored rows, so building it twice gives the
+same bytes: a retried write puts the same object at the same key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flows.models import FlowDefinition, HumanLoop, ReviewTask
+from flows.storage import get_store
+from hitl import arns
+
+_S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/?(?P<prefix>.*)$")
+_HTTPS_PATH_STYLE = re.compile(r"^https://s3[.a-z0-9-]*\.amazonaws\.com/(?P<bucket>[^/]+)/?(?P<prefix>.*)$")
+_HTTPS_VIRTUAL = re.compile(r"^https://(?P<bucket>[^./]+)\.s3[.a-z0-9-]*\.amazonaws\.com/?(?P<prefix>.*)$")
+_HTTPS_ANY = re.compile(r"^https://(?P<host>[^/]+)/(?P<bucket>[^/]+)/?(?P<prefix>.*)$")
+
+
+def split_s3_path(path: str) -> tuple[str, str]:
+    """Return (bucket, prefix without slashes at either end) of an s3:// or https:// S3 URI."""
+    for pattern in (_S3_URI, _HTTPS_VIRTUAL, _HTTPS_PATH_STYLE, _HTTPS_ANY):
+        match = pattern.match(path)
+        if match:
+            return match["bucket"], match["prefix"].strip("/")
+    raise ValueError(f"{path!r} is not an S3 URI (s3://bucket/prefix or https://...)")
+
+
+def output_location(loop: HumanLoop) -> tuple[str, str]:
+    """Return (bucket, key) of the loop's output.json."""
+    flow = loop.flow_definition
+    bucket, prefix = split_s3_path(flow.s3_output_path)
+    stamp = loop.created_at.strftime("%Y/%m/%d/%H/%M/%S")
+    key = f"{flow.name}/{stamp}/{loop.name}/output.json"
+    return bucket, f"{prefix}/{key}" if prefix else key
+
+
+def iso_millis(value: Any) -> str:
+    """Format a datetime as YYYY-MM-DDTHH:MM:SS.mmmZ (UTC)."""
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def flow_arn(flow: FlowDefinition) -> str:
+    return arns.build("flow-definition", flow.account.aws_account_id, flow.name)
+
+
+def build_output_document(loop: HumanLoop, answers: list[ReviewTask]) -> bytes:
+    """Return the output.json bytes for `loop` with its submitted `answers` (in submission order)."""
+    flow = loop.flow_definition
+    document: dict[str, Any] = {
+        "flowDefinitionArn": flow_arn(flow),
+        "humanAnswers": [_human_answer(task) for task in answers],
+        "humanLoopName": loop.name,
+        "inputContent": loop.input_json,
+    }
+    if flow.request_source:
+        document["awsManagedHumanLoopRequestSource"] = flow.request_source
+    if loop.activation_output:
+        document["humanLoopActivationOutput"] = loop.activation_output
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _human_answer(task: ReviewTask) -> dict[str, Any]:
+    worker = task.worker.worker
+    identity = {"identityProviderType": worker.identity_provider_type, "sub": worker.sub or str(task.worker.pk)}
+    if worker.issuer:
+        identity["issuer"] = worker.issuer
+    return {
+        "acceptanceTime": iso_millis(task.accepted_at),
+        "answerContent": task.answer,
+        "submissionTime": iso_millis(task.submitted_at),
+        "timeSpentInSeconds": task.time_spent_seconds,
+        "workerId": worker.worker_id,
+        "workerMetadata": {"identityData": identity},
+    }
+
+
+def write_output(bucket: str, key: str, document: bytes, *, kms_key_id: str = "") -> str:
+    """Put the document in the output store and return its s3:// URI."""
+    get_store().put(bucket, key, document, content_type="application/json", kms_key_id=kms_key_id)
+    return f"s3://{bucket}/{key}"

@@ -1,0 +1,89 @@
+"""Output stores: a local directory (embedded default) or any S3-compatible service.
+
+HITL_OUTPUT_BACKEND=local writes to HITL_LOCAL_STORE_DIR/<bucket>/<key>;
+HITL_OUTPUT_BACKEND=s3 uses boto3 with the standard AWS variables
+(AWS_ENDPOINT_URL_S3 for MinIO or any compatible endpoint).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+from django.conf import settings
+
+
+class OutputStore(Protocol):
+    def put(self, bucket: str, key: str, body: bytes, *, content_type: str, kms_key_id: str = "") -> None: ...
+
+    def get(self, bucket: str, key: str) -> bytes: ...
+
+    def check(self) -> None:
+        """Raise if the store cannot be reached (used by /readyz)."""
+
+
+class LocalStore:
+    """Objects as files under a root directory, written atomically (temp file + rename)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def _path(self, bucket: str, key: str) -> Path:
+        path = (self.root / bucket / key).resolve()
+        if not str(path).startswith(str(self.root.resolve()) + os.sep):
+            raise ValueError(f"key {key!r} escapes the store")
+        return path
+
+    def put(self, bucket: str, key: str, body: bytes, *, content_type: str, kms_key_id: str = "") -> None:
+        path = self._path(bucket, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(body)
+        os.replace(tmp, path)
+
+    def get(self, bucket: str, key: str) -> bytes:
+        return self._path(bucket, key).read_bytes()
+
+    def check(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+
+
+class S3Store:
+    """Objects in S3 or an S3-compatible server, through boto3."""
+
+    def __init__(self) -> None:
+        import boto3
+        from botocore.config import Config
+
+        self.client = boto3.client(
+            "s3",
+            region_name=settings.HITL_REGION,
+            config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=30),
+        )
+
+    def put(self, bucket: str, key: str, body: bytes, *, content_type: str, kms_key_id: str = "") -> None:
+        extra = {}
+        if kms_key_id:
+            extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_id}
+        self.client.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, **extra)
+
+    def get(self, bucket: str, key: str) -> bytes:
+        return self.client.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+    def check(self) -> None:
+        self.client.list_buckets()
+
+
+@cache
+def get_store() -> OutputStore:
+    """Return the configured output store (one per process)."""
+    backend = settings.HITL_OUTPUT_BACKEND
+    if backend == "local":
+        return LocalStore(settings.HITL_LOCAL_STORE_DIR)
+    if backend == "s3":
+        return S3Store()
+    raise ValueError(f"HITL_OUTPUT_BACKEND must be 'local' or 's3', got {backend!r}")

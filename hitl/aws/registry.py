@@ -1,0 +1,52 @@
+"""Operation registry shared by both AWS protocols.
+
+Protocol: none by itself. The JSON 1.1 dispatcher (X-Amz-Target) and the
+rest-json router look handlers up here; operation modules register with
+the decorators. Handlers receive a RequestContext and the parsed input
+(a dict of PascalCase members) and return the output dict (PascalCase).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from workforce.models import AccessKey, Account
+
+
+@dataclass
+class RequestContext:
+    """Who is calling: the authenticated access key and its account."""
+
+    account: Account
+    access_key: AccessKey
+    request_id: str
+    operation: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any]]
+
+CONTROL_PLANE: dict[str, Handler] = {}
+RUNTIME: dict[str, Handler] = {}
+
+
+def control_plane_operation(name: str) -> Callable[[Handler], Handler]:
+    """Register a `sagemaker` (JSON 1.1) operation, e.g. "CreateFlowDefinition"."""
+
+    def register(handler: Handler) -> Handler:
+        CONTROL_PLANE[name] = handler
+        return handler
+
+    return register
+
+
+def runtime_operation(name: str) -> Callable[[Handler], Handler]:
+    """Register a `sagemaker-a2i-runtime` (rest-json) operation, e.g. "StartHumanLoop"."""
+
+    def register(handler: Handler) -> Handler:
+        RUNTIME[name] = handler
+        return handler
+
+    return register

@@ -1,0 +1,21 @@
+"""URL map: portal and admin by path; everything else under HITL_API_PREFIX is the AWS API."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from hitl.aws import views as aws_views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("portal/", include("review_ui.urls")),
+]
+
+_prefix = settings.HITL_API_PREFIX.strip("/")
+_api_root = f"^{_prefix}/?$" if _prefix else r"^$"
+_api_loops = f"^{_prefix}/human-loops(?:/(?P<rest>.*))?$" if _prefix else r"^human-loops(?:/(?P<rest>.*))?$"
+urlpatterns += [
+    re_path(_api_root, aws_views.api_entry),
+    re_path(_api_loops, aws_views.api_entry),
+]

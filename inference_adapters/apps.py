@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class InferenceAdaptersConfig(AppConfig):
+    name = "inference_adapters"

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ReviewUiConfig(AppConfig):
+    name = "review_ui"

@@ -1,0 +1,22 @@
+"""`Authorization: Token <key>` for the reviewer JSON API (keys from create_worker_token)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from rest_framework import authentication, exceptions
+
+from hitl import clock
+from workforce.models import WorkerToken
+
+
+class WorkerTokenAuthentication(authentication.TokenAuthentication):
+    keyword = "Token"
+
+    def authenticate_credentials(self, key: str):
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        token = WorkerToken.objects.select_related("user").filter(key_sha256=digest).first()
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed("Invalid or revoked worker token.")
+        WorkerToken.objects.filter(id=token.id).update(last_used_at=clock.now())
+        return (token.user, token)

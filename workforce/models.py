@@ -1,0 +1,163 @@
+"""Who acts: accounts (tenants), API access keys, workforces, work teams, reviewers.
+
+Every resource belongs to one Account; an access key belongs to one account
+and never sees another account's resources.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from hitl import clock
+
+
+def _new_account_id() -> str:
+    # AWS account ids are 12 digits; patterns in the SDK require exactly that.
+    return f"{secrets.randbelow(10**12):012d}"
+
+
+class Account(models.Model):
+    """A tenant. ARNs carry its 12-digit id."""
+
+    name = models.CharField(max_length=64, unique=True)
+    aws_account_id = models.CharField(max_length=12, unique=True, default=_new_account_id)
+    created_at = models.DateTimeField(default=clock.now)
+    admins = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="administered_accounts")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.aws_account_id})"
+
+
+class AccessKey(models.Model):
+    """An AWS-style access key pair. The secret is stored encrypted (see workforce.secrets).
+
+    The server must recompute SigV4 signatures, so it needs the secret itself,
+    not a hash; it is encrypted at rest with HITL_SECRET_ENCRYPTION_KEY.
+    """
+
+    class Scope(models.TextChoices):
+        FULL = "full", "Runtime and control plane"
+        RUNTIME = "runtime", "Runtime API only"
+
+    access_key_id = models.CharField(max_length=20, unique=True)
+    encrypted_secret = models.TextField()
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="access_keys")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="access_keys"
+    )
+    scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.FULL)
+    # Empty list = all flows; otherwise the flow definition names this key may use.
+    allowed_flow_names = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=clock.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.access_key_id
+
+
+class Workforce(models.Model):
+    """The private workforce of an account (at most one per account and region)."""
+
+    class Status(models.TextChoices):
+        INITIALIZING = "Initializing"
+        UPDATING = "Updating"
+        DELETING = "Deleting"
+        FAILED = "Failed"
+        ACTIVE = "Active"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="workforces")
+    name = models.CharField(max_length=63)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # OidcConfig as sent, ClientSecret stored encrypted and never returned.
+    oidc_config = models.JSONField(null=True, blank=True)
+    oidc_client_secret_encrypted = models.TextField(blank=True, default="")
+    cognito_config = models.JSONField(null=True, blank=True)
+    source_ip_cidrs = models.JSONField(default=list, blank=True)
+    vpc_config = models.JSONField(null=True, blank=True)
+    ip_address_type = models.CharField(max_length=16, blank=True, default="")
+    sub_domain = models.CharField(max_length=255, blank=True, default="")
+    tags = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="workforce_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Workteam(models.Model):
+    """A private work team: the reviewers who may take a flow's tasks."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="workteams")
+    workforce = models.ForeignKey(Workforce, on_delete=models.PROTECT, related_name="workteams")
+    name = models.CharField(max_length=63)
+    description = models.CharField(max_length=200)
+    # MemberDefinitions as sent (Cognito or OIDC groups), echoed by the API.
+    member_definitions = models.JSONField(default=list)
+    notification_config = models.JSONField(null=True, blank=True)
+    worker_access_config = models.JSONField(null=True, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=clock.now)
+    updated_at = models.DateTimeField(default=clock.now)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="WorkteamMembership", related_name="workteams", blank=True
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="workteam_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkteamMembership(models.Model):
+    """A reviewer's place on a team. `role` distinguishes team leads."""
+
+    class Role(models.TextChoices):
+        REVIEWER = "reviewer"
+        LEAD = "lead"
+
+    workteam = models.ForeignKey(Workteam, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.REVIEWER)
+    # Set when membership came from an OIDC group claim, so a later sign-in
+    # without the group removes it again.
+    via_oidc_group = models.CharField(max_length=63, blank=True, default="")
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workteam", "user"], name="membership_unique")]
+
+
+def _new_worker_id() -> str:
+    # A2I output shows 16 lowercase hex characters per worker.
+    return secrets.token_hex(8)
+
+
+class Worker(models.Model):
+    """A reviewer's stable identity as written into output.json (workerId, identityData)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="worker")
+    worker_id = models.CharField(max_length=16, unique=True, default=_new_worker_id)
+    identity_provider_type = models.CharField(max_length=16, default="Oidc")
+    issuer = models.CharField(max_length=500, blank=True, default="")
+    sub = models.CharField(max_length=255, blank=True, default="")
+
+    def __str__(self) -> str:
+        return self.worker_id
+
+
+class WorkerToken(models.Model):
+    """A bearer token for the reviewer JSON API (`Authorization: Token <key>`). Stored hashed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="worker_tokens")
+    key_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=clock.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
