@@ -39,7 +39,8 @@ TaskState = ReviewTask.State
 
 @dataclass(frozen=True)
 class StartResult:
-    loop: HumanLoop
+    # None when a built-in flow's activation conditions decided no review is needed.
+    loop: HumanLoop | None
     created: bool
 
 
@@ -72,6 +73,13 @@ def start_human_loop(
                 f"InputContent must be a JSON document ({exc})."
             ) from None
     flow = _active_flow(account, flow_definition_arn)
+    if flow.request_source:
+        from inference_adapters.builtin import evaluate_builtin_request  # imports flows
+
+        decision = evaluate_builtin_request(flow, input_json)
+        if not decision.start:
+            return StartResult(loop=None, created=False)
+        input_json, activation_output = decision.input_json, decision.activation_output
     now = clock.now()
     try:
         with transaction.atomic():
@@ -107,7 +115,7 @@ def _active_flow(account: Account, flow_definition_arn: str) -> FlowDefinition:
     flow_name = arns.parse_name("flow-definition", flow_definition_arn, account.aws_account_id)
     flow = None
     if flow_name:
-        flow = FlowDefinition.objects.filter(account=account, name=flow_name).first()
+        flow = FlowDefinition.objects.filter(account=account, name=flow_name, deleted_at__isnull=True).first()
     if flow is None:
         raise InvalidInput(f"Flow definition {flow_definition_arn} does not exist in this account and region.")
     if flow.status != FlowDefinition.Status.ACTIVE:

@@ -93,10 +93,14 @@ class FlowDefinition(models.Model):
     kms_key_id = models.CharField(max_length=2048, blank=True, default="")
     role_arn = models.CharField(max_length=2048)
     tags = models.JSONField(default=list, blank=True)
+    # Soft delete: loops keep their flow (PROTECT), the name becomes free again.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["account", "name"], name="flow_definition_name_unique"),
+            models.UniqueConstraint(
+                fields=["account", "name"], condition=Q(deleted_at__isnull=True), name="flow_definition_name_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(task_count__gte=1) & Q(task_count__lte=3), name="flow_definition_task_count_1_3"
             ),

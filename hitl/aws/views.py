@@ -1,9 +1,110 @@
-"""Entry view for both AWS protocols (placeholder until the wire layer lands)."""
+"""The single entry view of both AWS APIs.
+
+Protocol: dispatch only. A request with `X-Amz-Target: SageMaker.<Op>` is a
+JSON 1.1 control-plane call; anything else is routed by method and path to a
+rest-json runtime operation (spec 1.1-1.3). Both are authenticated with SigV4
+(hitl.aws.sigv4), then handed to the registered handler (hitl.aws.registry).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+from urllib.parse import parse_qsl, unquote
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
+
+from hitl.aws import errors, registry, sigv4
+from hitl.aws.errors import AwsError
+from hitl.errors import AccessDenied, HitlError, InvalidInput
+from workforce.models import AccessKey
+
+TARGET_PREFIX = "SageMaker."
 
 
 @csrf_exempt
 def api_entry(request: HttpRequest, rest: str | None = None) -> HttpResponse:
-    return HttpResponse("{}", content_type="application/json")
+    request_id = str(uuid.uuid4())
+    target = request.headers.get("X-Amz-Target")
+    protocol = errors.CONTROL_PLANE if target is not None else errors.RUNTIME
+    try:
+        if target is not None:
+            operation, params = _control_plane_operation(request, target)
+        else:
+            operation, params = _runtime_operation(request, rest)
+        handler = (registry.CONTROL_PLANE if protocol == errors.CONTROL_PLANE else registry.RUNTIME)[operation]
+        access_key = sigv4.authenticate(request)
+        if protocol == errors.CONTROL_PLANE and access_key.scope == AccessKey.Scope.RUNTIME:
+            raise AccessDenied(
+                f"Access key {access_key.access_key_id} is limited to the runtime API; {operation} is not allowed."
+            )
+        context = registry.RequestContext(
+            account=access_key.account, access_key=access_key, request_id=request_id, operation=operation
+        )
+        request.aws_operation = operation  # for logging and metrics middleware
+        output = handler(context, params)
+    except (AwsError, HitlError) as exc:
+        return _finish(errors.error_response(exc, protocol, request_id), request_id)
+    body = json.dumps(output, separators=(",", ":")).encode()
+    response = HttpResponse(body, status=200, content_type=errors.CONTENT_TYPES[protocol])
+    return _finish(response, request_id)
+
+
+def _finish(response: HttpResponse, request_id: str) -> HttpResponse:
+    response["x-amzn-RequestId"] = request_id
+    response["Date"] = http_date()
+    response["Content-Length"] = str(len(response.content))
+    return response
+
+
+def _control_plane_operation(request: HttpRequest, target: str) -> tuple[str, dict[str, Any]]:
+    operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
+    if request.method != "POST" or operation not in registry.CONTROL_PLANE:
+        raise AwsError("UnknownOperationException", f"Operation {target!r} is not supported by this server.")
+    return operation, _json_body(request)
+
+
+def _runtime_operation(request: HttpRequest, rest: str | None) -> tuple[str, dict[str, Any]]:
+    method = request.method
+    # `stop` is a valid loop name: only POST /human-loops/stop is StopHumanLoop.
+    if rest is None or rest == "":
+        if method == "POST":
+            return _runtime("StartHumanLoop"), _json_body(request)
+        if method == "GET":
+            params = dict(parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True))
+            return _runtime("ListHumanLoops"), params
+    elif rest == "stop" and method == "POST":
+        return _runtime("StopHumanLoop"), _json_body(request)
+    elif "/" not in rest:
+        name = unquote(rest)
+        if method == "GET":
+            return _runtime("DescribeHumanLoop"), {"HumanLoopName": name}
+        if method == "DELETE":
+            return _runtime("DeleteHumanLoop"), {"HumanLoopName": name}
+    raise AwsError(
+        "UnknownOperationException",
+        f"No operation matches {method} {request.path}.",
+        runtime_status=404,
+    )
+
+
+def _runtime(operation: str) -> str:
+    if operation not in registry.RUNTIME:
+        raise AwsError("UnknownOperationException", f"Operation {operation} is not available.", runtime_status=404)
+    return operation
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    raw = request.body
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as exc:
+        raise InvalidInput(f"The request body is not valid JSON: {exc}.") from None
+    if not isinstance(body, dict):
+        raise InvalidInput("The request body must be a JSON object.")
+    return body

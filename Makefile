@@ -1,0 +1,36 @@
+# hitl: the two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+
+.PHONY: install install-system demo lint migrations-check test test-fast test-postgres clean
+
+install:  ## the Python virtualenv with every pinned dependency (idempotent)
+	@scripts/install.sh
+
+install-system:  ## also the Debian packages the tests use (PostgreSQL, Redis, Chromium)
+	@scripts/install.sh --system
+
+demo: install  ## run the product on its embedded default at http://127.0.0.1:8000
+	@$(MANAGE) migrate --noinput -v 0
+	@$(MANAGE) demo
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	@$(MANAGE) runserver 127.0.0.1:8000 --noreload
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+migrations-check: install
+	$(MANAGE) makemigrations --check --dry-run
+
+test-fast: install  ## unit + protocol + portal tests on SQLite
+	.venv/bin/pytest -q -m "not integration and not browser"
+
+test-postgres: install-system  ## the same suite, then integration and browser tests, on real services
+	@scripts/test_postgres.sh
+
+test: install-system lint migrations-check test-fast test-postgres  ## everything CI runs
+
+clean:
+	rm -rf var .venv

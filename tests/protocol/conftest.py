@@ -1,0 +1,164 @@
+"""Fixtures for the wire-compatibility suite: real boto3 clients against `live_server`.
+
+Every client is signed with a key minted by the `create_access_key` management
+command (its two output lines are the contract), so these tests prove what a
+customer's unmodified boto3 code sees.
+
+    def test_x(runtime_client, flow_setup):
+        runtime_client.start_human_loop(HumanLoopName="a", FlowDefinitionArn=flow_setup.flow_arn, ...)
+
+`make_clients("other")` gives a second tenant with its own clients.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.management import call_command
+
+from flows.models import FlowDefinition, HumanTaskUi
+from tests import factories as f
+from workforce.models import AccessKey, Account, Workteam
+
+REGION = "us-east-1"
+_usernames = itertools.count(1)
+
+
+@dataclass
+class AwsAccount:
+    """A tenant, the user its key belongs to, and that key's credentials."""
+
+    account: Account
+    user: AbstractBaseUser
+    access_key_id: str
+    secret_access_key: str
+    endpoint_url: str
+
+    @property
+    def access_key(self) -> AccessKey:
+        return AccessKey.objects.get(access_key_id=self.access_key_id)
+
+    def client(self, service: str, **overrides: Any):
+        """Return a boto3 client for `service` signed with this account's key (overrides win)."""
+        kwargs: dict[str, Any] = {
+            "endpoint_url": self.endpoint_url,
+            "region_name": REGION,
+            "aws_access_key_id": self.access_key_id,
+            "aws_secret_access_key": self.secret_access_key,
+            "config": Config(retries={"max_attempts": 1}),
+        }
+        kwargs.update(overrides)
+        return boto3.client(service, **kwargs)
+
+    @property
+    def runtime(self):
+        return self.client("sagemaker-a2i-runtime")
+
+    @property
+    def sagemaker(self):
+        return self.client("sagemaker")
+
+
+@dataclass
+class FlowSetup:
+    """A ready flow definition (with its workforce, team, UI and one reviewer) for an account."""
+
+    account: Account
+    reviewer: AbstractBaseUser
+    workteam: Workteam
+    human_task_ui: HumanTaskUi
+    flow: FlowDefinition
+
+    @property
+    def flow_arn(self) -> str:
+        return f.flow_arn(self.flow)
+
+
+def create_key_with_command(username: str, account_name: str) -> tuple[str, str]:
+    """Run `create_access_key USERNAME --create-user --account NAME` and parse its two lines."""
+    out = io.StringIO()
+    call_command("create_access_key", username, "--create-user", "--account", account_name, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2, lines
+    key_line, secret_line = lines
+    assert key_line.startswith("aws_access_key_id = "), key_line
+    assert secret_line.startswith("aws_secret_access_key = "), secret_line
+    return key_line.split(" = ", 1)[1], secret_line.split(" = ", 1)[1]
+
+
+@pytest.fixture
+def make_account(live_server, transactional_db):
+    """Factory: make_account("name") -> AwsAccount with a fresh key from the management command."""
+
+    def make(account_name: str, username: str | None = None) -> AwsAccount:
+        username = username or f"api-user-{next(_usernames)}"
+        key_id, secret = create_key_with_command(username, account_name)
+        key = AccessKey.objects.select_related("account", "user").get(access_key_id=key_id)
+        return AwsAccount(
+            account=key.account,
+            user=key.user,
+            access_key_id=key_id,
+            secret_access_key=secret,
+            endpoint_url=live_server.url,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_clients(make_account):
+    """Factory: make_clients("other-tenant") -> AwsAccount whose .runtime / .sagemaker are boto3 clients."""
+    return make_account
+
+
+@pytest.fixture
+def aws_account(make_account) -> AwsAccount:
+    """The main tenant of a protocol test."""
+    return make_account("acme")
+
+
+@pytest.fixture
+def runtime_client(aws_account):
+    """boto3 `sagemaker-a2i-runtime` client for aws_account."""
+    return aws_account.runtime
+
+
+@pytest.fixture
+def sagemaker_client(aws_account):
+    """boto3 `sagemaker` (control plane) client for aws_account."""
+    return aws_account.sagemaker
+
+
+@pytest.fixture
+def make_flow_setup():
+    """Factory: make_flow_setup(account, **flow_overrides) -> FlowSetup built directly from tests/factories."""
+
+    def make(account: Account, **flow_overrides: Any) -> FlowSetup:
+        reviewer = f.user()
+        team = Workteam.objects.filter(account=account).first() or f.workteam(account, members=[reviewer])
+        if not team.members.filter(pk=reviewer.pk).exists():
+            team.members.add(reviewer)
+        ui = f.human_task_ui(account)
+        flow = f.flow_definition(account, team, ui, **flow_overrides)
+        return FlowSetup(account=account, reviewer=reviewer, workteam=team, human_task_ui=ui, flow=flow)
+
+    return make
+
+
+@pytest.fixture
+def flow_setup(aws_account, make_flow_setup) -> FlowSetup:
+    """A flow definition (TaskCount 1) of aws_account, ready for StartHumanLoop."""
+    return make_flow_setup(aws_account.account)
+
+
+def loop_input(**members: Any) -> dict[str, str]:
+    """Return a HumanLoopInput structure whose InputContent is `members` as JSON."""
+    return {"InputContent": json.dumps(members or {"taskObject": "The parcel arrived late."})}
