@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
+from flows import webhooks
 from flows.models import HumanLoop, StatusEvent, WebhookDelivery, WebhookEndpoint
 from flows.outputs import flow_arn, iso_millis
 from hitl import arns, clock
@@ -51,11 +52,40 @@ def record_status_change(loop: HumanLoop) -> StatusEvent:
     """Store the event for the loop's new status and schedule its deliveries (caller holds a transaction)."""
     event_id = uuid.uuid4()
     event = StatusEvent.objects.create(event_id=event_id, human_loop=loop, body=build_event(loop, event_id))
+    ensure_configured_endpoints(loop.account_id)
     endpoints = WebhookEndpoint.objects.filter(account_id=loop.account_id, is_active=True)
-    deliveries = WebhookDelivery.objects.bulk_create(WebhookDelivery(event=event, endpoint=e) for e in endpoints)
+    now = clock.now()
+    deliveries = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(event=event, endpoint=e, next_attempt_at=now) for e in endpoints
+    )
     if deliveries:
         from flows import tasks
 
         for delivery in deliveries:
             enqueue_on_commit(tasks.deliver_webhook, delivery.id)
     return event
+
+
+def ensure_configured_endpoints(account_id: int) -> None:
+    """Create the account's rows for HITL_WEBHOOK_URLS (signed with HITL_WEBHOOK_SECRET) if missing.
+
+    HITL_EVENT_SQS_QUEUE_URL and HITL_EVENT_BUS_NAME become `sqs:`/`eventbridge:` rows the same way.
+
+    Operators configure deployment-wide endpoints by environment; they become
+    ordinary WebhookEndpoint rows of every account that emits an event, so
+    they share the delivery log and can be deactivated in the admin.
+    """
+    urls = list(settings.HITL_WEBHOOK_URLS)
+    if settings.HITL_EVENT_SQS_QUEUE_URL:
+        urls.append(webhooks.SQS_PREFIX + settings.HITL_EVENT_SQS_QUEUE_URL)
+    if settings.HITL_EVENT_BUS_NAME:
+        urls.append(webhooks.EVENTBRIDGE_PREFIX + settings.HITL_EVENT_BUS_NAME)
+    if not urls:
+        return
+    existing = set(WebhookEndpoint.objects.filter(account_id=account_id, url__in=urls).values_list("url", flat=True))
+    for url in urls:
+        if url not in existing:
+            # get_or_create re-reads after a unique-constraint race with a parallel transition.
+            WebhookEndpoint.objects.get_or_create(
+                account_id=account_id, url=url, defaults={"secret": settings.HITL_WEBHOOK_SECRET}
+            )

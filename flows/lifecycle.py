@@ -8,6 +8,17 @@ Used alike by the AWS API, the reviewer portal, the admin and the Celery
 sweeps. Every change runs in a transaction that locks the loop row first
 (then its tasks), so concurrent submits, stops and sweeps serialize per loop;
 status changes are conditional updates, so a stale caller changes nothing.
+Loop rows are locked FOR NO KEY UPDATE: a claim inserting a TaskExclusion
+(whose foreign key takes FOR KEY SHARE on the loop) while holding a task lock
+must not wait on a loop lock, or claim and stop/expire could deadlock.
+
+The fan-out is synchronous by design: StartHumanLoop creates the loop's
+TaskCount ReviewTask rows in its own transaction, and those rows *are* the
+work team's queue (reviewers pull the oldest open row). A started loop can
+therefore never lose its tasks to a Redis restart or a lost message. Celery
+carries everything asynchronous: output writes (`finalize_loop`), webhook
+deliveries and the beat sweeps (lease expiry, loop expiry, outbox redelivery).
+
 Finishing a loop is two-phase: the deciding transaction records an
 OutputOutbox row; `finalize_loop` (a Celery task) writes output.json and only
 then moves the loop to its final status.
@@ -23,13 +34,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 
 from flows import events, outputs
 from flows.models import FlowDefinition, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
-from hitl import arns, clock
+from hitl import arns, clock, metrics
 from hitl.errors import Conflict, InvalidInput, NotFound, QuotaExceeded
 from hitl.transactions import enqueue_on_commit
+from workforce import audit
 from workforce.models import Account, WorkteamMembership
 
 EXPIRED_REASON = "The task expired before the required number of workers completed it."
@@ -108,6 +120,7 @@ def start_human_loop(
             )
     except IntegrityError:
         return _existing_loop_for_retry(account, name, flow, input_content, data_attributes)
+    metrics.loop_started(loop)
     return StartResult(loop=loop, created=True)
 
 
@@ -174,13 +187,19 @@ def claim_next_task(user: AbstractBaseUser, *, flow: FlowDefinition | None = Non
     team_ids = team_ids_of(user)
     if not team_ids:
         return None
-    for attempt in range(3):
-        task = _try_claim(user, team_ids, flow)
-        if task is not None:
-            return task
-        if attempt == 0 and expire_leases(limit=100) == 0:
-            return None  # nothing to reclaim: the queue really is empty for this reviewer
+    # Leases past their time limit go back first, so they keep their old place in line even when
+    # the beat sweep is late. Loops another claimer is already reopening are skipped, not waited on.
+    expire_leases(limit=100, skip_locked=True)
+    for _ in range(5):
+        try:
+            return _try_claim(user, team_ids, flow)
+        except _ClaimCollision:
+            continue  # a parallel request of this reviewer took a task of that loop: look again
     return None
+
+
+class _ClaimCollision(Exception):
+    pass
 
 
 def _try_claim(user: AbstractBaseUser, team_ids: list[int], flow: FlowDefinition | None) -> ReviewTask | None:
@@ -193,9 +212,12 @@ def _try_claim(user: AbstractBaseUser, team_ids: list[int], flow: FlowDefinition
             return None
     else:
         candidates = candidates.filter(workteam_id__in=team_ids)
+    # Ids grow with creation time, so ordering by id hands out the oldest loop's tasks first.
     candidates = candidates.filter(~Exists(excluded)).order_by("id")
     try:
         with transaction.atomic():
+            # PostgreSQL: SKIP LOCKED makes concurrent claimers pass over each other's rows
+            # instead of queueing on them. SQLite: ignored; the IMMEDIATE transaction serializes.
             task = candidates.select_for_update(skip_locked=True).first()
             if task is None:
                 return None
@@ -212,9 +234,10 @@ def _try_claim(user: AbstractBaseUser, team_ids: list[int], flow: FlowDefinition
             task.accepted_at = now
             task.lease_expires_at = now + dt.timedelta(seconds=time_limit)
             task.save(update_fields=["state", "worker", "accepted_at", "lease_expires_at"])
+            audit.record_task("ClaimTask", user, task)
             return task
     except IntegrityError:
-        return None
+        raise _ClaimCollision from None
 
 
 def submit_task(user: AbstractBaseUser, task_id: int, answer: dict[str, Any]) -> ReviewTask:
@@ -229,7 +252,11 @@ def submit_task(user: AbstractBaseUser, task_id: int, answer: dict[str, Any]) ->
         task, loop = _lock_task_of(user, task_id)
         now = clock.now()
         if task.state != TaskState.LEASED or task.worker_id != user.pk:
-            raise Conflict("This task is no longer assigned to you (it was released, timed out or cancelled).")
+            if task.state == TaskState.SUBMITTED and task.worker_id == user.pk:
+                raise Conflict("You already submitted this task.")
+            if loop.status not in HumanLoop.OPEN or task.state == TaskState.CANCELLED:
+                raise Conflict(f"Human loop {loop.name} is {loop.status}; this task was cancelled.")
+            raise Conflict("This task is no longer assigned to you (it was released or its time ran out).")
         if task.lease_expires_at <= now:
             raise Conflict("Your time for this task ran out and it went back to the queue; take the next task.")
         if loop.status not in HumanLoop.OPEN:
@@ -242,6 +269,8 @@ def submit_task(user: AbstractBaseUser, task_id: int, answer: dict[str, Any]) ->
         task.time_spent_seconds = round((now - task.accepted_at).total_seconds(), 3)
         task.lease_expires_at = None
         task.save(update_fields=["state", "answer", "submitted_at", "time_spent_seconds", "lease_expires_at"])
+        audit.record_task("SubmitTask", user, task)
+        metrics.task_submitted(task)
         _finish_if_done(loop)
     return task
 
@@ -252,18 +281,29 @@ def release_task(user: AbstractBaseUser, task_id: int) -> None:
         task, loop = _lock_task_of(user, task_id)
         if task.state != TaskState.LEASED or task.worker_id != user.pk:
             raise Conflict("This task is not assigned to you; there is nothing to release.")
+        audit.record_task("ReleaseTask", user, task)
         _reopen(task, cancelled=loop.status != Status.IN_PROGRESS)
         _finish_if_done(loop)
 
 
 def _lock_task_of(user: AbstractBaseUser, task_id: int) -> tuple[ReviewTask, HumanLoop]:
     # Lock order everywhere: loop first, then its tasks.
-    loop_id = ReviewTask.objects.filter(id=task_id, worker=user).values_list("human_loop_id", flat=True).first()
-    if loop_id is None:
+    loop_id = ReviewTask.objects.filter(id=task_id).values_list("human_loop_id", flat=True).first()
+    # A reviewer who once held a task of this loop (exclusion row) learns it was taken away (409);
+    # anyone else learns nothing about it (404).
+    if loop_id is None or not TaskExclusion.objects.filter(worker=user, human_loop_id=loop_id).exists():
         raise NotFound(f"Task {task_id} does not exist or is not assigned to you.")
-    loop = HumanLoop.objects.select_for_update().get(id=loop_id)
+    loop = _lock_loop(id=loop_id)
     task = ReviewTask.objects.select_for_update().get(id=task_id)
     return task, loop
+
+
+def _lock_loop(**lookup: Any) -> HumanLoop:
+    """Lock one loop row (FOR NO KEY UPDATE, see the module docstring) and return it."""
+    # of=self: the joined flow row must not be locked, or every answer in a flow would queue on it.
+    return (
+        HumanLoop.objects.select_for_update(no_key=True, of=("self",)).select_related("flow_definition").get(**lookup)
+    )
 
 
 def _reopen(task: ReviewTask, *, cancelled: bool) -> None:
@@ -291,7 +331,9 @@ def _finish_if_done(loop: HumanLoop) -> None:
 
 def _schedule_finalize(loop: HumanLoop, final_status: str) -> None:
     bucket, key = outputs.output_location(loop)
-    OutputOutbox.objects.create(human_loop=loop, final_status=final_status, bucket=bucket, key=key)
+    OutputOutbox.objects.create(
+        human_loop=loop, final_status=final_status, bucket=bucket, key=key, next_attempt_at=clock.now()
+    )
     from flows import tasks  # tasks imports this module
 
     enqueue_on_commit(tasks.finalize_loop, loop.id)
@@ -323,10 +365,13 @@ def finalize_loop(loop_id: int) -> bool:
         output_uri = outputs.write_output(
             outbox.bucket, outbox.key, document, kms_key_id=loop.flow_definition.kms_key_id
         )
+        from inference_adapters import quality  # imports flows
+
+        quality.write_consolidated(outbox.bucket, outbox.key, document, kms_key_id=loop.flow_definition.kms_key_id)
     with transaction.atomic():
-        locked = HumanLoop.objects.select_for_update().get(id=loop_id)
+        locked = _lock_loop(id=loop_id)
         changed = OutputOutbox.objects.filter(id=outbox.id, state=OutputOutbox.State.PENDING).update(
-            state=OutputOutbox.State.DONE, done_at=clock.now(), attempts=outbox.attempts + 1
+            state=OutputOutbox.State.DONE, done_at=clock.now(), attempts=F("attempts") + 1
         )
         if not changed or locked.status not in HumanLoop.OPEN:
             return False
@@ -352,11 +397,41 @@ def _set_final_status(
         state=TaskState.CANCELLED, worker=None, lease_expires_at=None, accepted_at=None
     )
     events.record_status_change(loop)
+    metrics.loop_finished(loop)
 
 
-def record_output_failure(loop_id: int, error: str) -> None:
-    """Note a failed output write on the outbox row (the loop stays open; the write is retried)."""
-    OutputOutbox.objects.filter(human_loop_id=loop_id, state=OutputOutbox.State.PENDING).update(last_error=error[:2000])
+def record_output_failure(loop_id: int, error: str, *, retry_in: float) -> None:
+    """Note a failed output write on the outbox row; the loop stays open and the write is retried.
+
+    `retry_in` is when the caller's own retry is due; the beat sweep takes over
+    only if that retry never runs (see `claim_stalled_outputs`).
+    """
+    metrics.output_write_failed()
+    OutputOutbox.objects.filter(human_loop_id=loop_id, state=OutputOutbox.State.PENDING).update(
+        attempts=F("attempts") + 1,
+        last_error=error[:2000],
+        next_attempt_at=clock.now() + dt.timedelta(seconds=retry_in),
+    )
+
+
+def claim_stalled_outputs(limit: int = 500) -> list[int]:
+    """Return ids of loops whose pending output write is overdue, pushing each one's due time forward.
+
+    An overdue row means its Celery message was lost (broker restart, worker
+    killed with acks_late work in hand). The conditional update is the claim:
+    two sweeps never both take a row, and a claimed row is not taken again for
+    HITL_OUTBOX_GRACE_SECONDS.
+    """
+    now = clock.now()
+    cutoff = now - dt.timedelta(seconds=settings.HITL_OUTBOX_GRACE_SECONDS)
+    rows = OutputOutbox.objects.filter(state=OutputOutbox.State.PENDING, next_attempt_at__lte=cutoff).values_list(
+        "id", "human_loop_id", "next_attempt_at"
+    )[:limit]
+    claimed = []
+    for outbox_id, loop_id, due in rows:
+        if OutputOutbox.objects.filter(id=outbox_id, next_attempt_at=due).update(next_attempt_at=now):
+            claimed.append(loop_id)
+    return claimed
 
 
 # --- Stop and delete -------------------------------------------------------------
@@ -370,7 +445,7 @@ def stop_human_loop(*, account: Account, name: str) -> HumanLoop:
     """
     with transaction.atomic():
         loop = (
-            HumanLoop.objects.select_for_update()
+            HumanLoop.objects.select_for_update(no_key=True, of=("self",))
             .select_related("flow_definition")
             .filter(account=account, name=name, deleted_at__isnull=True)
             .first()
@@ -385,7 +460,7 @@ def stop_human_loop(*, account: Account, name: str) -> HumanLoop:
             raise InvalidInput(
                 f"Human loop {name} already has all its answers and is completing; it cannot be stopped."
             )
-        HumanLoop.objects.filter(id=loop.id).update(status=Status.STOPPING)
+        HumanLoop.objects.filter(id=loop.id, status=Status.IN_PROGRESS).update(status=Status.STOPPING)
         loop.status = Status.STOPPING
         ReviewTask.objects.filter(human_loop=loop, state=TaskState.OPEN).update(state=TaskState.CANCELLED)
         _finish_if_done(loop)
@@ -408,8 +483,11 @@ def delete_human_loop(*, account: Account, name: str) -> None:
 # --- Time ---------------------------------------------------------------------
 
 
-def expire_leases(limit: int = 1000) -> int:
-    """Return tasks whose lease ran out to the queue. Returns how many were reopened."""
+def expire_leases(limit: int = 1000, *, skip_locked: bool = False) -> int:
+    """Return tasks whose lease ran out to the queue. Returns how many were reopened.
+
+    With skip_locked (PostgreSQL), loops locked by someone else are left for the next call.
+    """
     now = clock.now()
     reopened = 0
     loop_ids = list(
@@ -419,7 +497,14 @@ def expire_leases(limit: int = 1000) -> int:
     )
     for loop_id in loop_ids:
         with transaction.atomic():
-            loop = HumanLoop.objects.select_for_update().select_related("flow_definition").get(id=loop_id)
+            loop = (
+                HumanLoop.objects.select_for_update(no_key=True, skip_locked=skip_locked, of=("self",))
+                .select_related("flow_definition")
+                .filter(id=loop_id)
+                .first()
+            )
+            if loop is None:
+                continue
             expired = ReviewTask.objects.select_for_update().filter(
                 human_loop=loop, state=TaskState.LEASED, lease_expires_at__lte=now
             )
@@ -447,7 +532,7 @@ def expire_loops(limit: int = 1000) -> int:
 def expire_loop_if_due(loop_id: int) -> bool:
     """Fail one loop if its lifetime passed and its answers are not all in. Returns True if it failed it."""
     with transaction.atomic():
-        loop = HumanLoop.objects.select_for_update().filter(id=loop_id).first()
+        loop = HumanLoop.objects.select_for_update(no_key=True).filter(id=loop_id).first()
         if loop is None or loop.status != Status.IN_PROGRESS or loop.expires_at > clock.now():
             return False
         if OutputOutbox.objects.filter(human_loop=loop).exists():

@@ -165,6 +165,12 @@ class HumanLoop(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="Completed") | ~Q(output_s3_uri=""), name="human_loop_completed_has_output"
             ),
+            # Terminal exactly when finished_at is set: a finished loop never reopens unnoticed.
+            models.CheckConstraint(
+                condition=(Q(status__in=["Completed", "Failed", "Stopped"]) & Q(finished_at__isnull=False))
+                | (Q(status__in=["InProgress", "Stopping"]) & Q(finished_at__isnull=True)),
+                name="human_loop_finished_iff_terminal",
+            ),
             # Only finished loops can be deleted.
             models.CheckConstraint(
                 condition=Q(deleted_at__isnull=True) | Q(status__in=["Completed", "Failed", "Stopped"]),
@@ -265,6 +271,8 @@ class OutputOutbox(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
+    # When the next write is due; the beat sweep re-enqueues rows overdue by HITL_OUTBOX_GRACE_SECONDS.
+    next_attempt_at = models.DateTimeField(default=clock.now)
     created_at = models.DateTimeField(default=clock.now)
     done_at = models.DateTimeField(null=True, blank=True)
 
@@ -289,6 +297,9 @@ class WebhookEndpoint(models.Model):
     secret = models.CharField(max_length=255)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "url"], name="webhook_endpoint_url_unique")]
 
     def __str__(self) -> str:
         return self.url

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "hitl.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -120,7 +121,8 @@ ASGI_APPLICATION = "hitl.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Portal templates first, so they override allauth's (allauth is listed earlier in INSTALLED_APPS).
+        "DIRS": [BASE_DIR / "review_ui" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -163,6 +165,9 @@ HITL_SECRET_ENCRYPTION_KEY = env_str("HITL_SECRET_ENCRYPTION_KEY", SECRET_KEY)
 HITL_OUTPUT_BACKEND = env_str("HITL_OUTPUT_BACKEND", "local")
 HITL_LOCAL_STORE_DIR = Path(env_str("HITL_LOCAL_STORE_DIR", str(VAR_DIR / "store")))
 HITL_PUBLIC_URL = env_str("HITL_PUBLIC_URL", "http://127.0.0.1:8000")
+# Let the Textract/Rekognition adapters call the real services (boto3, standard AWS credentials)
+# when a request arrives without the service's response.
+HITL_ADAPTER_PROXY = env_bool("HITL_ADAPTER_PROXY", False)
 # 0 = unlimited. When set, StartHumanLoop answers ServiceQuotaExceededException past it.
 HITL_ACTIVE_LOOP_QUOTA = env_int("HITL_ACTIVE_LOOP_QUOTA", 0)
 HITL_FLOW_DEFINITION_QUOTA = env_int("HITL_FLOW_DEFINITION_QUOTA", 1000)
@@ -170,6 +175,17 @@ HITL_HUMAN_TASK_UI_QUOTA = env_int("HITL_HUMAN_TASK_UI_QUOTA", 1000)
 HITL_WORKTEAM_QUOTA = env_int("HITL_WORKTEAM_QUOTA", 25)
 HITL_WEBHOOK_URLS = env_list("HITL_WEBHOOK_URLS", [])
 HITL_WEBHOOK_SECRET = env_str("HITL_WEBHOOK_SECRET", "")
+# A webhook delivery is given up (state failed, kept in the log) after this many attempts (~10 h of backoff).
+HITL_WEBHOOK_MAX_ATTEMPTS = env_int("HITL_WEBHOOK_MAX_ATTEMPTS", 20)
+# Outbox rows (output writes, webhook deliveries) overdue by this long are re-enqueued by the beat
+# sweep: their Celery message was lost (broker restart, worker killed). Longer than any single attempt.
+HITL_OUTBOX_GRACE_SECONDS = env_int("HITL_OUTBOX_GRACE_SECONDS", 180)
+# Optional: also send every status event to an SQS queue and/or an EventBridge bus (boto3, standard AWS
+# credentials; AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_EVENTS for compatible endpoints).
+HITL_EVENT_SQS_QUEUE_URL = env_str("HITL_EVENT_SQS_QUEUE_URL", "")
+HITL_EVENT_BUS_NAME = env_str("HITL_EVENT_BUS_NAME", "")
+# EventBridge refuses custom events whose source starts with "aws.", so PutEvents uses this source.
+HITL_EVENT_SOURCE = env_str("HITL_EVENT_SOURCE", "hitl.sagemaker")
 
 # --- Celery -------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
@@ -210,6 +226,8 @@ ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "review_ui.auth_adapters.InviteOnlyAccountAdapter"
+# Reviewers of a workforce's OIDC IdP sign in (and are put on teams by group) via workforce.oidc.
+SOCIALACCOUNT_ADAPTER = "workforce.oidc.WorkforceSocialAccountAdapter"
 HITL_OPEN_SIGNUP = env_bool("HITL_OPEN_SIGNUP", False)
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -226,9 +244,29 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("HITL_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+SESSION_COOKIE_SAMESITE = "Lax"
+# --- Operations: throttling, metrics, CSP, logs --------------------------------
+# Token bucket per access key: requests per second and burst; 0 = no throttling.
+HITL_THROTTLE_RATE = float(env_str("HITL_THROTTLE_RATE", "0") or 0)
+HITL_THROTTLE_BURST = env_int("HITL_THROTTLE_BURST", 0)
+# When set, /metrics requires `Authorization: Bearer <token>`.
+HITL_METRICS_TOKEN = env_str("HITL_METRICS_TOKEN", "")
+HITL_CSP_PATH_PREFIXES = env_list("HITL_CSP_PATH_PREFIXES", ["/portal/", "/accounts/", "/ops/"])
+HITL_CONTENT_SECURITY_POLICY = env_str(
+    "HITL_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "frame-src 'self'; frame-ancestors 'self'; object-src 'none'; base-uri 'self'; form-action 'self'",
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "hitl.jsonlog.JsonFormatter"},
+        "plain": {"format": "%(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env_str("HITL_LOG_FORMAT", "json")}},
     "root": {"handlers": ["console"], "level": env_str("HITL_LOG_LEVEL", "WARNING")},
+    # One JSON line per request (method, path, status, duration, operation, user, requestId).
+    "loggers": {"hitl.access": {"level": env_str("HITL_ACCESS_LOG_LEVEL", "INFO")}},
 }

@@ -4,12 +4,20 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from flows import views as flows_views
+from hitl import health, metrics
 from hitl.aws import views as aws_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("portal/", include("review_ui.urls")),
+    path("ops/", include("workforce.ops_urls")),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
+    path("adapters/", include("inference_adapters.urls")),
+    path("api-assets/human-task-uis/<str:token>", flows_views.human_task_ui_template, name="human-task-ui-template"),
 ]
 
 _prefix = settings.HITL_API_PREFIX.strip("/")

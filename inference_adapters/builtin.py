@@ -13,10 +13,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flows import outputs
+from flows import lifecycle, outputs
 from flows.models import FlowDefinition
+from hitl import arns
 from hitl.errors import InvalidInput
 from inference_adapters import conditions
+from workforce.models import Account
 
 # Spec 9.6: the documented (unconfirmed) value of HumanLoopActivationReasons.
 ACTIVATION_REASON = "ConditionsEvaluation"
@@ -34,7 +36,9 @@ class BuiltinDecision:
 def camelize(value: Any) -> Any:
     """Lower the first letter of every member name at every level; values are untouched (spec 9.5)."""
     if isinstance(value, dict):
-        return {(key[:1].lower() + key[1:] if isinstance(key, str) else key): camelize(item) for key, item in value.items()}
+        return {
+            (key[:1].lower() + key[1:] if isinstance(key, str) else key): camelize(item) for key, item in value.items()
+        }
     if isinstance(value, list):
         return [camelize(item) for item in value]
     return value
@@ -80,7 +84,11 @@ def _selected_response(source: str, response: dict[str, Any], selected: list[Any
         blocks = response.get("blocks") or []
         if selected is not None:
             wanted = set(selected)
-            blocks = [block for block in blocks if isinstance(block, dict) and block.get("id") in wanted]
+            blocks = [
+                block
+                for block in blocks
+                if isinstance(block, dict) and isinstance(block.get("id"), str | int) and block["id"] in wanted
+            ]
         return {"blocks": blocks}
     restricted = dict(response)
     labels = response.get("moderationLabels") or []
@@ -88,3 +96,52 @@ def _selected_response(source: str, response: dict[str, Any], selected: list[Any
         labels = [labels[index] for index in selected]
     restricted["moderationLabels"] = labels
     return restricted
+
+
+def start_from_service_call(
+    *,
+    account: Account,
+    request_source: str,
+    request: dict[str, Any],
+    response: dict[str, Any],
+    flow_definition_arn: str | None = None,
+    human_loop_name: str | None = None,
+) -> dict[str, Any]:
+    """Start a loop (if the conditions fire) from an AI-service request/response pair in SDK (PascalCase) form.
+
+    The flow and loop name come from the request's HumanLoopConfig unless
+    given. Returns the service's HumanLoopActivationOutput shape; it has a
+    HumanLoopArn only when a loop exists. Idempotent like StartHumanLoop.
+    """
+    config = request.get("HumanLoopConfig") or {}
+    flow_definition_arn = flow_definition_arn or config.get("FlowDefinitionArn")
+    human_loop_name = human_loop_name or config.get("HumanLoopName")
+    if not flow_definition_arn or not human_loop_name:
+        raise InvalidInput("HumanLoopConfig.FlowDefinitionArn and HumanLoopConfig.HumanLoopName are required.")
+    flow = _flow_for(account, flow_definition_arn)
+    if flow.request_source != request_source:
+        raise InvalidInput(
+            f"Flow definition {flow.name} has request source {flow.request_source or '(none: custom task type)'}, "
+            f"not {request_source}."
+        )
+    input_json = {"aiServiceRequest": camelize(request), "aiServiceResponse": camelize(response)}
+    result = lifecycle.start_human_loop(
+        account=account,
+        name=human_loop_name,
+        flow_definition_arn=flow_definition_arn,
+        input_content=conditions.canonical_json(input_json),
+        data_attributes=config.get("DataAttributes"),
+    )
+    if result.loop is None:
+        return dict(evaluate_builtin_request(flow, input_json).activation_output)
+    output = dict(result.loop.activation_output or {})
+    output["HumanLoopArn"] = arns.build("human-loop", account.aws_account_id, result.loop.name)
+    return output
+
+
+def _flow_for(account: Account, flow_definition_arn: str) -> FlowDefinition:
+    name = arns.parse_name("flow-definition", flow_definition_arn, account.aws_account_id)
+    flow = FlowDefinition.objects.filter(account=account, name=name, deleted_at__isnull=True).first() if name else None
+    if flow is None:
+        raise InvalidInput(f"Flow definition {flow_definition_arn} does not exist in this account and region.")
+    return flow

@@ -101,7 +101,7 @@ def validate_conditions(request_source: str, conditions_json: str) -> None:
         errors.append(f"HumanLoopActivationConditions has unknown member(s) {extra}; only 'Conditions' is allowed.")
     if "Conditions" not in document:
         errors.append(
-            'HumanLoopActivationConditions must be wrapped as {"Conditions": [...]}; the \'Conditions\' member '
+            "HumanLoopActivationConditions must be wrapped as {\"Conditions\": [...]}; the 'Conditions' member "
             "is missing."
         )
     elif not isinstance(document["Conditions"], list) or not document["Conditions"]:
@@ -228,7 +228,9 @@ def request_sampling_key(flow_arn: str, ai_request: dict[str, Any]) -> str:
     return flow_arn + canonical_json(ai_request)
 
 
-def evaluate(request_source: str, conditions: dict[str, Any], response: dict[str, Any], sampling_key: str) -> Evaluation:
+def evaluate(
+    request_source: str, conditions: dict[str, Any], response: dict[str, Any], sampling_key: str
+) -> Evaluation:
     """Evaluate a (validated) conditions document against a camelCased AI-service `response`.
 
     Every node is evaluated, without short-circuit, because each result is
@@ -309,8 +311,10 @@ class _FormFacts:
     """Textract form keys: KEY blocks with their text, value blocks and word blocks."""
 
     def __init__(self, response: dict[str, Any]) -> None:
-        self.blocks = [block for block in response.get("blocks") or [] if isinstance(block, dict)]
-        self.by_id = {block.get("id"): block for block in self.blocks}
+        # Blocks are known by id (relationships and selection use it); a block without a usable id is ignored.
+        blocks = response.get("blocks") or []
+        self.blocks = [b for b in blocks if isinstance(b, dict) and isinstance(b.get("id"), str | int)]
+        self.by_id = {block["id"]: block for block in self.blocks}
         self.pairs = []
         for block in self.blocks:
             if block.get("blockType") == "KEY_VALUE_SET" and "KEY" in (block.get("entityTypes") or []):
@@ -319,15 +323,20 @@ class _FormFacts:
                 value_words = [word for value in values for word in self._related(value, "CHILD", "WORD")]
                 text = " ".join(str(word.get("text", "")) for word in key_words) if key_words else block.get("text", "")
                 self.pairs.append(
-                    {"key": block, "text": normalize_key(text or ""), "values": values, "words": key_words + value_words}
+                    {
+                        "key": block,
+                        "text": normalize_key(text or ""),
+                        "values": values,
+                        "words": key_words + value_words,
+                    }
                 )
 
     def _related(self, block: dict[str, Any], relation: str, block_type: str) -> list[dict[str, Any]]:
         found = []
         for rel in block.get("relationships") or []:
-            if rel.get("type") == relation:
+            if isinstance(rel, dict) and rel.get("type") == relation:
                 for block_id in rel.get("ids") or []:
-                    target = self.by_id.get(block_id)
+                    target = self.by_id.get(block_id) if isinstance(block_id, str | int) else None
                     if target is not None and target.get("blockType") == block_type:
                         found.append(target)
         return found

@@ -1,8 +1,17 @@
 from django.urls import path
 
-from review_ui import views
+from review_ui import api, preview, views
 
 app_name = "review_ui"
 urlpatterns = [
     path("", views.work_list, name="work_list"),
+    path("work/", views.work_page, name="work"),
+    path("tasks/<int:task_id>/frame", views.task_frame, name="task_frame"),
+    path("tasks/<int:task_id>/release", views.release, name="release"),
+    path("objects/<str:token>/<path:filename>", views.stored_object, name="object"),
+    path("preview/", preview.preview_page, name="preview"),
+    path("preview/frame", preview.preview_frame, name="preview_frame"),
+    path("api/tasks/next", api.next_task, name="api_next"),
+    path("api/tasks/<int:task_id>/submit", api.submit, name="api_submit"),
+    path("api/tasks/<int:task_id>/release", api.release, name="api_release"),
 ]

@@ -1,9 +1,120 @@
-"""Reviewer portal views (placeholder until the portal lands)."""
+"""Reviewer portal pages: work list, task page, the sandboxed task frame, stored objects.
+
+Business rules live in flows.lifecycle (claim, submit, release) and
+review_ui.work (what a reviewer may see); these views only call them.
+"""
+
+from __future__ import annotations
+
+import mimetypes
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from flows import lifecycle
+from flows.storage import get_store
+from hitl.errors import Conflict, NotFound
+from review_ui import isolation, rendering, work
+
+_ACTIVE_CONTENT_TYPES = {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
+FRAME_SHELL = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{title}</title>
+</head>
+<body>
+{body}
+</body>
+</html>
+"""
 
 
 @login_required
+@require_GET
 def work_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("work list")
+    return render(request, "review_ui/work_list.html", {"teams": work.work_list(request.user)})
+
+
+@login_required
+@require_GET
+def work_page(request: HttpRequest) -> HttpResponse:
+    """Show the reviewer's current task in `?flow=NAME`, claiming the next one if they hold none."""
+    flow_name = request.GET.get("flow", "")
+    flows = work.flows_named(request.user, flow_name) if flow_name else None
+    task = None
+    if flows != []:
+        task = work.current_lease(request.user, flows) or work.claim_in_flows(request.user, flows)
+    if task is None:
+        return render(request, "review_ui/no_more_work.html", {"flow_name": flow_name}, status=200)
+    context = {
+        "task": task,
+        "flow": task.flow_definition,
+        "flow_name": flow_name or task.flow_definition.name,
+        "seconds_left": work.seconds_left(task),
+        "sandbox": isolation.IFRAME_SANDBOX,
+        "frame_url": reverse("review_ui:task_frame", args=[task.id]),
+    }
+    return render(request, "review_ui/task.html", context)
+
+
+@login_required
+@require_GET
+def task_frame(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Serve the rendered template, only to the reviewer who holds the task's lease."""
+    task = work.held_task(request.user, task_id)
+    if task is None:
+        body = "<p>This task is no longer assigned to you.</p>"
+        response = HttpResponse(FRAME_SHELL.format(title="Task unavailable", body=body), status=404)
+    else:
+        title = rendering.escape_html(task.flow_definition.task_title)
+        response = HttpResponse(FRAME_SHELL.format(title=title, body=work.render_task(task)))
+    return isolation.protect_frame(request, response)
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Give a task back (Release: to the list; Skip: straight to the next task of the flow)."""
+    try:
+        lifecycle.release_task(request.user, task_id)
+    except (NotFound, Conflict):
+        pass  # already gone back to the queue (expired, stopped): the reviewer's wish is met
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("review_ui:work_list")
+
+
+@require_GET
+def stored_object(request: HttpRequest, token: str, filename: str) -> HttpResponse:
+    """Serve an object named by a grant_read_access URL. The signed, expiring token is the credential.
+
+    No session is needed: the task frame has an opaque origin, so the
+    browser sends it no cookies, exactly like a pre-signed S3 URL.
+    """
+    try:
+        bucket, key = rendering.read_object_token(token)
+    except signing.BadSignature:
+        raise Http404("This link is invalid or has expired.") from None
+    try:
+        body = get_store().get(bucket, key)
+    except (FileNotFoundError, ValueError, IsADirectoryError):
+        raise Http404("The object does not exist.") from None
+    content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+    response = HttpResponse(body, content_type=content_type)
+    # Widgets load images with crossOrigin="anonymous" to draw them on canvases.
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = f"private, max-age={rendering.GRANT_MAX_AGE_SECONDS}"
+    response["X-Content-Type-Options"] = "nosniff"
+    if content_type in _ACTIVE_CONTENT_TYPES:
+        # A stored .html or .svg must not run script on the portal's origin.
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+    return response

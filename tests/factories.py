@@ -86,3 +86,26 @@ def flow_definition(acct: Account, team: Workteam, ui: HumanTaskUi | None = None
 
 def flow_arn(flow: FlowDefinition) -> str:
     return arns.build("flow-definition", flow.account.aws_account_id, flow.name)
+
+
+def human_loop(flow: FlowDefinition, task_input: Any = None, **overrides: Any):
+    """Start a loop on `flow` through the lifecycle service (its tasks become claimable)."""
+    import json
+
+    from flows import lifecycle
+
+    content = json.dumps({"taskObject": "I love this product!"} if task_input is None else task_input)
+    return lifecycle.start_human_loop(
+        account=flow.account,
+        name=overrides.pop("name", f"loop-{next(_seq)}"),
+        flow_definition_arn=flow_arn(flow),
+        input_content=content,
+        **overrides,
+    ).loop
+
+
+def worker_token(member) -> str:
+    """Create a reviewer API token for `member` and return the key."""
+    from review_ui.tokens import create_worker_token
+
+    return create_worker_token(member)

@@ -161,3 +161,55 @@ class WorkerToken(models.Model):
     key_sha256 = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=clock.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+
+class AuditRecordQuerySet(models.QuerySet):
+    """Append-only: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Audit records are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit records are append-only.")
+
+
+class AuditRecord(models.Model):
+    """One audited action: an AWS API call, a reviewer's claim/release/submit, or an admin change.
+
+    Append-only (see workforce.audit): rows are inserted, never updated or deleted.
+    """
+
+    class Kind(models.TextChoices):
+        API = "api", "AWS API call"
+        TASK = "task", "Reviewer task action"
+        ADMIN = "admin", "Admin change"
+        LOOP = "loop", "Loop transition"
+
+    created_at = models.DateTimeField(default=clock.now, db_index=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    request_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Who: a user (portal, admin) or an access key id (API); both kept as text so they survive deletion.
+    actor = models.CharField(max_length=150, blank=True, default="", db_index=True)
+    access_key_id = models.CharField(max_length=20, blank=True, default="")
+    operation = models.CharField(max_length=64, db_index=True)
+    resource = models.CharField(max_length=1024, blank=True, default="")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    result = models.CharField(max_length=64, blank=True, default="")
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditRecordQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "created_at"], name="audit_kind_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor} {self.operation} {self.resource}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("Audit records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit records are append-only.")

@@ -4,24 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('flows', '0001_initial'),
-        ('workforce', '0001_initial'),
+        ("flows", "0001_initial"),
+        ("workforce", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='flowdefinition',
-            name='flow_definition_name_unique',
+            model_name="flowdefinition",
+            name="flow_definition_name_unique",
         ),
         migrations.AddField(
-            model_name='flowdefinition',
-            name='deleted_at',
+            model_name="flowdefinition",
+            name="deleted_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddConstraint(
-            model_name='flowdefinition',
-            constraint=models.UniqueConstraint(condition=models.Q(('deleted_at__isnull', True)), fields=('account', 'name'), name='flow_definition_name_unique'),
+            model_name="flowdefinition",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("deleted_at__isnull", True)),
+                fields=("account", "name"),
+                name="flow_definition_name_unique",
+            ),
         ),
     ]

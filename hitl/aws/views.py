@@ -9,14 +9,16 @@ rest-json runtime operation (spec 1.1-1.3). Both are authenticated with SigV4
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
+from hitl import throttling
 from hitl.aws import errors, registry, sigv4
 from hitl.aws.errors import AwsError
 from hitl.errors import AccessDenied, HitlError, InvalidInput
@@ -24,19 +26,26 @@ from workforce.models import AccessKey
 
 TARGET_PREFIX = "SageMaker."
 
+logger = logging.getLogger(__name__)
+
 
 @csrf_exempt
 def api_entry(request: HttpRequest, rest: str | None = None) -> HttpResponse:
-    request_id = str(uuid.uuid4())
+    request_id = getattr(request, "request_id", "") or str(uuid.uuid4())  # hitl.middleware's id
     target = request.headers.get("X-Amz-Target")
     protocol = errors.CONTROL_PLANE if target is not None else errors.RUNTIME
     try:
+        # Authenticate before routing or parsing: like AWS, an unsigned request
+        # learns nothing about operations or body validity.
+        access_key = sigv4.authenticate(request)
+        request.aws_access_key = access_key  # for the audit trail (hitl.middleware)
         if target is not None:
             operation, params = _control_plane_operation(request, target)
         else:
             operation, params = _runtime_operation(request, rest)
+        request.aws_operation, request.aws_params = operation, params  # for audit, logs and metrics
+        throttling.check_rate(access_key.access_key_id)
         handler = (registry.CONTROL_PLANE if protocol == errors.CONTROL_PLANE else registry.RUNTIME)[operation]
-        access_key = sigv4.authenticate(request)
         if protocol == errors.CONTROL_PLANE and access_key.scope == AccessKey.Scope.RUNTIME:
             raise AccessDenied(
                 f"Access key {access_key.access_key_id} is limited to the runtime API; {operation} is not allowed."
@@ -47,6 +56,11 @@ def api_entry(request: HttpRequest, rest: str | None = None) -> HttpResponse:
         request.aws_operation = operation  # for logging and metrics middleware
         output = handler(context, params)
     except (AwsError, HitlError) as exc:
+        return _finish(errors.error_response(exc, protocol, request_id), request_id)
+    except Exception as exc:
+        # An HTML 500 would reach botocore as code "500"; answer with the modeled
+        # InternalServerException / InternalFailure (both retried by the SDKs).
+        logger.exception("unhandled error in AWS API request %s", request_id)
         return _finish(errors.error_response(exc, protocol, request_id), request_id)
     body = json.dumps(output, separators=(",", ":")).encode()
     response = HttpResponse(body, status=200, content_type=errors.CONTENT_TYPES[protocol])
@@ -74,7 +88,7 @@ def _runtime_operation(request: HttpRequest, rest: str | None) -> tuple[str, dic
         if method == "POST":
             return _runtime("StartHumanLoop"), _json_body(request)
         if method == "GET":
-            params = dict(parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True))
+            params = _query_params(request.META.get("QUERY_STRING", ""))
             return _runtime("ListHumanLoops"), params
     elif rest == "stop" and method == "POST":
         return _runtime("StopHumanLoop"), _json_body(request)
@@ -95,6 +109,16 @@ def _runtime(operation: str) -> str:
     if operation not in registry.RUNTIME:
         raise AwsError("UnknownOperationException", f"Operation {operation} is not available.", runtime_status=404)
     return operation
+
+
+def _query_params(query_string: str) -> dict[str, str]:
+    # Percent-decoding only: rest-json sends a space as %20, and "+" is a literal plus.
+    params = {}
+    for pair in query_string.split("&"):
+        if pair:
+            key, _, value = pair.partition("=")
+            params[unquote(key)] = unquote(value)
+    return params
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:

@@ -21,7 +21,10 @@ TEXTRACT_CONDITIONS = {
                 },
                 {
                     "ConditionType": "MissingImportantFormKey",
-                    "ConditionParameters": {"ImportantFormKey": "Employee Name", "ImportantFormKeyAliases": ["Name", "Name:"]},
+                    "ConditionParameters": {
+                        "ImportantFormKey": "Employee Name",
+                        "ImportantFormKeyAliases": ["Name", "Name:"],
+                    },
                 },
             ]
         }
@@ -113,7 +116,10 @@ EXPECTED_TEXTRACT_RESULTS = {
                 },
                 {
                     "ConditionType": "MissingImportantFormKey",
-                    "ConditionParameters": {"ImportantFormKey": "Employee Name", "ImportantFormKeyAliases": ["Name", "Name:"]},
+                    "ConditionParameters": {
+                        "ImportantFormKey": "Employee Name",
+                        "ImportantFormKeyAliases": ["Name", "Name:"],
+                    },
                     "EvaluationResult": True,
                 },
             ],

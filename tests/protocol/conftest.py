@@ -7,7 +7,9 @@ customer's unmodified boto3 code sees.
     def test_x(runtime_client, flow_setup):
         runtime_client.start_human_loop(HumanLoopName="a", FlowDefinitionArn=flow_setup.flow_arn, ...)
 
-`make_clients("other")` gives a second tenant with its own clients.
+`make_clients("other")` gives a second tenant with its own clients. A test that
+moves hitl.clock by more than the SigV4 skew (15 min) must also request
+`signing_follows_clock`, so boto3 signs with the moved time.
 """
 
 from __future__ import annotations
@@ -138,6 +140,18 @@ def sagemaker_client(aws_account):
 
 
 @pytest.fixture
+def signing_follows_clock(monkeypatch):
+    """Make boto3 sign with hitl.clock, so a test can move server time far without tripping the skew check."""
+    import botocore.auth
+
+    from hitl import clock
+
+    monkeypatch.setattr(
+        botocore.auth, "get_current_datetime", lambda remove_tzinfo=True: clock.now().replace(tzinfo=None)
+    )
+
+
+@pytest.fixture
 def make_flow_setup():
     """Factory: make_flow_setup(account, **flow_overrides) -> FlowSetup built directly from tests/factories."""
 
@@ -162,3 +176,11 @@ def flow_setup(aws_account, make_flow_setup) -> FlowSetup:
 def loop_input(**members: Any) -> dict[str, str]:
     """Return a HumanLoopInput structure whose InputContent is `members` as JSON."""
     return {"InputContent": json.dumps(members or {"taskObject": "The parcel arrived late."})}
+
+
+def start_loop(runtime_client, flow_arn: str, name: str, **members: Any) -> str:
+    """Start loop `name` on `flow_arn` through boto3 and return its ARN."""
+    response = runtime_client.start_human_loop(
+        HumanLoopName=name, FlowDefinitionArn=flow_arn, HumanLoopInput=loop_input(**members)
+    )
+    return response["HumanLoopArn"]

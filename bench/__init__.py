@@ -1,0 +1,1 @@
+"""Benchmark suite, load test and profiles (see bench/README.md)."""

@@ -1,0 +1,195 @@
+"""Admin for task UIs, flow definitions, human loops and webhooks.
+
+Loops and review tasks are read-only here: their status only changes through
+flows.lifecycle, which the bulk actions call (stop, delete finished loops).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html
+
+from flows import lifecycle
+from flows.models import FlowDefinition, HumanLoop, HumanTaskUi, ReviewTask, WebhookDelivery, WebhookEndpoint
+from flows.storage import get_store
+from hitl.errors import HitlError
+from workforce import audit
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View-only: rows are created and changed by the API and the lifecycle, never by hand."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _pretty_json(value: Any) -> str:
+    return format_html('<pre class="json">{}</pre>', json.dumps(value, indent=2, ensure_ascii=False))
+
+
+@admin.register(HumanTaskUi)
+class HumanTaskUiAdmin(ReadOnlyAdmin):
+    list_display = ("name", "account", "status", "created_at", "preview")
+    list_filter = ("status", "account")
+    list_select_related = ("account",)
+    search_fields = ("name",)
+    fields = ("name", "account", "status", "created_at", "preview", "template_content")
+    readonly_fields = fields
+
+    @admin.display(description="Preview")
+    def preview(self, obj: HumanTaskUi) -> str:
+        try:
+            url = reverse("review_ui:preview")
+        except NoReverseMatch:
+            return "-"
+        return format_html('<a href="{}?ui={}" target="_blank">Preview</a>', url, obj.pk)
+
+    @admin.display(description="Template")
+    def template_content(self, obj: HumanTaskUi) -> str:
+        return format_html('<pre class="template">{}</pre>', obj.template.content)
+
+
+@admin.register(FlowDefinition)
+class FlowDefinitionAdmin(ReadOnlyAdmin):
+    list_display = ("name", "account", "status", "workteam", "task_count", "created_at", "deleted_at")
+    list_filter = ("status", "account", "workteam")
+    list_select_related = ("account", "workteam")
+    search_fields = ("name",)
+    exclude = ("template",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: FlowDefinition | None = None) -> list[str]:
+        return [f.name for f in FlowDefinition._meta.fields if f.name != "template"]
+
+
+class ReviewTaskInline(admin.TabularInline):
+    model = ReviewTask
+    extra = 0
+    can_delete = False
+    fields = ("id", "state", "worker", "worker_id_in_output", "accepted_at", "submitted_at", "time_spent_seconds")
+    fields += ("answer_json",)
+    readonly_fields = fields
+    verbose_name_plural = "Review tasks and answers"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReviewTask]:
+        return super().get_queryset(request).select_related("worker__worker").order_by("id")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="workerId")
+    def worker_id_in_output(self, obj: ReviewTask) -> str:
+        worker = getattr(obj.worker, "worker", None) if obj.worker_id else None
+        return worker.worker_id if worker else ""
+
+    @admin.display(description="Answer")
+    def answer_json(self, obj: ReviewTask) -> str:
+        return _pretty_json(obj.answer) if obj.answer is not None else ""
+
+
+@admin.register(HumanLoop)
+class HumanLoopAdmin(ReadOnlyAdmin):
+    list_display = ("name", "account", "flow_definition", "status", "created_at", "finished_at", "output")
+    list_filter = ("status", "flow_definition", "account", "created_at")
+    list_select_related = ("account", "flow_definition")
+    search_fields = ("name", "flow_definition__name")
+    date_hierarchy = "created_at"
+    fields = ("name", "account", "flow_definition", "status", "failure_code", "failure_reason", "created_at")
+    fields += ("expires_at", "finished_at", "deleted_at", "output", "input", "activation")
+    readonly_fields = fields
+    inlines = (ReviewTaskInline,)
+    actions = ("stop_loops", "delete_finished_loops")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list:
+        return [
+            path("<int:loop_id>/output/", self.admin_site.admin_view(self.output_view), name="flows_humanloop_output"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="Output")
+    def output(self, obj: HumanLoop) -> str:
+        if not obj.output_s3_uri:
+            return "-"
+        url = reverse("admin:flows_humanloop_output", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.output_s3_uri)
+
+    @admin.display(description="Input (InputContent)")
+    def input(self, obj: HumanLoop) -> str:
+        return _pretty_json(obj.input_json)
+
+    @admin.display(description="Activation output")
+    def activation(self, obj: HumanLoop) -> str:
+        return _pretty_json(obj.activation_output) if obj.activation_output else "-"
+
+    def output_view(self, request: HttpRequest, loop_id: int) -> HttpResponse:
+        """Serve the loop's output.json from the output store."""
+        loop = get_object_or_404(HumanLoop, pk=loop_id)
+        if not self.has_view_permission(request, loop) or not loop.output_s3_uri:
+            raise Http404("No output for this loop.")
+        bucket, key = loop.output_s3_uri.removeprefix("s3://").split("/", 1)
+        audit.record_admin(request, "ReadHumanLoopOutput", loop)
+        return HttpResponse(get_store().get(bucket, key), content_type="application/json")
+
+    @admin.action(description="Stop selected human loops", permissions=["stop"])
+    def stop_loops(self, request: HttpRequest, queryset: QuerySet[HumanLoop]) -> None:
+        self._apply(request, queryset, "StopHumanLoop", lifecycle.stop_human_loop, "Stopped")
+
+    @admin.action(description="Delete selected finished human loops", permissions=["stop"])
+    def delete_finished_loops(self, request: HttpRequest, queryset: QuerySet[HumanLoop]) -> None:
+        self._apply(request, queryset, "DeleteHumanLoop", lifecycle.delete_human_loop, "Deleted")
+
+    def has_stop_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("flows.change_humanloop")
+
+    def _apply(self, request: HttpRequest, queryset: QuerySet[HumanLoop], operation: str, service, verb: str) -> None:
+        done, failed = 0, []
+        for loop in queryset.select_related("account").filter(deleted_at__isnull=True):
+            try:
+                service(account=loop.account, name=loop.name)
+            except HitlError as exc:
+                failed.append(f"{loop.name}: {exc.message}")
+                audit.record_admin(request, operation, loop, result=type(exc).__name__, message=exc.message)
+                continue
+            audit.record_admin(request, operation, loop)
+            done += 1
+        self.message_user(request, f"{verb} {done} human loop(s).", messages.SUCCESS if done else messages.INFO)
+        for failure in failed:
+            self.message_user(request, failure, messages.WARNING)
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ("url", "account", "is_active", "created_at")
+    list_filter = ("is_active", "account")
+    search_fields = ("url",)
+    readonly_fields = ("created_at",)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("id", "endpoint", "loop", "state", "attempts", "last_status_code", "next_attempt_at")
+    list_filter = ("state", "endpoint")
+    list_select_related = ("endpoint", "event__human_loop")
+    search_fields = ("event__human_loop__name", "endpoint__url", "last_error")
+
+    @admin.display(description="Human loop")
+    def loop(self, obj: WebhookDelivery) -> str:
+        return obj.event.human_loop.name

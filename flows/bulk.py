@@ -1,0 +1,448 @@
+"""Start many human loops at once: the bulk path behind `manage.py bulk_start`.
+
+Same rules as `lifecycle.start_human_loop` for every item (name pattern,
+InputContent a JSON document of at most 3,145,728 characters, an Active flow,
+idempotent retries, Conflict for a taken name, the active-loop quota, the
+activation conditions of built-in flows), but loops and their review tasks are
+inserted a batch at a time: with PostgreSQL COPY (ids taken from the sequence
+up front), elsewhere with bulk_create. One transaction per batch; an item
+that fails is reported and does not stop the others.
+
+If a batch loses a race with a concurrent StartHumanLoop for the same name,
+that batch is redone item by item through `start_human_loop`, whose unique
+constraint settles the race.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
+
+from flows import lifecycle
+from flows.models import FlowDefinition, HumanLoop, ReviewTask
+from hitl import arns, clock
+from hitl.errors import Conflict, HitlError, InvalidInput, QuotaExceeded
+from workforce.models import Account
+
+NAME_RE = re.compile(r"^[a-z0-9](-*[a-z0-9])*$")
+MAX_NAME_LENGTH = 63
+MAX_INPUT_CONTENT = 3_145_728
+CONTENT_CLASSIFIERS = {"FreeOfPersonallyIdentifiableInformation", "FreeOfAdultContent"}
+DEFAULT_BATCH_SIZE = 5000
+DEFAULT_WRITERS = 2
+
+
+class BulkItem(NamedTuple):
+    name: str
+    input_content: str
+    data_attributes: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class BulkFailure:
+    index: int
+    name: str
+    error: HitlError
+
+
+@dataclass
+class BulkSummary:
+    """What a bulk start did. Failures are listed; successes are only counted (there may be millions)."""
+
+    created: int = 0
+    existing: int = 0
+    not_activated: int = 0
+    failures: list[BulkFailure] = field(default_factory=list)
+
+    def merge(self, other: BulkSummary) -> None:
+        self.created += other.created
+        self.existing += other.existing
+        self.not_activated += other.not_activated
+        self.failures.extend(other.failures)
+
+    @property
+    def total(self) -> int:
+        return self.created + self.existing + self.not_activated + len(self.failures)
+
+
+@dataclass
+class _Prepared:
+    index: int
+    item: BulkItem
+    input_json_text: str  # what goes into the jsonb column
+    activation_output: dict[str, Any] | None
+
+
+def bulk_start_human_loops(
+    account: Account,
+    flow: FlowDefinition,
+    items: Iterable[BulkItem | dict[str, Any]],
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    writers: int = DEFAULT_WRITERS,
+) -> BulkSummary:
+    """Start a loop for each item on `flow`, a batch of inserts at a time; return counts and failures.
+
+    Items are BulkItem tuples or dicts shaped like a StartHumanLoop request
+    (`HumanLoopName`, `InputContent` or `HumanLoopInput.InputContent`,
+    optional `DataAttributes`). Streaming: memory stays bounded by the batches
+    in flight. On PostgreSQL, outside a transaction, `writers` threads insert
+    batches concurrently (each on its own connection) while the next batch is
+    checked; loops then keep file order within a batch, not across batches.
+    """
+    flow = _check_flow(account, flow)
+    summary = BulkSummary()
+    quota = settings.HITL_ACTIVE_LOOP_QUOTA
+    room = None
+    if quota:
+        room = max(0, quota - HumanLoop.objects.filter(account=account, status__in=HumanLoop.OPEN)[:quota].count())
+    stream = enumerate(_as_items(items))
+    parallel = writers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
+    if not parallel:
+        while batch := list(islice(stream, batch_size)):
+            # A name repeated in a later batch meets the committed row of the earlier one: same rules.
+            new, room = _sort_batch(account, flow, batch, summary, room)
+            summary.merge(_write(account, flow, new))
+        return summary
+    in_flight: deque[Future[BulkSummary]] = deque()
+    with ThreadPoolExecutor(writers, thread_name_prefix="bulk-start") as pool:
+        while batch := list(islice(stream, batch_size)):
+            # A repeated name whose first batch is still in flight meets its unique index:
+            # that batch is redone item by item, with the same rules.
+            new, room = _sort_batch(account, flow, batch, summary, room)
+            in_flight.append(pool.submit(_write_in_thread, account, flow, new))
+            while len(in_flight) >= writers:
+                summary.merge(in_flight.popleft().result())
+        while in_flight:
+            summary.merge(in_flight.popleft().result())
+    summary.failures.sort(key=lambda failure: failure.index)
+    return summary
+
+
+def _check_flow(account: Account, flow: FlowDefinition) -> FlowDefinition:
+    arn = arns.build("flow-definition", account.aws_account_id, flow.name)
+    current = FlowDefinition.objects.filter(id=flow.id, account=account, deleted_at__isnull=True).first()
+    if current is None:
+        raise InvalidInput(f"Flow definition {arn} does not exist in this account and region.")
+    if current.status != FlowDefinition.Status.ACTIVE:
+        raise InvalidInput(f"Flow definition {arn} is {current.status}, not Active.")
+    return current
+
+
+def _as_items(items: Iterable[BulkItem | dict[str, Any]]) -> Iterator[BulkItem | HitlError]:
+    for item in items:
+        if isinstance(item, BulkItem):
+            yield item
+            continue
+        if not isinstance(item, dict):
+            yield InvalidInput("Each item must be a JSON object with HumanLoopName and InputContent.")
+            continue
+        content = item.get("InputContent")
+        if content is None and isinstance(item.get("HumanLoopInput"), dict):
+            content = item["HumanLoopInput"].get("InputContent")
+        yield BulkItem(item.get("HumanLoopName"), content, item.get("DataAttributes"))
+
+
+def _validate(item: BulkItem) -> str:
+    """Return the item's problems as one message ('' when valid), worded like the AWS API."""
+    problems = []
+    name, content, attributes = item
+    if not isinstance(name, str) or not name:
+        problems.append("Value null at 'humanLoopName' failed to satisfy constraint: Member must not be null")
+    elif len(name) > MAX_NAME_LENGTH or not NAME_RE.match(name):
+        problems.append(
+            f"Value '{name[:80]}' at 'humanLoopName' failed to satisfy constraint: "
+            f"Member must satisfy regular expression pattern: {NAME_RE.pattern} and have length at most 63"
+        )
+    if not isinstance(content, str):
+        problems.append(
+            "Value null at 'humanLoopInput.inputContent' failed to satisfy constraint: Member must not be null"
+        )
+    elif len(content) > MAX_INPUT_CONTENT:
+        problems.append(
+            "Value at 'humanLoopInput.inputContent' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {MAX_INPUT_CONTENT}"
+        )
+    if attributes is not None:
+        classifiers = attributes.get("ContentClassifiers") if isinstance(attributes, dict) else None
+        if not isinstance(classifiers, list) or len(classifiers) > 256 or not set(classifiers) <= CONTENT_CLASSIFIERS:
+            problems.append(
+                "Value at 'dataAttributes.contentClassifiers' failed to satisfy constraint: Member must be a list "
+                f"of at most 256 items from {sorted(CONTENT_CLASSIFIERS)}"
+            )
+    return "; ".join(problems)
+
+
+def _prepare(index: int, item: BulkItem, flow: FlowDefinition) -> _Prepared | None:
+    """Parse and check one item; raise its HitlError, or return None if a built-in flow needs no review."""
+    problems = _validate(item)
+    if problems:
+        raise InvalidInput(f"{problems.count('; ') + 1} validation error(s) detected: {problems}")
+    try:
+        parsed = json.loads(item.input_content)
+    except ValueError as exc:
+        raise InvalidInput(
+            "Value at 'humanLoopInput.inputContent' failed to satisfy constraint: "
+            f"InputContent must be a JSON document ({exc})."
+        ) from None
+    if not flow.request_source:
+        return _Prepared(index, item, item.input_content, None)
+    from inference_adapters.builtin import evaluate_builtin_request  # imports flows
+
+    decision = evaluate_builtin_request(flow, parsed)
+    if not decision.start:
+        return None
+    return _Prepared(index, item, json.dumps(decision.input_json), decision.activation_output)
+
+
+def _sort_batch(
+    account: Account,
+    flow: FlowDefinition,
+    batch: list[tuple[int, BulkItem | HitlError]],
+    summary: BulkSummary,
+    room: int | None,
+) -> tuple[list[_Prepared], int | None]:
+    """Record the batch's failures and existing loops in `summary`; return the items to insert."""
+    candidates: dict[str, _Prepared] = {}
+    seen: dict[str, tuple[str, Any]] = {}
+    for index, item in batch:
+        name = getattr(item, "name", "") or ""
+        try:
+            if isinstance(item, HitlError):
+                raise item
+            prepared = _prepare(index, item, flow)
+        except HitlError as exc:
+            summary.failures.append(BulkFailure(index, name if isinstance(name, str) else "", exc))
+            continue
+        if prepared is None:
+            summary.not_activated += 1
+            continue
+        earlier = seen.get(name)
+        if earlier is not None:
+            if earlier == (item.input_content, item.data_attributes or None):
+                summary.existing += 1
+            else:
+                summary.failures.append(BulkFailure(index, name, _conflict(name, "earlier in this batch")))
+            continue
+        seen[name] = (item.input_content, item.data_attributes or None)
+        candidates[name] = prepared
+
+    for existing in _taken(account, list(candidates)):
+        prepared = candidates.pop(existing["name"])
+        item = prepared.item
+        if (
+            existing["flow_definition_id"] == flow.id
+            and existing["input_content"] == item.input_content
+            and (existing["data_attributes"] or None) == (item.data_attributes or None)
+        ):
+            summary.existing += 1
+        else:
+            summary.failures.append(BulkFailure(prepared.index, item.name, _conflict(item.name, existing["status"])))
+
+    new = list(candidates.values())
+    if room is not None:
+        for prepared in new[room:]:
+            summary.failures.append(
+                BulkFailure(
+                    prepared.index,
+                    prepared.item.name,
+                    QuotaExceeded(
+                        f"The account reached its quota of {settings.HITL_ACTIVE_LOOP_QUOTA} active human loops."
+                    ),
+                )
+            )
+        new = new[:room]
+        room -= len(new)
+    return new, room
+
+
+def _write(account: Account, flow: FlowDefinition, new: list[_Prepared]) -> BulkSummary:
+    summary = BulkSummary()
+    if not new:
+        return summary
+    try:
+        with transaction.atomic():
+            _insert(account, flow, new)
+        summary.created += len(new)
+    except (IntegrityError, DatabaseError):
+        # A concurrent start took a name, or a value PostgreSQL refuses (NUL, NaN in
+        # JSON): redo this batch one by one so each item gets its own answer.
+        _start_one_by_one(account, flow, new, summary)
+    return summary
+
+
+def _write_in_thread(account: Account, flow: FlowDefinition, new: list[_Prepared]) -> BulkSummary:
+    try:
+        return _write(account, flow, new)
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def _taken(account: Account, names: list[str]) -> list[dict[str, Any]]:
+    """Return the live loops of `account` with one of these names."""
+    if not names:
+        return []
+    loops = HumanLoop.objects.filter(account=account, deleted_at__isnull=True)
+    if connection.vendor == "postgresql":
+        # One array parameter instead of thousands of placeholders.
+        loops = loops.extra(where=["name = ANY(%s)"], params=[names])
+    else:
+        loops = loops.filter(name__in=names)
+    return list(loops.values("name", "flow_definition_id", "input_content", "data_attributes", "status"))
+
+
+def _conflict(name: str, status: str) -> Conflict:
+    return Conflict(
+        f"A human loop named {name} already exists ({status}) with a different flow definition, "
+        "input or data attributes. Names are unique per account until the loop is deleted; use another name."
+    )
+
+
+def _start_one_by_one(account: Account, flow: FlowDefinition, new: list[_Prepared], summary: BulkSummary) -> None:
+    arn = arns.build("flow-definition", account.aws_account_id, flow.name)
+    for prepared in new:
+        item = prepared.item
+        try:
+            result = lifecycle.start_human_loop(
+                account=account,
+                name=item.name,
+                flow_definition_arn=arn,
+                input_content=item.input_content,
+                data_attributes=item.data_attributes,
+            )
+        except HitlError as exc:
+            summary.failures.append(BulkFailure(prepared.index, item.name, exc))
+        except DatabaseError as exc:
+            summary.failures.append(BulkFailure(prepared.index, item.name, InvalidInput(f"Rejected: {exc}")))
+        else:
+            if result.loop is None:
+                summary.not_activated += 1
+            elif result.created:
+                summary.created += 1
+            else:
+                summary.existing += 1
+
+
+# --- Inserting -------------------------------------------------------------------
+
+
+def _insert(account: Account, flow: FlowDefinition, new: list[_Prepared]) -> None:
+    now = clock.now()
+    expires_at = now + dt.timedelta(seconds=flow.task_availability_lifetime_seconds)
+    loop_values = [
+        {
+            "account_id": account.id,
+            "flow_definition_id": flow.id,
+            "template_id": flow.template_id,
+            "name": p.item.name,
+            "input_content": p.item.input_content,
+            "input_json": p.input_json_text,
+            "data_attributes": p.item.data_attributes,
+            "activation_output": p.activation_output,
+            "status": HumanLoop.Status.IN_PROGRESS.value,
+            "created_at": now,
+            "expires_at": expires_at,
+        }
+        for p in new
+    ]
+    task_values = {
+        "flow_definition_id": flow.id,
+        "workteam_id": flow.workteam_id,
+        "state": ReviewTask.State.OPEN.value,
+        "available_until": expires_at,
+        "created_at": now,
+    }
+    if connection.vendor == "postgresql":
+        _copy_insert(loop_values, task_values, flow.task_count)
+    else:
+        _orm_insert(loop_values, task_values, flow.task_count)
+
+
+def _orm_insert(loop_values: list[dict], task_values: dict, task_count: int) -> None:
+    for values in loop_values:
+        values["input_json"] = json.loads(values["input_json"])
+    loops = HumanLoop.objects.bulk_create([HumanLoop(**values) for values in loop_values])
+    ReviewTask.objects.bulk_create(
+        [ReviewTask(human_loop_id=loop.id, **task_values) for loop in loops for _ in range(task_count)],
+        batch_size=2000,
+    )
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _copy_text(value: Any, is_json: bool = False) -> str:
+    """Return `value` as one field of COPY's text format."""
+    if value is None:
+        return "\\N"
+    if is_json and not isinstance(value, str):
+        value = json.dumps(value)
+    elif isinstance(value, bool):
+        return "t" if value else "f"
+    elif isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
+
+
+class _CopyTable:
+    """A model's columns in COPY text format: constant fields rendered once, the rest per row."""
+
+    def __init__(self, model: type[models.Model], *, with_id: bool, constants: dict[str, Any]) -> None:
+        fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
+        self.table = model._meta.db_table
+        self.columns = [f.attname for f in fields]
+        self.json_columns = {f.attname for f in fields if isinstance(f, models.JSONField)}
+        self.rendered = {}
+        for f in fields:
+            if f.attname in constants:
+                value = constants[f.attname]
+            else:
+                value = None if f.primary_key or not f.has_default() else f.get_default()
+            self.rendered[f.attname] = _copy_text(value, f.attname in self.json_columns)
+
+    def sql(self) -> str:
+        quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        return f"COPY {connection.ops.quote_name(self.table)} ({quoted}) FROM STDIN"
+
+    def line(self, values: dict[str, Any]) -> str:
+        """Return one row (with its newline); `values` override the constants, JSON columns given as text."""
+        fields = self.rendered
+        if values:
+            fields = fields | {
+                column: _copy_text(value, column in self.json_columns) for column, value in values.items()
+            }
+        return "\t".join(fields[column] for column in self.columns) + "\n"
+
+
+def _copy_insert(loop_values: list[dict], task_values: dict, task_count: int) -> None:
+    constants = {k: v for k, v in loop_values[0].items() if k not in ("name", "input_content", "input_json")}
+    constants = {k: v for k, v in constants.items() if all(values[k] == v for values in loop_values)}
+    loops = _CopyTable(HumanLoop, with_id=True, constants=constants)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [loops.table, len(loop_values)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(loops.sql()) as copy:
+            copy.write(
+                "".join(
+                    loops.line({"id": loop_id} | {k: v for k, v in values.items() if k not in constants})
+                    for loop_id, values in zip(ids, loop_values, strict=True)
+                )
+            )
+        tasks = _CopyTable(ReviewTask, with_id=False, constants=task_values | {"human_loop_id": 0})
+        prefix, _, suffix = tasks.line({"human_loop_id": "\0"}).partition("\0")
+        with raw.copy(tasks.sql()) as copy:
+            copy.write("".join(f"{prefix}{loop_id}{suffix}" * task_count for loop_id in ids))

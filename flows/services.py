@@ -1,0 +1,295 @@
+"""Create, describe, list and delete flow definitions and human task UIs.
+
+Callers (the `sagemaker` handlers, the demo command) validate wire shapes;
+these functions enforce what needs the database: names unique per account,
+quotas, references to teams and task UIs of the same account, templates and
+activation conditions that parse.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, QuerySet
+
+from flows.models import FlowDefinition, HumanLoop, HumanTaskUi, TaskTemplate
+from hitl import arns, clock
+from hitl.errors import InUse, InvalidInput, LimitExceeded, NotFound
+from workforce.models import Account, Workforce, Workteam
+
+TEMPLATE_URL_MAX_AGE_SECONDS = 3600
+TEMPLATE_URL_PATH = "/api-assets/human-task-uis/"
+_TEMPLATE_URL_SALT = "flows.human-task-ui-template"
+MAX_TAGS_PER_RESOURCE = 50
+
+
+# --- Human task UIs -----------------------------------------------------------
+
+
+def create_human_task_ui(account: Account, *, name: str, content: str, tags: list | None = None) -> HumanTaskUi:
+    """Store a worker task template under `name` after checking that it parses.
+
+    Raises InvalidInput (template syntax, with line and reason), InUse (name
+    taken) or LimitExceeded (HITL_HUMAN_TASK_UI_QUOTA).
+    """
+    _call_optional("review_ui.rendering", "validate_template", content)
+    with transaction.atomic():
+        if HumanTaskUi.objects.filter(account=account).count() >= settings.HITL_HUMAN_TASK_UI_QUOTA:
+            raise LimitExceeded(
+                f"The account already has {settings.HITL_HUMAN_TASK_UI_QUOTA} human task UIs, the maximum."
+            )
+        template = TaskTemplate.for_content(content)
+        try:
+            with transaction.atomic():
+                return HumanTaskUi.objects.create(
+                    account=account, name=name, template=template, tags=tags or [], created_at=clock.now()
+                )
+        except IntegrityError:
+            raise InUse(f"A human task UI named {name} already exists in this account.") from None
+
+
+def get_human_task_ui(account: Account, name: str) -> HumanTaskUi:
+    """Return the account's human task UI `name`, or raise NotFound."""
+    ui = HumanTaskUi.objects.select_related("template").filter(account=account, name=name).first()
+    if ui is None:
+        raise NotFound(f"Human task UI {arns.build('human-task-ui', account.aws_account_id, name)} does not exist.")
+    return ui
+
+
+def human_task_uis(account: Account) -> QuerySet[HumanTaskUi]:
+    """Return the account's human task UIs (callers filter, order and page)."""
+    return HumanTaskUi.objects.filter(account=account)
+
+
+def delete_human_task_ui(account: Account, name: str) -> None:
+    """Delete the UI; flow definitions keep the template they snapshotted at creation."""
+    get_human_task_ui(account, name).delete()
+
+
+def template_url(template: TaskTemplate) -> str:
+    """Return an expiring signed URL on this server that serves the raw template text."""
+    token = signing.dumps({"sha256": template.sha256}, salt=_TEMPLATE_URL_SALT, compress=True)
+    return settings.HITL_PUBLIC_URL.rstrip("/") + TEMPLATE_URL_PATH + token
+
+
+def template_for_url_token(token: str) -> TaskTemplate:
+    """Return the template a `template_url` token names, or raise NotFound when it is invalid or expired."""
+    try:
+        data = signing.loads(token, salt=_TEMPLATE_URL_SALT, max_age=TEMPLATE_URL_MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        raise NotFound("This template link is invalid or has expired.") from None
+    template = TaskTemplate.objects.filter(sha256=data.get("sha256", "")).first()
+    if template is None:
+        raise NotFound("This template no longer exists.")
+    return template
+
+
+# --- Flow definitions ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlowDefinitionSpec:
+    """Everything CreateFlowDefinition accepts, in domain terms (defaults as AWS applies them)."""
+
+    name: str
+    role_arn: str
+    s3_output_path: str
+    workteam_arn: str
+    human_task_ui_arn: str
+    task_title: str
+    task_description: str
+    task_count: int
+    task_availability_lifetime_seconds: int = 864000
+    task_time_limit_seconds: int = 3600
+    task_keywords: list[str] = field(default_factory=list)
+    public_task_price: dict[str, Any] | None = None
+    kms_key_id: str = ""
+    request_source: str = ""
+    activation_conditions: str | None = None
+    tags: list[dict[str, str]] = field(default_factory=list)
+
+
+def create_flow_definition(account: Account, spec: FlowDefinitionSpec) -> FlowDefinition:
+    """Create an Active flow definition that snapshots its task UI's current template.
+
+    Raises InvalidInput (unknown or public team, unknown UI, bad activation
+    conditions), InUse (name taken) or LimitExceeded (HITL_FLOW_DEFINITION_QUOTA).
+    """
+    if spec.activation_conditions is not None:
+        if not spec.request_source:
+            raise InvalidInput(
+                "HumanLoopActivationConfig requires HumanLoopRequestSource: activation conditions are only "
+                "available for built-in task types."
+            )
+        _call_optional(
+            "inference_adapters.conditions", "validate_conditions", spec.request_source, spec.activation_conditions
+        )
+    team = _workteam_for_arn(account, spec.workteam_arn)
+    ui = _human_task_ui_for_arn(account, spec.human_task_ui_arn)
+    with transaction.atomic():
+        live = FlowDefinition.objects.filter(account=account, deleted_at__isnull=True)
+        if live.count() >= settings.HITL_FLOW_DEFINITION_QUOTA:
+            raise LimitExceeded(
+                f"The account already has {settings.HITL_FLOW_DEFINITION_QUOTA} flow definitions, the maximum."
+            )
+        try:
+            with transaction.atomic():
+                return FlowDefinition.objects.create(
+                    account=account,
+                    name=spec.name,
+                    status=FlowDefinition.Status.ACTIVE,
+                    created_at=clock.now(),
+                    request_source=spec.request_source,
+                    activation_conditions=spec.activation_conditions or "",
+                    workteam=team,
+                    human_task_ui=ui,
+                    human_task_ui_arn=spec.human_task_ui_arn,
+                    template=ui.template,
+                    task_title=spec.task_title,
+                    task_description=spec.task_description,
+                    task_count=spec.task_count,
+                    task_availability_lifetime_seconds=spec.task_availability_lifetime_seconds,
+                    task_time_limit_seconds=spec.task_time_limit_seconds,
+                    task_keywords=spec.task_keywords,
+                    public_task_price=spec.public_task_price,
+                    s3_output_path=spec.s3_output_path,
+                    kms_key_id=spec.kms_key_id,
+                    role_arn=spec.role_arn,
+                    tags=spec.tags,
+                )
+        except IntegrityError:
+            raise InUse(f"A flow definition named {spec.name} already exists in this account.") from None
+
+
+def get_flow_definition(account: Account, name: str) -> FlowDefinition:
+    """Return the account's (not deleted) flow definition `name`, or raise NotFound."""
+    flow = (
+        FlowDefinition.objects.select_related("workteam")
+        .filter(account=account, name=name, deleted_at__isnull=True)
+        .first()
+    )
+    if flow is None:
+        raise NotFound(f"Flow definition {arns.build('flow-definition', account.aws_account_id, name)} does not exist.")
+    return flow
+
+
+def flow_definitions(account: Account) -> QuerySet[FlowDefinition]:
+    """Return the account's flow definitions that were not deleted."""
+    return FlowDefinition.objects.filter(account=account, deleted_at__isnull=True)
+
+
+def delete_flow_definition(account: Account, name: str) -> None:
+    """Delete the flow definition; refused (InUse) while it has InProgress or Stopping loops.
+
+    A flow that has loops is soft-deleted (status Deleting, hidden, name free
+    again) so its finished loops stay describable; one without loops is removed.
+    """
+    with transaction.atomic():
+        flow = get_flow_definition(account, name)
+        flow = FlowDefinition.objects.select_for_update().get(pk=flow.pk)
+        if flow.deleted_at is not None:
+            raise NotFound(f"Flow definition {name} does not exist.")
+        if HumanLoop.objects.filter(flow_definition=flow, status__in=HumanLoop.OPEN).exists():
+            raise InUse(
+                f"Flow definition {name} still has human loops in progress; stop them or let them finish first."
+            )
+        try:
+            with transaction.atomic():
+                flow.delete()
+        except ProtectedError:
+            flow.status = FlowDefinition.Status.DELETING
+            flow.deleted_at = clock.now()
+            flow.save(update_fields=["status", "deleted_at"])
+
+
+def _workteam_for_arn(account: Account, arn: str) -> Workteam:
+    if ":workteam/public-crowd/" in arn or ":workteam/vendor-crowd/" in arn:
+        raise InvalidInput(
+            f"Value '{arn}' at 'humanLoopConfig.workteamArn' names a public or vendor work team; "
+            "this server supports private work teams only."
+        )
+    name = arns.parse_name("workteam", arn, account.aws_account_id)
+    team = Workteam.objects.filter(account=account, name=name).first() if name else None
+    if team is None:
+        raise InvalidInput(f"The work team {arn} does not exist in this account and region.")
+    return team
+
+
+def _human_task_ui_for_arn(account: Account, arn: str) -> HumanTaskUi:
+    name = arns.parse_name("human-task-ui", arn, account.aws_account_id)
+    ui = HumanTaskUi.objects.select_related("template").filter(account=account, name=name).first() if name else None
+    if ui is None:
+        raise InvalidInput(f"The human task UI {arn} does not exist in this account and region.")
+    return ui
+
+
+def _call_optional(module_name: str, function: str, *args: Any) -> None:
+    """Call a checker written in another module, skipping it only while that module does not exist yet."""
+    if importlib.util.find_spec(module_name) is None:
+        return
+    checker = getattr(importlib.import_module(module_name), function, None)
+    if checker is None:
+        return
+    try:
+        checker(*args)
+    except InvalidInput:
+        raise
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+# --- Tags -------------------------------------------------------------------------
+
+_TAGGABLE = ("flow-definition", "human-task-ui", "workteam", "workforce")
+
+
+def tagged_resource(account: Account, arn: str) -> FlowDefinition | HumanTaskUi | Workteam | Workforce:
+    """Return the account's resource named by `arn`, or raise InvalidInput (AddTags declares no not-found error)."""
+    for kind in _TAGGABLE:
+        name = arns.parse_name(kind, arn, account.aws_account_id)
+        if name is None:
+            continue
+        resource = (
+            {
+                "flow-definition": flow_definitions(account),
+                "human-task-ui": human_task_uis(account),
+                "workteam": Workteam.objects.filter(account=account),
+                "workforce": Workforce.objects.filter(account=account),
+            }[kind]
+            .filter(name=name)
+            .first()
+        )
+        if resource is not None:
+            return resource
+    raise InvalidInput(f"The resource {arn} does not exist in this account and region or cannot be tagged.")
+
+
+def add_tags(account: Account, arn: str, tags: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Add or overwrite `tags` (by Key) on the resource; at most 50 tags in total."""
+    with transaction.atomic():
+        resource = tagged_resource(account, arn)
+        resource = type(resource).objects.select_for_update().get(pk=resource.pk)
+        merged = {tag["Key"]: tag["Value"] for tag in resource.tags}
+        merged.update({tag["Key"]: tag["Value"] for tag in tags})
+        if len(merged) > MAX_TAGS_PER_RESOURCE:
+            raise InvalidInput(
+                f"The resource would have {len(merged)} tags; at most {MAX_TAGS_PER_RESOURCE} are allowed."
+            )
+        resource.tags = [{"Key": key, "Value": value} for key, value in merged.items()]
+        resource.save(update_fields=["tags"])
+    return tags
+
+
+def delete_tags(account: Account, arn: str, keys: list[str]) -> None:
+    """Remove the tags with these keys from the resource (absent keys are ignored)."""
+    with transaction.atomic():
+        resource = tagged_resource(account, arn)
+        resource = type(resource).objects.select_for_update().get(pk=resource.pk)
+        resource.tags = [tag for tag in resource.tags if tag["Key"] not in set(keys)]
+        resource.save(update_fields=["tags"])

@@ -1,0 +1,89 @@
+"""Request ids, access logs as JSON, AWS API latency metrics and the portal's Content-Security-Policy."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from hitl import metrics
+from hitl.request_context import reset_request_id, set_request_id
+
+logger = logging.getLogger("hitl.access")
+
+# A caller-supplied X-Request-Id is kept only if it looks like an id (it ends up in logs).
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestContextMiddleware:
+    """Give each request an id, time it, log it as one JSON line, and add security headers to portal pages.
+
+    The id comes from a well-formed `X-Request-Id` header or is a new UUID; it is
+    echoed in `X-Request-Id`, used as the AWS `x-amzn-RequestId`, and appears
+    in every log line and audit record written while serving the request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        supplied = request.headers.get("X-Request-Id", "")
+        request.request_id = supplied if _REQUEST_ID.match(supplied) else str(uuid.uuid4())
+        token = set_request_id(request.request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            elapsed = time.perf_counter() - started
+            operation = getattr(request, "aws_operation", "")
+            if operation:
+                metrics.api_request(operation, response.get("x-amzn-ErrorType", "") or "OK", elapsed)
+            response["X-Request-Id"] = request.request_id
+            if response.has_header("x-amzn-RequestId"):
+                _audit_api_call(request, response)
+            if _is_portal_page(request, response) and "Content-Security-Policy" not in response:
+                response["Content-Security-Policy"] = settings.HITL_CONTENT_SECURITY_POLICY
+            logger.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "request_id": request.request_id,
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "durationMs": round(elapsed * 1000, 2),
+                    "operation": operation or None,
+                    "user": _username(request),
+                },
+            )
+            return response
+        finally:
+            reset_request_id(token)
+
+
+def _audit_api_call(request: HttpRequest, response: HttpResponse) -> None:
+    from workforce import audit  # app models load after middleware import
+
+    try:
+        audit.record_api_call(request, response, response["x-amzn-RequestId"])
+    except Exception:
+        # The call already happened; a lost audit row is logged loudly rather than failing it.
+        logger.exception("could not write the audit record of an API call")
+
+
+def _is_portal_page(request: HttpRequest, response: HttpResponse) -> bool:
+    is_html = response.get("Content-Type", "").startswith("text/html")
+    return is_html and request.path.startswith(tuple(settings.HITL_CSP_PATH_PREFIXES))
+
+
+def _username(request: HttpRequest) -> str | None:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user.get_username()
+    return None

@@ -1,0 +1,69 @@
+"""Reviewer JSON API (a contract for custom front-ends, the portal page and tests).
+
+    GET  /portal/api/tasks/next[?flow=NAME]   200 task | 204 no work
+    POST /portal/api/tasks/{taskId}/submit    {"answerContent": {...}} -> 200 | 400 | 404 | 409
+    POST /portal/api/tasks/{taskId}/release   200 | 404 | 409
+
+Authenticated by the portal session (CSRF enforced) or `Authorization: Token
+<key>` (no CSRF). Errors are `{"message": "..."}`. Every call is one service
+call in flows.lifecycle, the same ones the HTML portal uses.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import ParseError
+from rest_framework.response import Response
+
+from flows import lifecycle
+from hitl.errors import Conflict, HitlError, InvalidInput, NotFound
+from review_ui import work
+
+_STATUS = {InvalidInput: 400, NotFound: 404, Conflict: 409}
+
+
+def _error(exc: HitlError) -> Response:
+    return Response({"message": exc.message}, status=_STATUS.get(type(exc), 400))
+
+
+def base_url(request: HttpRequest) -> str:
+    """Return scheme and host of this request, so HTML sent elsewhere carries absolute URLs."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@api_view(["GET"])
+def next_task(request):
+    flow_name = request.query_params.get("flow")
+    flows = work.flows_named(request.user, flow_name) if flow_name else None
+    if flows == []:
+        return Response(status=204)
+    task = work.claim_in_flows(request.user, flows)
+    if task is None:
+        return Response(status=204)
+    return Response(work.task_payload(task, base_url=base_url(request)))
+
+
+@api_view(["POST"])
+def submit(request, task_id: int):
+    try:
+        data = request.data
+    except ParseError:
+        return Response({"message": "The body must be a JSON object with answerContent."}, status=400)
+    answer = data.get("answerContent") if isinstance(data, dict) else None
+    if not isinstance(answer, dict):
+        return Response({"message": "answerContent must be a JSON object."}, status=400)
+    try:
+        task = lifecycle.submit_task(request.user, task_id, answer)
+    except HitlError as exc:
+        return _error(exc)
+    return Response({"taskId": task.id, "status": "submitted"})
+
+
+@api_view(["POST"])
+def release(request, task_id: int):
+    try:
+        lifecycle.release_task(request.user, task_id)
+    except HitlError as exc:
+        return _error(exc)
+    return Response({"taskId": task_id, "status": "released"})

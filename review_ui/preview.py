@@ -1,0 +1,93 @@
+"""Template preview for staff: render a task UI with a sample input, as the A2I console does.
+
+The page validates the template (parse errors with their line), keeps the
+template and input in the session, and shows the result in the same
+sandboxed frame as real tasks. In preview mode the parent page answers a
+submit by showing the answer JSON instead of sending it anywhere.
+The admin links here with `?ui=<HumanTaskUi id>` (see `preview_url`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from flows.models import HumanTaskUi
+from hitl.errors import InvalidInput
+from review_ui import isolation, rendering
+from review_ui.views import FRAME_SHELL
+
+SESSION_KEY = "review_ui.preview"
+DEFAULT_INPUT = '{\n  "taskObject": "s3://bucket/example.jpg"\n}'
+
+
+def preview_url(ui: HumanTaskUi | None = None) -> str:
+    """Return the preview page URL, preselecting `ui` when given (for admin links)."""
+    url = reverse("review_ui:preview")
+    return f"{url}?ui={ui.pk}" if ui is not None else url
+
+
+def check_preview(content: str, sample_input: str) -> tuple[Any, list[str]]:
+    """Return (parsed input, errors) for a template and a sample input JSON text."""
+    errors = []
+    parsed = None
+    try:
+        rendering.validate_template(content)
+    except InvalidInput as exc:
+        errors.append(exc.message)
+    try:
+        parsed = json.loads(sample_input or "{}")
+    except ValueError as exc:
+        errors.append(f"The sample input is not valid JSON: {exc}.")
+    return parsed, errors
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def preview_page(request: HttpRequest) -> HttpResponse:
+    uis = HumanTaskUi.objects.select_related("account", "template").order_by("account__name", "name")
+    content, sample_input, errors, ready = "", DEFAULT_INPUT, [], False
+    if request.method == "POST":
+        content = request.POST.get("template", "")
+        sample_input = request.POST.get("input", "")
+        ui_id = request.POST.get("ui", "")
+        if ui_id and not content.strip():
+            ui = uis.filter(pk=ui_id).first()
+            content = ui.template.content if ui else ""
+        parsed, errors = check_preview(content, sample_input)
+        if not errors:
+            request.session[SESSION_KEY] = {"template": content, "input": parsed}
+            ready = True
+    elif request.GET.get("ui", "").isdigit():
+        ui = uis.filter(pk=request.GET["ui"]).first()
+        content = ui.template.content if ui else ""
+    context = {
+        "uis": uis,
+        "template_text": content,
+        "input_text": sample_input,
+        "errors": errors,
+        "ready": ready,
+        "sandbox": isolation.IFRAME_SANDBOX,
+        "frame_url": reverse("review_ui:preview_frame") + "?preview=1",
+    }
+    return render(request, "review_ui/preview.html", context)
+
+
+@staff_member_required
+@require_GET
+def preview_frame(request: HttpRequest) -> HttpResponse:
+    """Serve the last previewed template of this session, rendered, with the task frame's policy."""
+    stored = request.session.get(SESSION_KEY)
+    if not stored:
+        body = "<p>Nothing to preview yet.</p>"
+        response = HttpResponse(FRAME_SHELL.format(title="Preview", body=body), status=404)
+    else:
+        html = rendering.render_task_template(stored["template"], stored["input"])
+        response = HttpResponse(FRAME_SHELL.format(title="Preview", body=html))
+    return isolation.protect_frame(request, response)

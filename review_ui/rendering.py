@@ -1,0 +1,318 @@
+"""Render a customer's task template (Liquid, as A2I does) with a loop's input.
+
+The context is exactly `{"task": {"input": <parsed InputContent>}}`. Output is
+HTML-escaped by default; objects and arrays print as JSON; the AWS crowd
+bundle tag and a few known CDN URLs are rewritten to self-hosted copies.
+See shared/spec/crowd-elements.md section 1. The engine is python-liquid 2
+(a maintained Liquid implementation), not a translation to another language.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import html
+import json
+import re
+from typing import Any, TextIO
+from urllib.parse import quote, unquote, urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.templatetags.static import static
+from django.urls import reverse
+from liquid import Environment, Markup, Mode
+from liquid.builtin.output import Output, OutputNode
+from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
+from liquid.exceptions import LiquidError
+from liquid.undefined import Undefined
+
+from hitl.errors import InvalidInput
+
+# --- Choices the spec marks "unconfirmed" (crowd-elements.md section 7) -------
+# Every guess about A2I's behaviour lives here, so a capture of real AWS output
+# can correct it in one place.
+
+# 7.1: `skip_encoding` is not in AWS material; accept it as `skip_autoescape`.
+SAFE_FILTER_ALIASES = ("skip_autoescape", "skip_encoding")
+# 7.2: besides s3://bucket/key and path-style https://s3.amazonaws.com/bucket/key
+# (documented), also accept regional path-style and virtual-hosted S3 hosts;
+# any other URL is returned unchanged.
+_PATH_STYLE_HOST = re.compile(r"^s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com$")
+_VIRTUAL_HOST = re.compile(r"^(?P<bucket>[a-z0-9.-]+)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com$")
+# 7.3: text made by {% capture %} is already escaped, so it is printed as is
+# (python-liquid marks captures safe when autoescape is on).
+# 7.4: `"` escapes to &quot; (markupsafe would write &#34;).
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+# 7.5: objects and arrays print as compact JSON (then escaped), like JSON.stringify.
+JSON_SEPARATORS = (",", ":")
+# 7.6: a missing key prints as the empty string (lax); see `_render_env`.
+# 7.7: a template without the AWS bundle tag still gets our bundle.
+INJECT_BUNDLE_WHEN_MISSING = True
+# Not in the spec: how long a grant_read_access URL stays valid.
+GRANT_MAX_AGE_SECONDS = 3600
+
+BUNDLE_STATIC_PATH = "review_ui/elements/crowd-html-elements.js"
+_AWS_BUNDLE_TAG = re.compile(
+    r"<script\b[^>]*?\bsrc\s*=\s*([\"']?)(?:https?:)?//assets\.crowd\.aws/crowd-html-elements\.js(?:\?[^\"'\s>]*)?\1"
+    r"[^>]*>\s*</script\s*>",
+    re.IGNORECASE,
+)
+# Known third-party scripts in the AWS samples, served from vendored copies (spec 1.7).
+CDN_REWRITES = {
+    "https://cdnjs.cloudflare.com/ajax/libs/node-uuid/1.4.8/uuid.min.js": "review_ui/vendor/node-uuid-1.4.8.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/draggable/1.0.0-beta.8/draggable.bundle.js": (
+        "review_ui/vendor/draggable-1.0.0-beta.8.bundle.js"
+    ),
+}
+OBJECT_SIGNING_SALT = "review_ui.objects"
+
+# Absolute URLs for pages served elsewhere (the JSON API); empty = root-relative.
+_base_url: contextvars.ContextVar[str] = contextvars.ContextVar("hitl_render_base_url", default="")
+
+
+# --- Values to text -------------------------------------------------------------
+
+
+def to_text(value: Any) -> str:
+    """Return how Liquid prints `value`, before escaping: JSON for objects and arrays."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None or isinstance(value, Undefined):
+        return ""
+    if isinstance(value, dict | list | tuple):
+        return _json(value)
+    if isinstance(value, range):
+        return f"{value.start}..{value.stop - 1}"
+    return str(value)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=JSON_SEPARATORS, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Undefined):
+        return None
+    return str(value)
+
+
+def escape_html(text: str) -> Markup:
+    """Escape & < > " ' for HTML text and attribute values, and mark the result safe."""
+    return Markup("".join(_ESCAPES.get(char, char) for char in text))
+
+
+def _print(value: Any, autoescape: bool) -> str:
+    if autoescape and hasattr(value, "__html__"):
+        return str(value.__html__())
+    text = to_text(value)
+    return escape_html(text) if autoescape else text
+
+
+class JsonOutputNode(OutputNode):
+    def render_to_output(self, context, buffer: TextIO) -> int:
+        return buffer.write(_print(self.expression.evaluate(context), context.autoescape))
+
+    async def render_to_output_async(self, context, buffer: TextIO) -> int:
+        return buffer.write(_print(await self.expression.evaluate_async(context), context.autoescape))
+
+
+class JsonOutput(Output):
+    node_class = JsonOutputNode
+
+
+class JsonEchoNode(EchoNode, JsonOutputNode):
+    pass
+
+
+class JsonEchoTag(EchoTag):
+    node_class = JsonEchoNode
+
+
+# --- Filters ------------------------------------------------------------------
+
+
+def grant_read_access(value: Any) -> str:
+    """Turn an S3 URI into a short-lived URL the reviewer's browser can load; leave other URLs alone."""
+    uri = html.unescape(to_text(value)).strip()
+    location = parse_s3_uri(uri)
+    if location is None:
+        return uri
+    bucket, key = location
+    if settings.HITL_OUTPUT_BACKEND == "s3":
+        from flows.storage import get_store
+
+        return get_store().client.generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=GRANT_MAX_AGE_SECONDS
+        )
+    return _base_url.get() + object_url(bucket, key)
+
+
+def parse_s3_uri(uri: str) -> tuple[str, str] | None:
+    """Return (bucket, key) of an s3:// URI or an S3 HTTP URL, or None for any other string."""
+    if uri.startswith("s3://"):
+        bucket, _, key = uri[5:].partition("/")
+        return (bucket, key) if bucket and key else None
+    parts = urlsplit(uri)
+    if parts.scheme not in ("http", "https"):
+        return None
+    host = (parts.hostname or "").lower()
+    path = unquote(parts.path)
+    if _PATH_STYLE_HOST.match(host):
+        bucket, _, key = path.lstrip("/").partition("/")
+        return (bucket, key) if bucket and key else None
+    match = _VIRTUAL_HOST.match(host)
+    if match and path.lstrip("/"):
+        return match["bucket"], path.lstrip("/")
+    return None
+
+
+def object_url(bucket: str, key: str) -> str:
+    """Return the portal path that serves one stored object for GRANT_MAX_AGE_SECONDS.
+
+    The signed token sits in the path (no `&` to escape); the key's last
+    segment follows it so the URL ends with a meaningful file name.
+    """
+    token = signing.dumps({"b": bucket, "k": key}, salt=OBJECT_SIGNING_SALT, compress=True)
+    filename = quote(key.rsplit("/", 1)[-1] or "object", safe="")
+    # reverse() would leave sub-delimiters such as `&` unencoded, so the name is quoted here.
+    prefix = reverse("review_ui:object", kwargs={"token": token, "filename": "-"}).removesuffix("-")
+    return prefix + filename
+
+
+def read_object_token(token: str) -> tuple[str, str]:
+    """Return (bucket, key) from an object URL token; raise signing.BadSignature if bad or expired."""
+    data = signing.loads(token, salt=OBJECT_SIGNING_SALT, max_age=GRANT_MAX_AGE_SECONDS)
+    return data["b"], data["k"]
+
+
+def to_json(value: Any) -> Markup:
+    """Serialize as JSON; exempt from autoescaping, as in AWS's printed example."""
+    if isinstance(value, Undefined):
+        value = None
+    return Markup(json.dumps(value, ensure_ascii=False, default=_json_default))
+
+
+def escape(value: Any) -> Markup:
+    return escape_html(to_text(value))
+
+
+_BARE_AMPERSAND = re.compile(r"&(?!(?:[a-zA-Z][a-zA-Z0-9]*|#[0-9]+|#[xX][0-9a-fA-F]+);)")
+
+
+def escape_once(value: Any) -> Markup:
+    """Escape like `escape`, but leave entities that are already there (`&amp;` stays)."""
+    text = _BARE_AMPERSAND.sub("&amp;", to_text(value))
+    return Markup("".join(_ESCAPES.get(char, char) if char != "&" else char for char in text))
+
+
+def skip_autoescape(value: Any) -> Markup:
+    return Markup(to_text(value))
+
+
+# --- Environments ---------------------------------------------------------------
+
+
+class TaskTemplateEnvironment(Environment):
+    """Liquid as A2I templates expect it: autoescaped, JSON printing, AWS filters."""
+
+    # Guard the server against runaway templates; real task pages are far smaller.
+    loop_iteration_limit = 1_000_000
+    output_stream_limit = 20 * 1024 * 1024
+    local_namespace_limit = 20 * 1024 * 1024
+
+    def setup_tags_and_filters(self, *, extra: bool = False) -> None:
+        super().setup_tags_and_filters(extra=extra)
+        self.add_tag(JsonOutput)
+        self.add_tag(JsonEchoTag)
+        self.add_filter("grant_read_access", grant_read_access)
+        self.add_filter("s3_presign", grant_read_access)
+        self.add_filter("to_json", to_json)
+        self.add_filter("escape", escape)
+        self.add_filter("escape_once", escape_once)
+        for name in SAFE_FILTER_ALIASES:
+            self.add_filter(name, skip_autoescape)
+
+
+@functools.cache
+def _render_env() -> TaskTemplateEnvironment:
+    # Lax: an unknown filter or a failing one renders nothing instead of
+    # failing the reviewer's page; templates are checked strictly on upload.
+    return TaskTemplateEnvironment(autoescape=True, tolerance=Mode.LAX, strict_filters=False)
+
+
+@functools.cache
+def _strict_env() -> TaskTemplateEnvironment:
+    return TaskTemplateEnvironment(autoescape=True, tolerance=Mode.STRICT, strict_filters=True)
+
+
+@functools.lru_cache(maxsize=128)
+def _parsed(content: str):
+    return _render_env().from_string(content)
+
+
+# --- Public API -------------------------------------------------------------------
+
+
+def validate_template(content: str) -> None:
+    """Raise InvalidInput naming the line and the reason if `content` is not valid Liquid."""
+    env = _strict_env()
+    try:
+        template = env.from_string(content)
+        analysis = template.analyze(include_partials=False)
+    except LiquidError as exc:
+        raise InvalidInput(f"The template is not valid Liquid: {_describe(exc, content)}") from None
+    for name, spans in analysis.filters.items():
+        if name not in env.filters:
+            line, _col = spans[0].line_col(content)
+            raise InvalidInput(f"The template is not valid Liquid: line {line}: unknown filter '{name}'.")
+
+
+def _describe(exc: LiquidError, content: str) -> str:
+    reason = str(exc.message).rstrip(".")
+    try:
+        where = exc.context()
+    except ValueError:
+        where = None
+    if where is None:
+        # python-liquid reports an unclosed block at a position-less end token.
+        last_line = max(1, content.count("\n") + 1)
+        return f"line {last_line} (end of the template): {reason}."
+    line, column = where[0], where[1]
+    return f"line {line}, column {column + 1}: {reason}."
+
+
+def render_task_template(content: str, task_input: Any, *, base_url: str = "") -> str:
+    """Render a task template with `task.input` and point its scripts at our copies.
+
+    `base_url` (scheme and host) makes generated URLs absolute, for HTML that
+    is shown outside the portal (the JSON API); by default they are root-relative.
+    """
+    token = _base_url.set(base_url.rstrip("/"))
+    try:
+        rendered = _parsed(content).render(task={"input": task_input})
+    finally:
+        _base_url.reset(token)
+    return rewrite_external_scripts(rendered, base_url=base_url)
+
+
+def bundle_url(base_url: str = "") -> str:
+    """Return the URL of our crowd-html-elements bundle."""
+    return base_url.rstrip("/") + static(BUNDLE_STATIC_PATH)
+
+
+def rewrite_external_scripts(rendered: str, *, base_url: str = "") -> str:
+    """Point the AWS bundle tag and known CDN URLs at self-hosted files; add the bundle if missing."""
+    tag = f'<script src="{bundle_url(base_url)}"></script>'
+    rewritten, count = _AWS_BUNDLE_TAG.subn(lambda _match: tag, rendered)
+    if count == 0 and INJECT_BUNDLE_WHEN_MISSING:
+        body_end = rewritten.lower().rfind("</body>")
+        if body_end >= 0:
+            rewritten = rewritten[:body_end] + tag + rewritten[body_end:]
+        else:
+            rewritten = tag + "\n" + rewritten
+    for cdn_url, static_path in CDN_REWRITES.items():
+        rewritten = rewritten.replace(cdn_url, base_url.rstrip("/") + static(static_path))
+    return rewritten

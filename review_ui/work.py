@@ -1,0 +1,116 @@
+"""What a reviewer can work on: the work list, the current lease, a task as shown or sent.
+
+Claims, submits and releases go through flows.lifecycle; this module only
+reads, so the HTML portal and the JSON API see the same queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Exists, OuterRef, Q
+
+from flows import lifecycle, outputs
+from flows.models import FlowDefinition, ReviewTask, TaskExclusion
+from hitl import clock
+from review_ui import rendering
+from workforce.models import Workteam
+
+TaskState = ReviewTask.State
+
+
+@dataclass
+class FlowWork:
+    flow: FlowDefinition
+    waiting: int
+
+
+@dataclass
+class TeamWork:
+    team: Workteam
+    flows: list[FlowWork] = field(default_factory=list)
+
+
+def work_list(user: AbstractBaseUser) -> list[TeamWork]:
+    """Return, per team of `user`, the flows with tasks this reviewer could take and how many.
+
+    A loop counts once even when it has several open tasks, because a
+    reviewer answers at most one task per loop.
+    """
+    team_ids = lifecycle.team_ids_of(user)
+    if not team_ids:
+        return []
+    now = clock.now()
+    excluded = TaskExclusion.objects.filter(worker=user, human_loop_id=OuterRef("human_loop_id"))
+    counts = (
+        ReviewTask.objects.filter(workteam_id__in=team_ids, available_until__gt=now)
+        .filter(Q(state=TaskState.OPEN) | Q(state=TaskState.LEASED, lease_expires_at__lte=now))
+        .filter(~Exists(excluded))
+        .values("flow_definition_id")
+        .annotate(waiting=Count("human_loop_id", distinct=True))
+    )
+    waiting_by_flow = {row["flow_definition_id"]: row["waiting"] for row in counts}
+    flows = FlowDefinition.objects.filter(id__in=waiting_by_flow).order_by("name")
+    teams = {team.id: TeamWork(team) for team in Workteam.objects.filter(id__in=team_ids).order_by("name")}
+    for flow in flows:
+        teams[flow.workteam_id].flows.append(FlowWork(flow, waiting_by_flow[flow.id]))
+    return list(teams.values())
+
+
+def flows_named(user: AbstractBaseUser, name: str) -> list[FlowDefinition]:
+    """Return the flows called `name` that belong to one of the reviewer's teams (one per account)."""
+    return list(FlowDefinition.objects.filter(name=name, workteam_id__in=lifecycle.team_ids_of(user)).order_by("id"))
+
+
+def claim_in_flows(user: AbstractBaseUser, flows: list[FlowDefinition] | None) -> ReviewTask | None:
+    """Claim the next task, from any of `flows` (None: from any of the reviewer's teams)."""
+    if flows is None:
+        return lifecycle.claim_next_task(user)
+    for flow in flows:
+        task = lifecycle.claim_next_task(user, flow=flow)
+        if task is not None:
+            return task
+    return None
+
+
+def current_lease(user: AbstractBaseUser, flows: list[FlowDefinition] | None = None) -> ReviewTask | None:
+    """Return a task `user` still holds (lease not expired), so a page reload resumes it."""
+    tasks = ReviewTask.objects.filter(worker=user, state=TaskState.LEASED, lease_expires_at__gt=clock.now())
+    if flows is not None:
+        tasks = tasks.filter(flow_definition__in=flows)
+    return tasks.select_related("flow_definition", "human_loop__template").order_by("accepted_at", "id").first()
+
+
+def held_task(user: AbstractBaseUser, task_id: int) -> ReviewTask | None:
+    """Return task `task_id` if `user` holds its lease right now."""
+    return (
+        ReviewTask.objects.filter(id=task_id, worker=user, state=TaskState.LEASED, lease_expires_at__gt=clock.now())
+        .select_related("flow_definition", "human_loop__template")
+        .first()
+    )
+
+
+def render_task(task: ReviewTask, *, base_url: str = "") -> str:
+    """Render the loop's own template snapshot with its input."""
+    loop = task.human_loop
+    return rendering.render_task_template(loop.template.content, loop.input_json, base_url=base_url)
+
+
+def seconds_left(task: ReviewTask) -> int:
+    return max(0, int((task.lease_expires_at - clock.now()).total_seconds()))
+
+
+def task_payload(task: ReviewTask, *, base_url: str = "") -> dict[str, Any]:
+    """Return the reviewer API's description of a claimed task."""
+    loop = task.human_loop
+    return {
+        "taskId": task.id,
+        "humanLoopName": loop.name,
+        "flowDefinitionArn": outputs.flow_arn(task.flow_definition),
+        "title": task.flow_definition.task_title,
+        "input": loop.input_json,
+        "html": render_task(task, base_url=base_url),
+        "leaseExpiresAt": outputs.iso_millis(task.lease_expires_at),
+    }

@@ -1,0 +1,140 @@
+"""Reviewer single sign-on against a locally started OIDC provider, configured per workforce as in A2I."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from flows import lifecycle
+from flows.storage import get_store
+from tests import factories as f
+from tests.ops.oidc_provider import OidcProvider
+from workforce import secrets
+from workforce.models import Workforce, WorkteamMembership
+
+CLIENT_ID, CLIENT_SECRET = "hitl-portal", "idp-client-secret"
+
+
+@pytest.fixture
+def idp():
+    with OidcProvider(CLIENT_ID, CLIENT_SECRET) as provider:
+        yield provider
+
+
+def sign_in(client, workforce: Workforce, idp: OidcProvider, claims: dict):
+    """Go through the authorization-code flow as a browser would; return the final response."""
+    idp.next_claims = claims
+    start = client.post(f"/accounts/oidc/workforce-{workforce.pk}/login/")
+    assert start.status_code == 302, start.content[:500]
+    authorize = requests.get(start["Location"], allow_redirects=False, timeout=10)
+    assert authorize.status_code == 302, authorize.text
+    callback = authorize.headers["Location"].removeprefix("http://testserver")
+    return start, client.get(callback)
+
+
+@pytest.fixture
+def workforce_with_idp(admin_client, idp, django_capture_on_commit_callbacks):
+    """A workforce whose OIDC settings an operator entered in the admin, and its teams."""
+    acct = f.account()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/workforce/workforce/add/",
+            {
+                "account": acct.pk,
+                "name": "reviewers",
+                "oidc_config": json.dumps(idp.oidc_config()),
+                "oidc_client_secret": CLIENT_SECRET,
+                "source_ip_cidrs": "[]",
+                "tags": "[]",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    workforce = Workforce.objects.get(account=acct)
+    invoices = f.workteam(acct, workforce=workforce, name="invoices")
+    invoices.member_definitions = [{"OidcMemberDefinition": {"Groups": ["invoice-reviewers", "all"]}}]
+    invoices.save()
+    legal = f.workteam(acct, workforce=workforce, name="legal")
+    legal.member_definitions = [{"OidcMemberDefinition": {"Groups": ["legal"]}}]
+    legal.save()
+    return workforce
+
+
+@pytest.mark.django_db
+def test_reviewer_signs_in_with_the_workforce_idp_and_groups_decide_the_teams(
+    idp, workforce_with_idp, django_capture_on_commit_callbacks
+):
+    client = Client()  # the reviewer's browser, not the operator's
+    workforce = workforce_with_idp
+    assert CLIENT_SECRET not in json.dumps(workforce.oidc_config)
+    assert secrets.decrypt(workforce.oidc_client_secret_encrypted) == CLIENT_SECRET
+    claims = {
+        "sub": "idp-user-42",
+        "sagemaker:sub": "worker-sub-42",
+        "sagemaker:groups": ["invoice-reviewers"],
+        "sagemaker:client_id": CLIENT_ID,
+        "sagemaker:name": "Dana",
+        "email": "dana@example.com",
+        "email_verified": True,
+        "preferred_username": "dana",
+    }
+
+    start, done = sign_in(client, workforce, idp, claims)
+
+    assert start["Location"].startswith(f"{idp.url}/authorize?")  # OidcConfig wins over discovery
+    assert done.status_code == 302 and done["Location"] == "/portal/"
+    assert idp.token_requests[0]["client_secret"] == [CLIENT_SECRET]
+    dana = get_user_model().objects.get(email="dana@example.com")
+    assert int(client.session["_auth_user_id"]) == dana.pk
+    assert (dana.worker.identity_provider_type, dana.worker.issuer, dana.worker.sub) == (
+        "Oidc",
+        idp.url,
+        "worker-sub-42",
+    )
+    teams = dict(WorkteamMembership.objects.filter(user=dana).values_list("workteam__name", "via_oidc_group"))
+    assert teams == {"invoices": "invoice-reviewers"}
+
+    # Her answer names her in output.json exactly as A2I does: workerId and the OIDC identity.
+    invoices = workforce.workteams.get(name="invoices")
+    flow = f.flow_definition(workforce.account, invoices)
+    lifecycle.start_human_loop(
+        account=workforce.account, name="sso-loop", flow_definition_arn=f.flow_arn(flow), input_content="{}"
+    )
+    task = lifecycle.claim_next_task(dana)
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.submit_task(dana, task.id, {"ok": True})
+    task.human_loop.refresh_from_db()
+    bucket, key = task.human_loop.output_s3_uri.removeprefix("s3://").split("/", 1)
+    answer = json.loads(get_store().get(bucket, key))["humanAnswers"][0]
+    assert answer["workerId"] == dana.worker.worker_id
+    assert answer["workerMetadata"]["identityData"] == {
+        "identityProviderType": "Oidc",
+        "issuer": idp.url,
+        "sub": "worker-sub-42",
+    }
+
+    # Next sign-in: the IdP moved her to the legal group (dash spelling); an operator also added her by hand.
+    WorkteamMembership.objects.create(workteam=f.workteam(workforce.account, workforce=workforce), user=dana)
+    client.logout()
+    claims = {**claims, "sagemaker:groups": None, "sagemaker-groups": "legal"}
+    del claims["sagemaker:groups"]
+    sign_in(client, workforce, idp, claims)
+    teams = dict(WorkteamMembership.objects.filter(user=dana).values_list("workteam__name", "via_oidc_group"))
+    assert teams.pop("legal") == "legal" and "invoices" not in teams
+    assert list(teams.values()) == [""]  # the hand-made membership stays
+    assert get_user_model().objects.filter(email="dana@example.com").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_token_for_another_client_is_refused(idp, workforce_with_idp):
+    client = Client()
+    claims = {"sub": "x", "sagemaker:sub": "x", "sagemaker:client_id": "someone-else", "email": "eve@example.com"}
+
+    _, done = sign_in(client, workforce_with_idp, idp, claims)
+
+    assert done.status_code == 403
+    assert not get_user_model().objects.filter(email="eve@example.com").exists()
+    assert "_auth_user_id" not in client.session

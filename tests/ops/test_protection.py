@@ -1,0 +1,81 @@
+"""Throttling per access key, request ids, JSON access logs, CSP and cookies on portal pages."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+
+import pytest
+from botocore.exceptions import ClientError
+
+from hitl.jsonlog import JsonFormatter
+from tests import factories as f
+from workforce import access_keys
+from workforce.models import AuditRecord
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_key_over_its_rate_gets_throttling_exception_and_other_keys_do_not(boto_client, settings):
+    settings.HITL_THROTTLE_RATE = 0.01  # refills one token per 100 s: effectively none during the test
+    settings.HITL_THROTTLE_BURST = 2
+    acct = f.account()
+    noisy = boto_client("sagemaker-a2i-runtime", access_keys.create_access_key(acct))
+    quiet = boto_client("sagemaker", access_keys.create_access_key(acct))
+
+    for _ in range(2):
+        with pytest.raises(noisy.exceptions.ResourceNotFoundException):
+            noisy.describe_human_loop(HumanLoopName="x")
+    with pytest.raises(noisy.exceptions.ThrottlingException) as throttled:
+        noisy.describe_human_loop(HumanLoopName="x")
+    assert throttled.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+
+    with pytest.raises(ClientError) as control_plane:
+        quiet.describe_workteam(WorkteamName="none")
+    assert control_plane.value.response["Error"]["Code"] != "ThrottlingException"
+    throttled_calls = AuditRecord.objects.filter(result="ThrottlingException", status_code=429)
+    assert list(throttled_calls.values_list("operation", flat=True)) == ["DescribeHumanLoop"]
+
+
+@pytest.mark.django_db
+def test_no_throttling_by_default(settings):
+    from hitl import throttling
+
+    assert settings.HITL_THROTTLE_RATE == 0
+    for _ in range(5000):
+        throttling.check_rate("AKIAEVERYTHINGGOES")
+
+
+@pytest.mark.django_db
+def test_each_request_gets_an_id_in_the_response_and_a_json_access_log_line(client, caplog):
+    caplog.set_level(logging.INFO, logger="hitl.access")
+
+    response = client.get("/healthz", HTTP_X_REQUEST_ID="trace-12345678")
+    generated = client.get("/healthz")
+
+    assert response["X-Request-Id"] == "trace-12345678"
+    assert len(generated["X-Request-Id"]) == 36 and generated["X-Request-Id"] != "trace-12345678"
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="bad id\n")["X-Request-Id"] != "bad id\n"
+    line = json.loads(JsonFormatter().format(caplog.records[0]))
+    assert line["requestId"] == "trace-12345678"
+    assert (line["method"], line["path"], line["status"], line["logger"]) == ("GET", "/healthz", 200, "hitl.access")
+    assert isinstance(line["durationMs"], float)
+
+
+@pytest.mark.django_db
+def test_portal_pages_get_a_content_security_policy_and_api_answers_do_not(client):
+    page = client.get("/accounts/login/")
+    assert page.status_code == 200
+    csp = page["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "object-src 'none'" in csp and "frame-ancestors 'self'" in csp
+    assert "Content-Security-Policy" not in client.get("/healthz")
+
+
+def test_cookies_are_secure_and_http_only_when_debug_is_off():
+    code = "import hitl.settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)"
+    env = {**os.environ, "DJANGO_DEBUG": "false"}
+    env.pop("HITL_SECURE_COOKIES", None)
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "True", "True"]

@@ -1,0 +1,82 @@
+"""StopHumanLoop through the real boto3 runtime client."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from flows import lifecycle
+from tests.protocol.conftest import start_loop
+
+
+def status(client, name: str) -> str:
+    return client.describe_human_loop(HumanLoopName=name)["HumanLoopStatus"]
+
+
+def test_stopping_a_loop_nobody_works_on_stops_it_at_once(runtime_client, flow_setup):
+    start_loop(runtime_client, flow_setup.flow_arn, "loop-1")
+
+    response = runtime_client.stop_human_loop(HumanLoopName="loop-1")
+
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert set(response) == {"ResponseMetadata"}
+    assert status(runtime_client, "loop-1") == "Stopped"
+    assert lifecycle.claim_next_task(flow_setup.reviewer) is None  # its task left the queue
+
+
+def test_a_loop_with_an_accepted_task_is_stopping_until_the_answer_arrives(runtime_client, flow_setup):
+    start_loop(runtime_client, flow_setup.flow_arn, "loop-1")
+    task = lifecycle.claim_next_task(flow_setup.reviewer)
+
+    runtime_client.stop_human_loop(HumanLoopName="loop-1")
+    assert status(runtime_client, "loop-1") == "Stopping"
+    lifecycle.submit_task(flow_setup.reviewer, task.id, {"sentiment": {"label": "Negative"}})
+
+    described = runtime_client.describe_human_loop(HumanLoopName="loop-1")
+    assert described["HumanLoopStatus"] == "Stopped"
+    assert described["HumanLoopOutput"]["OutputS3Uri"].endswith("/loop-1/output.json")
+
+
+def test_stopping_a_stopped_loop_again_is_a_no_op(runtime_client, flow_setup):
+    start_loop(runtime_client, flow_setup.flow_arn, "loop-1")
+    runtime_client.stop_human_loop(HumanLoopName="loop-1")
+
+    runtime_client.stop_human_loop(HumanLoopName="loop-1")
+
+    assert status(runtime_client, "loop-1") == "Stopped"
+
+
+def test_a_completed_loop_cannot_be_stopped(runtime_client, flow_setup):
+    start_loop(runtime_client, flow_setup.flow_arn, "loop-1")
+    task = lifecycle.claim_next_task(flow_setup.reviewer)
+    lifecycle.submit_task(flow_setup.reviewer, task.id, {"sentiment": {"label": "Positive"}})
+
+    with pytest.raises(ClientError) as info:
+        runtime_client.stop_human_loop(HumanLoopName="loop-1")
+
+    assert info.value.response["Error"]["Code"] == "ValidationException"
+    assert status(runtime_client, "loop-1") == "Completed"
+
+
+def test_a_loop_named_stop_is_stopped_by_post(runtime_client, flow_setup):
+    start_loop(runtime_client, flow_setup.flow_arn, "stop")
+    start_loop(runtime_client, flow_setup.flow_arn, "other")
+
+    runtime_client.stop_human_loop(HumanLoopName="stop")
+
+    assert status(runtime_client, "stop") == "Stopped"
+    assert status(runtime_client, "other") == "InProgress"
+
+
+def test_stopping_a_missing_loop_is_not_found(runtime_client, flow_setup):
+    with pytest.raises(runtime_client.exceptions.ResourceNotFoundException):
+        runtime_client.stop_human_loop(HumanLoopName="no-such-loop")
+
+
+def test_another_account_cannot_stop_the_loop(runtime_client, flow_setup, make_clients):
+    start_loop(runtime_client, flow_setup.flow_arn, "loop-1")
+    other = make_clients("globex")
+
+    with pytest.raises(other.runtime.exceptions.ResourceNotFoundException):
+        other.runtime.stop_human_loop(HumanLoopName="loop-1")
+    assert status(runtime_client, "loop-1") == "InProgress"

@@ -1,0 +1,123 @@
+"""Bulk start (flows/bulk.py and `manage.py bulk_start`): the same rules and the same loops as StartHumanLoop."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from flows import lifecycle
+from flows.bulk import BulkItem, bulk_start_human_loops
+from flows.models import HumanLoop, ReviewTask
+from flows.storage import get_store
+from hitl.errors import Conflict, InvalidInput, QuotaExceeded
+from tests import factories as f
+
+
+@pytest.fixture
+def setup():
+    acct = f.account()
+    alice, bob = f.user("alice"), f.user("bob")
+    team = f.workteam(acct, members=[alice, bob])
+    flow = f.flow_definition(acct, team, task_count=2)
+    return acct, flow, alice, bob
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_loops_match_single_start_and_complete_end_to_end(setup):
+    acct, flow, alice, bob = setup
+    single = lifecycle.start_human_loop(
+        account=acct, name="single", flow_definition_arn=f.flow_arn(flow), input_content='{"taskObject": "a"}'
+    ).loop
+    items = [BulkItem(f"bulk-{i}", json.dumps({"taskObject": f"text {i}"})) for i in range(7)]
+    summary = bulk_start_human_loops(acct, flow, items, batch_size=3)  # several batches
+    assert (summary.created, summary.existing, summary.failures) == (7, 0, [])
+
+    loop = HumanLoop.objects.get(name="bulk-3")
+    assert loop.status == "InProgress"
+    assert loop.input_json == {"taskObject": "text 3"}
+    assert loop.input_content == items[3].input_content
+    assert loop.template_id == single.template_id
+    assert loop.expires_at - loop.created_at == single.expires_at - single.created_at
+    tasks = list(ReviewTask.objects.filter(human_loop=loop))
+    assert len(tasks) == 2
+    assert {(t.state, t.workteam_id, t.flow_definition_id, t.available_until) for t in tasks} == {
+        ("open", flow.workteam_id, flow.id, loop.expires_at)
+    }
+
+    # The oldest task first: the single loop, then the bulk loops in file order.
+    claimed = [lifecycle.claim_next_task(alice) for _ in range(3)]
+    assert [t.human_loop.name for t in claimed] == ["single", "bulk-0", "bulk-1"]
+    task_b = lifecycle.claim_next_task(bob)
+    assert task_b.human_loop.name == "single"
+    for reviewer, task in ((alice, claimed[1]), (bob, lifecycle.claim_next_task(bob))):
+        assert task.human_loop.name == "bulk-0"
+        lifecycle.submit_task(reviewer, task.id, {"sentiment": {"label": reviewer.username}})
+    done = HumanLoop.objects.get(name="bulk-0")
+    assert done.status == "Completed"
+    bucket, key = done.output_s3_uri.removeprefix("s3://").split("/", 1)
+    document = json.loads(get_store().get(bucket, key))
+    assert document["inputContent"] == {"taskObject": "text 0"}
+    assert [a["answerContent"]["sentiment"]["label"] for a in document["humanAnswers"]] == ["alice", "bob"]
+
+
+@pytest.mark.django_db
+def test_each_item_gets_start_human_loops_answer(setup):
+    acct, flow, _, _ = setup
+    lifecycle.start_human_loop(
+        account=acct, name="taken", flow_definition_arn=f.flow_arn(flow), input_content='{"a": 1}'
+    )
+    items = [
+        {"HumanLoopName": "ok-1", "InputContent": '{"a": 1}'},
+        {"HumanLoopName": "taken", "InputContent": '{"a": 1}'},  # identical retry: the existing loop
+        {"HumanLoopName": "taken", "InputContent": '{"a": 2}'},  # different input: Conflict
+        {"HumanLoopName": "Bad_Name", "InputContent": "{}"},
+        {"HumanLoopName": "not-json", "InputContent": "{nope"},
+        {"HumanLoopName": "ok-2", "HumanLoopInput": {"InputContent": "[1, 2]"}},
+        {"HumanLoopName": "ok-2", "HumanLoopInput": {"InputContent": "[1, 2]"}},  # repeated in the batch
+        {"HumanLoopName": "ok-1", "InputContent": '{"a": 9}'},  # same name, other input, same batch
+        {"HumanLoopName": "attrs", "InputContent": "{}", "DataAttributes": {"ContentClassifiers": ["Nope"]}},
+    ]
+    summary = bulk_start_human_loops(acct, flow, items)
+    assert (summary.created, summary.existing) == (2, 2)
+    assert [(x.index, type(x.error)) for x in summary.failures] == [
+        (2, Conflict),
+        (3, InvalidInput),
+        (4, InvalidInput),
+        (7, Conflict),
+        (8, InvalidInput),
+    ]
+    assert "humanLoopName" in summary.failures[1].error.message
+    assert set(HumanLoop.objects.values_list("name", flat=True)) == {"taken", "ok-1", "ok-2"}
+    assert ReviewTask.objects.count() == 3 * flow.task_count
+
+    again = bulk_start_human_loops(acct, flow, items[:2])  # a retried file creates nothing new
+    assert (again.created, again.existing, again.failures) == (0, 2, [])
+
+
+@pytest.mark.django_db
+def test_quota_and_inactive_flow(setup, settings):
+    acct, flow, _, _ = setup
+    settings.HITL_ACTIVE_LOOP_QUOTA = 3
+    summary = bulk_start_human_loops(acct, flow, [BulkItem(f"q-{i}", "{}") for i in range(5)], batch_size=2)
+    assert summary.created == 3
+    assert [type(x.error) for x in summary.failures] == [QuotaExceeded, QuotaExceeded]
+    flow.status = "Failed"
+    flow.save()
+    with pytest.raises(InvalidInput, match="not Active"):
+        bulk_start_human_loops(acct, flow, [BulkItem("late", "{}")])
+
+
+@pytest.mark.django_db
+def test_bulk_start_command_reads_jsonl(setup, tmp_path, capsys):
+    acct, flow, _, _ = setup
+    path = tmp_path / "loops.jsonl"
+    lines = [json.dumps({"HumanLoopName": f"cmd-{i}", "InputContent": json.dumps({"i": i})}) for i in range(4)]
+    path.write_text("\n".join(lines) + "\n\n")
+    call_command("bulk_start", str(path), account=acct.name, flow=f.flow_arn(flow))
+    assert "created=4 existing=0 not_activated=0 failed=0" in capsys.readouterr().out
+    assert HumanLoop.objects.get(name="cmd-2").input_json == {"i": 2}
+
+    path.write_text(lines[0] + "\nnot json\n")
+    with pytest.raises(CommandError, match="1 of 2 items failed"):
+        call_command("bulk_start", str(path), account=acct.aws_account_id, flow=flow.name)
+    assert "item 2" in capsys.readouterr().err

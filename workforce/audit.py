@@ -1,0 +1,145 @@
+"""The audit trail: who did what to which resource, when, with which result and request id.
+
+Records are only ever inserted (AuditRecord refuses updates and deletes). Task
+actions are written inside the caller's transaction, so a claim and its audit
+row commit or roll back together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.contrib.admin.models import LogEntry
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+
+from hitl.request_context import get_request_id
+from workforce.models import AuditRecord
+
+# Parameters that name the resource an AWS operation acts on, most specific first.
+_RESOURCE_PARAMS = (
+    "HumanLoopName",
+    "FlowDefinitionName",
+    "HumanTaskUiName",
+    "WorkteamName",
+    "WorkforceName",
+    "FlowDefinitionArn",
+    "HumanTaskUiArn",
+    "ResourceArn",
+)
+
+
+def record_api_call(request: HttpRequest, response: HttpResponse, request_id: str) -> AuditRecord:
+    """Record one AWS API call, successful or not, from what hitl.aws.views left on `request`."""
+    params = getattr(request, "aws_params", None) or {}
+    operation = getattr(request, "aws_operation", "") or _claimed_operation(request)
+    access_key = getattr(request, "aws_access_key", None)
+    access_key_id = access_key.access_key_id if access_key else _claimed_access_key_id(request)
+    resource = next((str(params[name]) for name in _RESOURCE_PARAMS if params.get(name)), "")
+    if not resource and operation == "ListHumanLoops":
+        resource = str(params.get("FlowDefinitionArn", ""))
+    return AuditRecord.objects.create(
+        kind=AuditRecord.Kind.API,
+        request_id=request_id,
+        account_id=access_key.account_id if access_key else None,
+        actor=access_key_id,
+        access_key_id=access_key_id[:20],
+        operation=operation[:64],
+        resource=resource[:1024],
+        status_code=response.status_code,
+        result=response.get("x-amzn-ErrorType", "") or "OK",
+        details={"method": request.method, "path": request.path},
+    )
+
+
+def _claimed_operation(request: HttpRequest) -> str:
+    target = request.headers.get("X-Amz-Target", "")
+    return target.split(".", 1)[-1] if target else f"{request.method} {request.path}"
+
+
+def _claimed_access_key_id(request: HttpRequest) -> str:
+    # Unauthenticated calls still name the key they claimed to be signed with.
+    authorization = request.headers.get("Authorization", "")
+    marker = "Credential="
+    if marker not in authorization:
+        return ""
+    return authorization.split(marker, 1)[1].split("/", 1)[0][:20]
+
+
+def record_task(operation: str, user: Any, task: Any, **details: Any) -> AuditRecord:
+    """Record a reviewer's claim, release or submit of a review task (inside the caller's transaction)."""
+    return AuditRecord.objects.create(
+        kind=AuditRecord.Kind.TASK,
+        request_id=get_request_id(),
+        account_id=_account_id_of_task(task),
+        actor=user.get_username(),
+        operation=operation,
+        resource=f"review-task/{task.id} human-loop/{task.human_loop_id}",
+        result="OK",
+        details=details,
+    )
+
+
+def _account_id_of_task(task: Any) -> int | None:
+    from flows.models import HumanLoop  # flows imports workforce
+
+    return HumanLoop.objects.filter(id=task.human_loop_id).values_list("account_id", flat=True).first()
+
+
+def record_admin(request: HttpRequest, operation: str, obj: Any, *, result: str = "OK", **details: Any) -> AuditRecord:
+    """Record an operator's action taken through the admin (actions, invitations, key rotation)."""
+    return AuditRecord.objects.create(
+        kind=AuditRecord.Kind.ADMIN,
+        request_id=get_request_id(),
+        account_id=getattr(obj, "account_id", None),
+        actor=request.user.get_username(),
+        operation=operation[:64],
+        resource=f"{obj._meta.label_lower}/{obj.pk} {obj}"[:1024],
+        result=result[:64],
+        details=details,
+    )
+
+
+@receiver(post_save, sender=LogEntry, dispatch_uid="audit_admin_log_entry")
+def _record_admin_log_entry(sender: type, instance: LogEntry, created: bool, **kwargs: Any) -> None:
+    """Mirror every Django admin add/change/delete into the audit trail."""
+    if not created:
+        return
+    operation = {1: "AdminAdd", 2: "AdminChange", 3: "AdminDelete"}.get(instance.action_flag, "AdminAction")
+    AuditRecord.objects.create(
+        kind=AuditRecord.Kind.ADMIN,
+        request_id=get_request_id(),
+        actor=instance.user.get_username() if instance.user_id else "",
+        operation=operation,
+        resource=f"{instance.content_type.app_label}.{instance.content_type.model}/{instance.object_id} "
+        f"{instance.object_repr}"[:1024],
+        result="OK",
+        details={"change_message": instance.get_change_message()},
+    )
+
+
+def as_json(record: AuditRecord) -> dict[str, Any]:
+    """Return the export form of one record (one JSON line)."""
+    return {
+        "id": record.id,
+        "time": record.created_at.isoformat(),
+        "kind": record.kind,
+        "requestId": record.request_id,
+        "accountId": record.account.aws_account_id if record.account_id else None,
+        "actor": record.actor,
+        "accessKeyId": record.access_key_id or None,
+        "operation": record.operation,
+        "resource": record.resource,
+        "statusCode": record.status_code,
+        "result": record.result,
+        "details": record.details,
+    }
+
+
+def json_lines(records: Iterable[AuditRecord]) -> Iterator[str]:
+    """Yield each record as one JSON line (newline-terminated), oldest first as given."""
+    for record in records:
+        yield json.dumps(as_json(record), sort_keys=True, separators=(",", ":")) + "\n"
