@@ -34,3 +34,18 @@ test: install-system lint migrations-check test-fast test-postgres  ## everythin
 
 clean:
 	rm -rf var .venv
+
+# --- Performance (bench/README.md). Results go to bench/results/ (git-ignored). ---
+.PHONY: bench bench-quick bench-peer load
+
+bench: install  ## benchmark suite on the production-shaped stack (QUICK=1 or `make bench-quick`: under 5 min)
+	$(PY) -m bench.run $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+bench-quick: install  ## make bench in its quick mode (10k/100k loops)
+	$(PY) -m bench.run --quick $(BENCH_ARGS)
+
+bench-peer: install  ## Label Studio (gunicorn + PostgreSQL) and our bench in one session, with ratios
+	$(PY) -m bench.peer $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+load: install  ## 50 reviewers + 8 API clients for a bounded time, then the invariant checker
+	$(PY) -m bench.load $(LOAD_ARGS)

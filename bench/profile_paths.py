@@ -17,11 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import statistics
 import sys
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from bench.clients import latency_stats
 from bench.fixtures import item_input
@@ -37,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="leave PostgreSQL and Redis running")
     args = parser.parse_args(argv)
     stack = Stack(database="hitl_profile")
+    # Leave alone services that were already up (a bench run may be using them).
+    ours = [name for name, port in (("redis", stack.redis_port), ("pg", stack.pg_port)) if not _listening(port)]
     stack.services("start", "pg")
     stack.psql(f"DROP DATABASE IF EXISTS {stack.database} WITH (FORCE)")
     stack.services("start", "pg", "redis")
@@ -49,14 +53,18 @@ def main(argv: list[str] | None = None) -> int:
         django.setup()
         results = profile_all(args.size, args.calls)
     finally:
-        if not args.keep:
-            stack.services("stop", "redis", "pg")
+        if not args.keep and ours:
+            stack.services("stop", *ours)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "profile-summary.json").write_text(json.dumps(results, indent=2))
-    print("| path | wall p50 ms | CPU ms/request (Django process) | SQL statements/request |")
-    print("|---|---|---|---|")
+    print(f"In-process, {results['size']:,} loops seeded, {results['calls']} calls per path.")
+    print("| path | wall p50 ms | Django CPU ms/request | PostgreSQL CPU ms/request | SQL statements/request |")
+    print("|---|---|---|---|---|")
     for name, r in results["paths"].items():
-        print(f"| {name} | {r['wall']['p50_ms']} | {r['cpu_ms_per_request']} | {r['sql_per_request']} |")
+        print(
+            f"| {name} | {r['wall']['p50_ms']} | {r['cpu_ms_per_request']} | {r['postgres_cpu_ms_per_request']} "
+            f"| {r['sql_per_request']} |"
+        )
     return 0
 
 
@@ -148,6 +156,7 @@ def profile_all(size: int, calls: int) -> dict:
         for _ in range(20):  # warm-up; also leaves tasks claimed for the first submits
             fn()
         walls, statuses = [], {}
+        pg_started = _pg_backend_cpu(connection)
         cpu_started = time.process_time()
         with connection.execute_wrapper(count):
             for _ in range(calls):
@@ -156,10 +165,12 @@ def profile_all(size: int, calls: int) -> dict:
                 walls.append(time.perf_counter() - began)
                 statuses[status] = statuses.get(status, 0) + 1
         cpu = time.process_time() - cpu_started
+        pg_cpu = _pg_backend_cpu(connection) - pg_started
         profile_text = _pyinstrument(fn, min(calls, 200), name)
         out["paths"][name] = {
             "wall": latency_stats(walls),
             "cpu_ms_per_request": round(cpu * 1000 / calls, 2),
+            "postgres_cpu_ms_per_request": round(pg_cpu * 1000 / calls, 2),
             "sql_per_request": round(statements[0] / calls, 1),
             "statuses": statuses,
             "profile": profile_text,
@@ -173,6 +184,20 @@ def profile_all(size: int, calls: int) -> dict:
         )
     out["median_cpu_ms"] = statistics.median(p["cpu_ms_per_request"] for p in out["paths"].values())
     return out
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _pg_backend_cpu(connection) -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend process (same machine)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _pyinstrument(fn: Callable[[], int], calls: int, name: str) -> str:

@@ -190,6 +190,7 @@ def render(res: dict) -> str:
         "`raw` = http.client signed with botocore SigV4Auth per request; `boto3` = the SDK client.",
         "- Seeding: " + ", ".join(_seed_text(s) for s in res["seed"]) + ".",
         f"- Total {res.get('total_s', 0)} s.",
+        _drain_text(res.get("outbox_drain")),
         "",
         "| measurement | unit | min | median | max | target | met |",
         "|---|---|---|---|---|---|---|",
@@ -210,6 +211,15 @@ def render(res: dict) -> str:
     errors = _error_summary(res)
     lines += ["", f"Non-2xx answers during the measurements: {errors or 'none'}."]
     return "\n".join(lines) + "\n"
+
+
+def _drain_text(drain: dict | None) -> str:
+    if not drain:
+        return ""
+    return (
+        f"- Before the output measurement, the one Celery worker finished a backlog of {drain['backlog']} answered "
+        f"loops in {drain['drain_s']} s ({drain['finalized_per_s']}/s, {drain['left']} left)."
+    )
 
 
 def _seed_text(step: dict) -> str:

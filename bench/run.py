@@ -186,14 +186,41 @@ def measure_list(cfg: dict, kind: str, pages: int) -> dict[str, Any]:
     }
 
 
-def measure_output(stack: Stack, cfg: dict, samples: int) -> dict[str, Any]:
-    """Submit the last answer of a loop, then poll S3 until its output.json is readable."""
-    import boto3
-
+def _django(stack: Stack) -> None:
     os.environ.update(stack.env)
     import django
 
     django.setup()
+
+
+def drain_outbox(stack: Stack, timeout: float = 120.0) -> dict[str, Any]:
+    """Wait until the Celery worker has finished every loop answered so far; report its pace."""
+    _django(stack)
+    from django.db import connections
+
+    from flows.models import OutputOutbox
+
+    pending = OutputOutbox.objects.filter(state="pending")
+    backlog = pending.count()
+    started = time.perf_counter()
+    while pending.exists() and time.perf_counter() - started < timeout:
+        time.sleep(0.2)
+    elapsed = time.perf_counter() - started
+    left = pending.count()
+    connections.close_all()
+    return {
+        "backlog": backlog,
+        "drain_s": round(elapsed, 2),
+        "left": left,
+        "finalized_per_s": round((backlog - left) / elapsed, 1) if elapsed > 0.2 else None,
+    }
+
+
+def measure_output(stack: Stack, cfg: dict, samples: int) -> dict[str, Any]:
+    """Submit the last answer of a loop, then poll S3 until its output.json is readable."""
+    import boto3
+
+    _django(stack)
     from flows import outputs
     from flows.models import HumanLoop
 
@@ -242,9 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", default="")
     args = parser.parse_args(argv)
     sizes = [int(x) for x in (args.sizes or ("10000,100000" if args.quick else "10000,100000,1000000")).split(",")]
-    n_start_seq, n_start_conc = (200, 800) if args.quick else (500, 2000)
-    n_queue_seq, n_queue_conc = (100, 25) if args.quick else (300, 60)
-    n_output = 15 if args.quick else 40
+    n_start_seq, n_start_conc = (100, 400) if args.quick else (500, 2000)
+    n_queue_seq, n_queue_conc = (60, 15) if args.quick else (300, 60)
+    n_output = 20 if args.quick else 40
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
@@ -267,9 +294,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         log("starting the stack (PostgreSQL, Redis, S3, Celery worker, gunicorn)")
         stack.start()
+        log("stack up")
         state_path = tmp / "state.json"
         subprocess_env_python(stack, "-m", "bench.fixtures", "setup", "--reviewers", "0", "--out", str(state_path))
         cfg = json.loads(state_path.read_text()) | {"port": stack.web_port}
+        log("tenant, flows and reviewers set up")
         have = 0
         for index, size in enumerate(sizes):
             res["seed"].append(seed(stack, cfg, have, size, tmp))
@@ -288,9 +317,13 @@ def main(argv: list[str] | None = None) -> int:
                     log(f"queue @{size} c={reviewers}", r["next"]["p50_ms"], r["next"]["p95_ms"], r["submit"]["p50_ms"])
         for rep in range(args.repeats):
             for kind in ("raw", "boto3"):
-                r = measure_list(cfg, kind, 20 if args.quick else 50) | {"repeat": rep + 1, "db_loops": have}
+                r = measure_list(cfg, kind, 10 if args.quick else 50) | {"repeat": rep + 1, "db_loops": have}
                 res["list"].append(r)
                 log("list", kind, r["first_page"]["p95_ms"], r["next_token_walk"]["p95_ms"])
+        # The queue phases leave one finalize job per answered loop; the output latency is
+        # measured once the single Celery worker has caught up (the catch-up pace is reported).
+        res["outbox_drain"] = drain_outbox(stack)
+        log("outbox drain", res["outbox_drain"])
         for rep in range(args.repeats):
             r = measure_output(stack, cfg, n_output) | {"repeat": rep + 1}
             res["output"].append(r)

@@ -21,9 +21,10 @@ from flows.models import FlowDefinition, HumanLoop, HumanTaskUi, ReviewTask, Web
 from flows.storage import get_store
 from hitl.errors import HitlError
 from workforce import audit
+from workforce.admin import AccountScopedAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AccountScopedAdmin):
     """View-only: rows are created and changed by the API and the lifecycle, never by hand."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -141,7 +142,7 @@ class HumanLoopAdmin(ReadOnlyAdmin):
 
     def output_view(self, request: HttpRequest, loop_id: int) -> HttpResponse:
         """Serve the loop's output.json from the output store."""
-        loop = get_object_or_404(HumanLoop, pk=loop_id)
+        loop = get_object_or_404(self.get_queryset(request), pk=loop_id)
         if not self.has_view_permission(request, loop) or not loop.output_s3_uri:
             raise Http404("No output for this loop.")
         bucket, key = loop.output_s3_uri.removeprefix("s3://").split("/", 1)
@@ -176,7 +177,7 @@ class HumanLoopAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(AccountScopedAdmin):
     list_display = ("url", "account", "is_active", "created_at")
     list_filter = ("is_active", "account")
     search_fields = ("url",)
@@ -185,6 +186,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    account_path = "endpoint__account"
     list_display = ("id", "endpoint", "loop", "state", "attempts", "last_status_code", "next_attempt_at")
     list_filter = ("state", "endpoint")
     list_select_related = ("endpoint", "event__human_loop")

@@ -105,6 +105,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "hitl.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Serves /static/ (the crowd-elements bundle) under gunicorn, without a proxy.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -149,6 +151,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start without it
+# Find static files in the apps directly, so no collectstatic step is needed.
+WHITENOISE_USE_FINDERS = True
 
 # The AWS APIs: botocore never sends a trailing slash to JSON 1.1 endpoints,
 # and InputContent may be 3 MiB of JSON that escaping can triple.
@@ -252,10 +257,9 @@ HITL_THROTTLE_BURST = env_int("HITL_THROTTLE_BURST", 0)
 # When set, /metrics requires `Authorization: Bearer <token>`.
 HITL_METRICS_TOKEN = env_str("HITL_METRICS_TOKEN", "")
 HITL_CSP_PATH_PREFIXES = env_list("HITL_CSP_PATH_PREFIXES", ["/portal/", "/accounts/", "/ops/"])
-HITL_CONTENT_SECURITY_POLICY = env_str(
-    "HITL_CONTENT_SECURITY_POLICY",
+HITL_CONTENT_SECURITY_POLICY = env_str("HITL_CONTENT_SECURITY_POLICY") or (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "frame-src 'self'; frame-ancestors 'self'; object-src 'none'; base-uri 'self'; form-action 'self'",
+    "frame-src 'self'; frame-ancestors 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
 )
 
 LOGGING = {

@@ -213,7 +213,7 @@ start_worker() {
     return 0
   fi
   apply_env_defaults
-  (cd "$ROOT" && "$VENV/bin/celery" -A hitl worker --detach --loglevel=INFO \
+  (cd "$ROOT" && "$VENV/bin/celery" --workdir "$ROOT" -A hitl worker --detach --loglevel=INFO \
     --hostname="$name@%h" --concurrency="$WORKER_CONCURRENCY" \
     --pidfile="$SERVICES_DIR/$name.pid" --logfile="$SERVICES_DIR/$name.log")
   wait_for 30 "celery $name (run '.venv/bin/celery -A hitl worker -l INFO' in the foreground to see why)" \
@@ -230,7 +230,7 @@ start_beat() {
     return 0
   fi
   apply_env_defaults
-  (cd "$ROOT" && "$VENV/bin/celery" -A hitl beat --detach --loglevel=INFO \
+  (cd "$ROOT" && "$VENV/bin/celery" --workdir "$ROOT" -A hitl beat --detach --loglevel=INFO \
     --schedule="$SERVICES_DIR/celerybeat-schedule" \
     --pidfile="$SERVICES_DIR/beat.pid" --logfile="$SERVICES_DIR/beat.log")
   wait_for 30 "celery beat (run '.venv/bin/celery -A hitl beat -l INFO' in the foreground to see why)" \

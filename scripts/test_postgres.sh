@@ -13,6 +13,6 @@ export DATABASE_URL
 echo "== unit, protocol and portal tests on PostgreSQL"
 .venv/bin/pytest -q -m "not integration and not browser"
 echo "== integration tests (PostgreSQL, Redis, Celery worker and beat, S3 server)"
-.venv/bin/pytest -q -m integration
+(eval "$(scripts/services.sh env)"; .venv/bin/pytest -q -m integration)
 echo "== browser tests (headless Chromium)"
 .venv/bin/pytest -q -m browser

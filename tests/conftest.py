@@ -1,6 +1,8 @@
-"""Shared fixtures: personas (an owner account with a key, a reviewer on its team, an outsider)."""
+"""Fixtures every test gets: a reset clock, fast password hashing, an isolated output store."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -15,6 +17,12 @@ def _reset_clock():
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Hash test passwords with MD5: PBKDF2 costs a second per persona on a busy 2-core machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _isolated_store(settings, tmp_path):
     """Each test writes outputs to its own local store directory."""
     from flows.storage import get_store
@@ -23,3 +31,24 @@ def _isolated_store(settings, tmp_path):
     get_store.cache_clear()
     yield
     get_store.cache_clear()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+CHROMIUM_ARGS += ["--disable-component-update"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium through Playwright: one browser for the whole session.
+
+    Playwright's sync API allows one instance per thread, so every browser test shares this one.
+    """
+    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls next to one otherwise.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -29,7 +29,7 @@ def test_bulk_loops_match_single_start_and_complete_end_to_end(setup):
         account=acct, name="single", flow_definition_arn=f.flow_arn(flow), input_content='{"taskObject": "a"}'
     ).loop
     items = [BulkItem(f"bulk-{i}", json.dumps({"taskObject": f"text {i}"})) for i in range(7)]
-    summary = bulk_start_human_loops(acct, flow, items, batch_size=3)  # several batches
+    summary = bulk_start_human_loops(acct, flow, items, batch_size=3, writers=1)  # several batches, in order
     assert (summary.created, summary.existing, summary.failures) == (7, 0, [])
 
     loop = HumanLoop.objects.get(name="bulk-3")
@@ -92,6 +92,20 @@ def test_each_item_gets_start_human_loops_answer(setup):
 
     again = bulk_start_human_loops(acct, flow, items[:2])  # a retried file creates nothing new
     assert (again.created, again.existing, again.failures) == (0, 2, [])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_apply_the_same_rules_across_batches(setup):
+    """On PostgreSQL two writer threads insert batches at once; a name repeated in a later batch still
+    gets the existing loop (identical) or a Conflict (different), never a second loop."""
+    acct, flow, _, _ = setup
+    items = [BulkItem(f"par-{i}", json.dumps({"i": i})) for i in range(12)]
+    items += [BulkItem("par-1", json.dumps({"i": 1})), BulkItem("par-2", '{"other": true}')]
+    summary = bulk_start_human_loops(acct, flow, items, batch_size=4, writers=2)
+    assert (summary.created, summary.existing) == (12, 1)
+    assert [(x.index, x.name, type(x.error)) for x in summary.failures] == [(13, "par-2", Conflict)]
+    assert HumanLoop.objects.filter(name__startswith="par-").count() == 12
+    assert ReviewTask.objects.filter(human_loop__name__startswith="par-").count() == 12 * flow.task_count
 
 
 @pytest.mark.django_db

@@ -34,12 +34,41 @@ from workforce.models import (
 THROUGHPUT_DAYS = 7
 
 
+class AccountScopedAdmin(admin.ModelAdmin):
+    """Staff who are not superusers see, and may pick, only the accounts they administer (Account.admins).
+
+    `account_path` is the lookup from the model to its Account ("" for Account itself).
+    """
+
+    account_path = "account"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        lookup = f"{self.account_path}__admins" if self.account_path else "admins"
+        return queryset.filter(**{lookup: request.user}).distinct()
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if not request.user.is_superuser:
+            related = db_field.related_model
+            if related is Account:
+                kwargs["queryset"] = Account.objects.filter(admins=request.user)
+            elif related in (Workforce, Workteam):
+                kwargs["queryset"] = related.objects.filter(account__admins=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(AccountScopedAdmin):
+    account_path = ""
     list_display = ("name", "aws_account_id", "created_at")
     search_fields = ("name", "aws_account_id")
     filter_horizontal = ("admins",)
     readonly_fields = ("created_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser  # tenants are created by the deployment's operators
 
 
 # --- Access keys ------------------------------------------------------------------
@@ -66,7 +95,7 @@ class AccessKeyForm(forms.ModelForm):
 
 
 @admin.register(AccessKey)
-class AccessKeyAdmin(admin.ModelAdmin):
+class AccessKeyAdmin(AccountScopedAdmin):
     form = AccessKeyForm
     list_display = ("access_key_id", "account", "user", "scope", "flows", "is_active", "created_at", "last_used_at")
     list_filter = ("is_active", "scope", "account")
@@ -164,7 +193,7 @@ class WorkforceForm(forms.ModelForm):
 
 
 @admin.register(Workforce)
-class WorkforceAdmin(admin.ModelAdmin):
+class WorkforceAdmin(AccountScopedAdmin):
     form = WorkforceForm
     list_display = ("name", "account", "status", "sign_in", "created_at")
     list_select_related = ("account",)
@@ -255,7 +284,7 @@ class WorkteamForm(forms.ModelForm):
 
 
 @admin.register(Workteam)
-class WorkteamAdmin(admin.ModelAdmin):
+class WorkteamAdmin(AccountScopedAdmin):
     form = WorkteamForm
     list_display = ("name", "account", "workforce", "member_count", "created_at")
     list_select_related = ("account", "workforce")
@@ -280,7 +309,7 @@ class WorkteamAdmin(admin.ModelAdmin):
 
     def invite_view(self, request: HttpRequest, team_id: int) -> HttpResponse:
         """Invite one reviewer by e-mail, or many from a CSV upload."""
-        team = get_object_or_404(Workteam, pk=team_id)
+        team = get_object_or_404(self.get_queryset(request), pk=team_id)
         if not self.has_change_permission(request, team):
             return HttpResponse(status=403)
         form = InviteForm(request.POST or None, request.FILES or None)
@@ -325,7 +354,8 @@ class WorkteamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Worker)
-class WorkerAdmin(admin.ModelAdmin):
+class WorkerAdmin(AccountScopedAdmin):
+    account_path = "user__memberships__workteam__account"
     list_display = ("worker_id", "user", "identity_provider_type", "issuer", "sub")
     search_fields = ("worker_id", "user__username", "user__email", "sub")
     readonly_fields = ("worker_id", "user", "identity_provider_type", "issuer", "sub")
@@ -338,7 +368,7 @@ class WorkerAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin):
+class AuditRecordAdmin(AccountScopedAdmin):
     list_display = ("created_at", "kind", "actor", "operation", "resource", "status_code", "result", "request_id")
     list_filter = ("kind", "result", "operation", "account", "created_at")
     search_fields = ("actor", "resource", "request_id", "operation", "access_key_id")

@@ -22,25 +22,15 @@ from django.db import OperationalError
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls next to one otherwise.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from playwright.sync_api import Browser, FrameLocator, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, FrameLocator, Page  # noqa: E402
 
 from flows.models import HumanLoop, ReviewTask  # noqa: E402
 from flows.storage import get_store  # noqa: E402
 from tests import factories  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 SAMPLES = Path("/work/shared/samples/a2i-task-uis")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Browser:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -50,11 +40,6 @@ def page(chromium: Browser) -> Page:
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def png_bytes(width: int, height: int) -> bytes:
@@ -72,7 +57,12 @@ def png_bytes(width: int, height: int) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
 
 
 def store_image(bucket: str, key: str, width: int, height: int) -> str:

@@ -15,15 +15,17 @@ pytestmark = pytest.mark.browser
 
 
 def _builtin_flow(portal, source, conditions, *, name, sample):
-    return portal.sample_flow(
-        sample, name=name, request_source=source, activation_conditions=json.dumps(conditions)
-    )
+    return portal.sample_flow(sample, name=name, request_source=source, activation_conditions=json.dumps(conditions))
 
 
 def test_textract_review_returns_the_corrected_key_value_blocks(portal):
     # Given the worked example of a2i-api.md 9.7: "Pay Date:" needs review and "Employee Name" is missing
     flow = _builtin_flow(
-        portal, TEXTRACT_SOURCE, d.TEXTRACT_CONDITIONS, name="payroll-forms", sample="text/textract_analyze_document.liquid.html"
+        portal,
+        TEXTRACT_SOURCE,
+        d.TEXTRACT_CONDITIONS,
+        name="payroll-forms",
+        sample="text/textract_analyze_document.liquid.html",
     )
     store_image("scans", "payroll/7781.png", 850, 1100)
     textract.analyze_document(
@@ -55,7 +57,11 @@ def test_textract_review_returns_the_corrected_key_value_blocks(portal):
 
 def test_textract_review_drops_rejected_pairs_and_blanks_values(portal):
     flow = _builtin_flow(
-        portal, TEXTRACT_SOURCE, d.TEXTRACT_CONDITIONS, name="payroll-forms", sample="text/textract_analyze_document.liquid.html"
+        portal,
+        TEXTRACT_SOURCE,
+        d.TEXTRACT_CONDITIONS,
+        name="payroll-forms",
+        sample="text/textract_analyze_document.liquid.html",
     )
     store_image("scans", "payroll/7781.png", 850, 1100)
     textract.analyze_document(
@@ -101,7 +107,9 @@ def test_rekognition_review_returns_the_confirmed_labels(portal):
     frame.get_by_role("button", name="Submit").click()
 
     assert portal.answer_of(loop) == {
-        "AWS/Rekognition/DetectModerationLabels/Image/V3": {"moderationLabels": [{"name": "Suggestive", "parentName": ""}]}
+        "AWS/Rekognition/DetectModerationLabels/Image/V3": {
+            "moderationLabels": [{"name": "Suggestive", "parentName": ""}]
+        }
     }
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from flows.models import ReviewTask
 from tests import factories
 from tests.browser.conftest import screenshot, store_image
 
@@ -10,10 +11,23 @@ pytestmark = pytest.mark.browser
 
 def test_a_reviewer_classifies_by_keyboard_digit_then_enter(portal):
     # Given a sentiment flow with one loop (and a second flow, so the work list shows two items)
-    flow = portal.flow(factories.SENTIMENT_TEMPLATE, name="sentiment", task_title="Review sentiment")
-    other = portal.sample_flow("text/text-classification-multiselect.liquid.html", name="topics", task_title="Tag topics")
+    flow = portal.flow(
+        factories.SENTIMENT_TEMPLATE,
+        name="sentiment",
+        task_title="Review sentiment",
+        task_description="Low-confidence sentiment predictions on product reviews",
+        task_keywords=["text", "sentiment"],
+    )
+    other = portal.sample_flow(
+        "text/text-classification-multiselect.liquid.html",
+        name="topics",
+        task_title="Tag topics",
+        task_description="Choose every topic a news headline is about",
+        task_keywords=["text", "news"],
+    )
     loop = factories.human_loop(flow, {"taskObject": "The delivery was late and the box was crushed."})
-    factories.human_loop(other, {"taskObject": "Stocks rallied."})
+    for headline in ["Stocks rallied.", "Local team wins the cup.", "New vaccine approved."]:
+        factories.human_loop(other, {"taskObject": headline})
 
     portal.sign_in()
     portal.page.goto(portal.url + "/portal/")
@@ -72,7 +86,9 @@ def test_radio_group_gives_one_boolean_object_per_button(portal):
     frame = portal.start(flow)
     frame.locator("crowd-radio-button[name=option1]").click()
     frame.locator("crowd-radio-button[name=option2]").click()
-    frame.get_by_role("textbox", name="Explain how you reached your conclusion...").fill("Clearer argument.\nBetter sources.")
+    frame.get_by_role("textbox", name="Explain how you reached your conclusion...").fill(
+        "Clearer argument.\nBetter sources."
+    )
     frame.get_by_role("button", name="Submit").click()
 
     assert portal.answer_of(loop) == {
@@ -138,3 +154,51 @@ def test_sliders_submit_numbers(portal):
     frame.get_by_role("button", name="Submit").click()
 
     assert portal.answer_of(loop) == {"meaning": 4, "fluency": 5}
+
+
+HOOKS_TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>
+<crowd-form>
+  <crowd-input name="city" label="City" id="city"></crowd-input>
+  <input type="hidden" name="stamp" id="stamp" value="">
+  <crowd-checkbox name="ok" id="ok">Double-checked</crowd-checkbox>
+</crowd-form>
+<script>
+  city.value = 'Paris';  // runs while the page is parsed, before the element is upgraded
+  document.querySelector('crowd-form').onsubmit = function (event) {
+    if (!ok.checked) throw new Error('not double-checked');
+    stamp.value = 'written by the submit handler';
+  };
+</script>
+"""
+
+
+def test_a_throwing_submit_handler_stops_submission_and_handlers_run_before_serialization(portal):
+    flow = portal.flow(HOOKS_TEMPLATE)
+    loop = factories.human_loop(flow, {})
+
+    frame = portal.start(flow)
+    assert frame.get_by_label("City").input_value() == "Paris"
+    frame.get_by_role("button", name="Submit").click()
+    assert frame.get_by_text("The task page failed while preparing the answer; it was not submitted.").is_visible()
+    assert ReviewTask.objects.get(human_loop=loop).state == ReviewTask.State.LEASED
+
+    frame.get_by_role("checkbox", name="Double-checked").check()
+    frame.get_by_role("button", name="Submit").click()
+
+    assert portal.answer_of(loop) == {"city": "Paris", "stamp": "written by the submit handler", "ok": {"on": True}}
+
+
+def test_a_required_native_select_blocks_submit_and_submits_its_value(portal):
+    flow = portal.sample_flow("images/image-classification-with-dropdown-select.liquid.html")
+    loop = factories.human_loop(flow, {"taskObject": store_image("photos", "pet.png", 400, 300)})
+
+    frame = portal.start(flow)
+    frame.get_by_role("button", name="Submit").click()
+    assert frame.get_by_text("Please fill in the required fields.").is_visible()
+    assert portal.frame().evaluate("() => document.querySelector('select[name=animal]').matches(':invalid')")
+    assert ReviewTask.objects.get(human_loop=loop).state == ReviewTask.State.LEASED
+
+    frame.locator("select[name=animal]").select_option("dog")
+    frame.get_by_role("button", name="Submit").click()
+
+    assert portal.answer_of(loop) == {"animal": "dog"}

@@ -1,6 +1,9 @@
 """Image annotation with the mouse: boxes, points and polygons come back in natural-image integer pixels."""
 
+import base64
 import math
+import struct
+import zlib
 
 import pytest
 
@@ -11,6 +14,7 @@ pytestmark = pytest.mark.browser
 
 # The test image is larger than the space the widget has, so it is displayed scaled down.
 WIDTH, HEIGHT = 1600, 1200
+WIDGETS = "crowd-bounding-box, crowd-keypoint, crowd-polygon, crowd-semantic-segmentation, crowd-instance-segmentation"
 
 
 def js_round(value: float) -> int:
@@ -24,19 +28,25 @@ class Canvas:
     coordinates the test computes with.
     """
 
-    def __init__(self, portal):
+    def __init__(self, portal, width: int = WIDTH):
         rect = portal.frame().evaluate(
             """() => {
-                const canvas = document.querySelector('[name=annotatedResult]').shadowRoot.querySelector('canvas.upper-canvas');
-                const r = canvas.getBoundingClientRect();
+                const widget = document.querySelector(WIDGETS);
+                const r = widget.shadowRoot.querySelector('canvas.upper-canvas').getBoundingClientRect();
                 return {x: r.left, y: r.top, width: r.width};
-            }"""
+            }""".replace("WIDGETS", repr(WIDGETS))
         )
-        box = portal.page.locator("#task-frame").element_handle().content_frame().locator("canvas.upper-canvas").bounding_box()
+        box = (
+            portal.page.locator("#task-frame")
+            .element_handle()
+            .content_frame()
+            .locator("canvas.upper-canvas")
+            .bounding_box()
+        )
         self.rect = rect
         # The frame's viewport in page coordinates; Chromium snaps a fractional frame offset to whole pixels.
         self.origin = (round(box["x"] - rect["x"]), round(box["y"] - rect["y"]))
-        self.scale = rect["width"] / WIDTH
+        self.scale = rect["width"] / width
         assert self.scale < 0.9  # really displayed scaled
 
     def page_point(self, x: float, y: float) -> tuple[int, int]:
@@ -49,17 +59,26 @@ class Canvas:
         return (fx - self.rect["x"]) / self.scale, (fy - self.rect["y"]) / self.scale
 
 
-def _image_loop(portal, sample):
-    flow = portal.sample_flow(sample)
-    loop = factories.human_loop(flow, {"taskObject": store_image("photos", "street scene.png", WIDTH, HEIGHT)})
+def wait_for_image(portal) -> None:
+    """Wait until the widget's canvas lies over its loaded image."""
+    portal.frame().wait_for_function(f"() => document.querySelector({WIDGETS!r})._displayWidth > 0")
+
+
+def _image_loop(portal, sample, size=(WIDTH, HEIGHT), **flow_fields):
+    flow = portal.sample_flow(sample, **flow_fields)
+    loop = factories.human_loop(flow, {"taskObject": store_image("photos", "street scene.png", *size)})
     frame = portal.start(flow)
-    # The canvas is sized over the image once the image has loaded.
-    portal.frame().wait_for_function("() => document.querySelector('[name=annotatedResult]')._displayWidth > 0")
+    wait_for_image(portal)
     return loop, frame
 
 
 def test_a_box_drawn_with_the_mouse_is_stored_in_natural_pixels(portal):
-    loop, frame = _image_loop(portal, "images/bounding-box.liquid.html")
+    loop, frame = _image_loop(
+        portal,
+        "images/bounding-box.liquid.html",
+        task_title="Find the animals",
+        task_description="Draw a box around every cat and dog",
+    )
     frame.get_by_role("radio", name="Dog").click()
     canvas = Canvas(portal)
 
@@ -127,3 +146,98 @@ def test_a_polygon_is_closed_by_clicking_its_first_vertex(portal):
             "polygons": [{"label": "Dog", "vertices": vertices}],
         }
     }
+
+
+def decode_png(data: bytes) -> tuple[int, int, set[tuple[int, int, int]], callable]:
+    """Decode an 8-bit RGB(A) PNG: return width, height, the set of colours and a pixel lookup."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat = 8, b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, color_type = struct.unpack(">IIBB", body[:10])
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    assert depth == 8 and color_type in (2, 6)
+    bpp = 3 if color_type == 2 else 4
+    raw, stride = zlib.decompress(idat), width * bpp
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = previous[i]
+            c = previous[i - bpp] if i >= bpp else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 255
+            elif kind == 2:
+                line[i] = (line[i] + b) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        previous = line
+
+    def pixel(x: int, y: int) -> tuple[int, int, int]:
+        return tuple(rows[y][x * bpp : x * bpp + 3])
+
+    colors = {tuple(row[i : i + 3]) for row in rows for i in range(0, stride, bpp)}
+    return width, height, colors, pixel
+
+
+# Segmentation PNGs are decoded in pure Python, so these tests use a smaller (still scaled) image.
+SEG_SIZE = (1000, 750)
+
+
+def _paint(portal, canvas, points):
+    portal.page.mouse.move(*canvas.page_point(*points[0]))
+    portal.page.mouse.down()
+    for point in points[1:]:
+        portal.page.mouse.move(*canvas.page_point(*point), steps=10)
+    portal.page.mouse.up()
+
+
+def test_semantic_segmentation_paints_a_natural_size_png_in_label_colours(portal):
+    loop, frame = _image_loop(portal, "images/semantic-segmentation.liquid.html", size=SEG_SIZE)
+    frame.get_by_role("radio", name="Dog").click()
+    canvas = Canvas(portal, width=SEG_SIZE[0])
+    _paint(portal, canvas, [(100, 375), (900, 375)])
+    frame.get_by_role("button", name="Submit").click()
+
+    answer = portal.answer_of(loop)["annotatedResult"]
+    png = answer.pop("labeledImage")["pngImageData"]
+    assert answer == {
+        "inputImageProperties": {"height": SEG_SIZE[1], "width": SEG_SIZE[0]},
+        "labelMappings": {"Dog": {"color": "#ff7f0e"}},
+    }
+    width, height, colors, pixel = decode_png(base64.b64decode(png))
+    # Exact colours only (no anti-aliasing): unlabelled white and the Dog colour.
+    assert (width, height) == SEG_SIZE
+    assert colors == {(255, 255, 255), (0xFF, 0x7F, 0x0E)}
+    assert pixel(500, 375) == (0xFF, 0x7F, 0x0E)
+    assert pixel(500, 50) == (255, 255, 255)
+
+
+def test_instance_segmentation_gives_each_instance_its_own_colour(portal):
+    loop, frame = _image_loop(portal, "images/instance-segmentation.liquid.html", size=SEG_SIZE)
+    canvas = Canvas(portal, width=SEG_SIZE[0])
+    _paint(portal, canvas, [(100, 200), (400, 200)])  # Cat #1 (label 1 is preselected)
+    frame.get_by_role("button", name="Add instance").click()
+    _paint(portal, canvas, [(600, 550), (900, 550)])  # Cat #2
+    frame.get_by_role("button", name="Submit").click()
+
+    answer = portal.answer_of(loop)["annotatedResult"]
+    png = answer.pop("labeledImage")["pngImageData"]
+    assert answer == {
+        "inputImageProperties": {"height": SEG_SIZE[1], "width": SEG_SIZE[0]},
+        "instances": [{"color": "#1f77b4", "label": "Cat"}, {"color": "#ff7f0e", "label": "Cat"}],
+    }
+    _, _, colors, pixel = decode_png(base64.b64decode(png))
+    assert colors == {(255, 255, 255), (0x1F, 0x77, 0xB4), (0xFF, 0x7F, 0x0E)}
+    assert pixel(250, 200) == (0x1F, 0x77, 0xB4)
+    assert pixel(750, 550) == (0xFF, 0x7F, 0x0E)

@@ -66,11 +66,6 @@ def _redis_ping() -> bool:
     return subprocess.run(["redis-cli", "-p", port, "ping"], capture_output=True).returncode == 0
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="session")
 def _backing_services(request):
     """Start PostgreSQL, Redis and S3 unless running; stop the ones this session started."""

@@ -23,8 +23,10 @@ def boto_client(live_server):
     import boto3
     from botocore.config import Config
 
+    clients = []
+
     def make(service: str, new_key):
-        return boto3.client(
+        client = boto3.client(
             service,
             endpoint_url=live_server.url,
             region_name="us-east-1",
@@ -32,5 +34,9 @@ def boto_client(live_server):
             aws_secret_access_key=new_key.secret_access_key,
             config=Config(retries={"total_max_attempts": 1}),
         )
+        clients.append(client)
+        return client
 
-    return make
+    yield make
+    for client in clients:
+        client.close()

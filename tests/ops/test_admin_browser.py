@@ -15,7 +15,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core import mail  # noqa: E402
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Page  # noqa: E402
 
 from flows import lifecycle  # noqa: E402
 from flows.models import HumanLoop  # noqa: E402
@@ -25,25 +25,13 @@ from workforce.models import AccessKey, WorkteamMembership  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-CHROMIUM_ARGS += ["--disable-component-update"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "ops lead password"
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
 def admin_page(chromium, live_server, settings) -> Page:
     """A page signed in to the admin as a superuser."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     get_user_model().objects.create_superuser("opslead", "ops@example.com", PASSWORD)
     context = chromium.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
@@ -123,3 +111,28 @@ def test_stop_human_loops_in_bulk(admin_page, live_server):
     assert "Stopped 3 human loop(s)" in admin_page.inner_text(".messagelist")
     assert set(HumanLoop.objects.values_list("status", flat=True)) == {"Stopped"}
     shot(admin_page, "admin-stop-loops.png")
+
+
+def test_operations_dashboard(admin_page, live_server):
+    acct = f.account(name="acme")
+    reviewers = [f.user(name) for name in ("ana", "bo", "cy")]
+    team = f.workteam(acct, name="invoices", members=reviewers)
+    flow = f.flow_definition(acct, team, name="invoice-review")
+    for n in range(8):
+        lifecycle.start_human_loop(
+            account=acct,
+            name=f"invoice-{n}",
+            flow_definition_arn=f.flow_arn(flow),
+            input_content="{}",
+            activation_output={"ModelPrediction": {"Label": "approve", "AnswerKey": "decision"}},
+        )
+    for n, reviewer in enumerate(reviewers * 2):
+        task = lifecycle.claim_next_task(reviewer)
+        lifecycle.submit_task(reviewer, task.id, {"decision": {"label": "approve" if n % 3 else "reject"}})
+
+    admin_page.goto(f"{live_server.url}/ops/dashboard/")
+
+    assert "invoices\t2\t0" in admin_page.inner_text("#backlog")
+    assert "ana\t2" in admin_page.inner_text("#reviewers")
+    assert "6\t2\t33.3" in admin_page.inner_text("#disagreement")
+    shot(admin_page, "admin-dashboard.png")

@@ -40,5 +40,5 @@ def test_dashboard_charts_the_work_for_operators_only(client, django_user_model,
     assert page.status_code == 200 and "Content-Security-Policy" in page
     assert "<td>animals</td><td>1</td><td>1</td>" in text  # backlog: one open, one leased
     assert re.search(r"<td>ana</td><td>1</td>", text) and re.search(r"<td>bo</td><td>1</td>", text)
-    assert re.search(r"</td><td>1</td><td><span class=\"bar\"", text)  # one loop completed today
+    assert re.search(r"</td><td>1</td><td class=\"chart\"><span class=\"bar\"", text)  # one loop completed today
     assert re.search(r"<td>2</td><td>1</td><td>50.0</td>", text)  # 2 answers compared with the model, 1 differs

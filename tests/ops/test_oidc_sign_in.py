@@ -138,3 +138,27 @@ def test_a_token_for_another_client_is_refused(idp, workforce_with_idp):
     assert done.status_code == 403
     assert not get_user_model().objects.filter(email="eve@example.com").exists()
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_workforce_changes_through_the_api_services_keep_the_sign_in_app_in_step(
+    idp, django_capture_on_commit_callbacks
+):
+    from allauth.socialaccount.models import SocialApp
+
+    from workforce import services
+
+    acct = f.account()
+    config = idp.oidc_config()
+    with django_capture_on_commit_callbacks(execute=True):
+        workforce = services.create_workforce(acct, name="wf", oidc_config=config, client_secret=CLIENT_SECRET)
+    app = SocialApp.objects.get(provider="openid_connect", provider_id=f"workforce-{workforce.pk}")
+    assert (app.client_id, app.secret, app.settings["server_url"]) == (CLIENT_ID, CLIENT_SECRET, idp.url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_workforce(acct, "wf", oidc_config={**config, "ClientId": "rotated"}, client_secret="new")
+    app.refresh_from_db()
+    assert (app.client_id, app.secret) == ("rotated", "new")
+
+    services.delete_workforce(acct, "wf")
+    assert not SocialApp.objects.filter(provider_id=f"workforce-{workforce.pk}").exists()

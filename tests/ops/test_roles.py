@@ -109,3 +109,29 @@ def test_api_keys_are_confined_to_their_scope_flows_and_account(boto_client):
     with pytest.raises(ClientError) as missing_flow:
         boto_client("sagemaker", stranger).describe_flow_definition(FlowDefinitionName=allowed.name)
     assert missing_flow.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+@pytest.mark.django_db
+def test_account_admin_sees_and_acts_on_their_own_account_only_in_the_admin(client, two_teams, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    from flows.models import HumanLoop
+
+    team_a, team_b = two_teams["team_a"], two_teams["team_b"]
+    _start(team_a.account, two_teams["flow_a"], "a-loop", '{"taskObject": "TEAM-A"}')
+    owner_a = django_user_model.objects.create_user("owner-a", password="pw", is_staff=True)
+    owner_a.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["flows", "workforce"]))
+    team_a.account.admins.add(owner_a)
+    client.force_login(owner_a)
+    b_loop = HumanLoop.objects.get(name="b-secret")
+
+    listing = client.get("/admin/flows/humanloop/").content.decode()
+    assert "a-loop" in listing and "b-secret" not in listing
+    assert client.get(f"/admin/flows/humanloop/{b_loop.pk}/change/").status_code == 302  # "doesn't exist"
+    assert client.get(f"/admin/workforce/workteam/{team_b.pk}/invite/").status_code == 404
+    client.post("/admin/flows/humanloop/", {"action": "stop_loops", "_selected_action": [b_loop.pk]})
+    b_loop.refresh_from_db()
+    assert b_loop.status == "InProgress"
+    add_key = client.get("/admin/workforce/accesskey/add/").content.decode()
+    assert str(team_a.account) in add_key and str(team_b.account) not in add_key
+    assert client.get("/admin/workforce/account/add/").status_code == 403

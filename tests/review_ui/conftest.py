@@ -42,9 +42,3 @@ def flow(account, team):
     return factories.flow_definition(
         account, team, name="sentiment", task_keywords=["text", "sentiment"], task_time_limit_seconds=600
     )
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Hash test passwords with MD5: PBKDF2 costs seconds per persona on a busy machine."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -9,21 +9,15 @@ DOM, which the test reads through the browser's debugging protocol.
 from __future__ import annotations
 
 import json
-import os
 import time
 
 import pytest
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop here
-
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 from flows.models import ReviewTask  # noqa: E402
 from tests import factories  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery"
 
 PROBE_TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>
@@ -58,7 +52,7 @@ PROBE_TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.js
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_template_cannot_read_the_session_or_fetch_portal_pages_and_input_scripts_do_not_run(live_server):
+def test_a_template_cannot_read_the_session_or_fetch_portal_pages_and_input_scripts_do_not_run(live_server, chromium):
     account = factories.account()
     reviewer = factories.user("rita", password=PASSWORD)
     team = factories.workteam(account, members=[reviewer])
@@ -67,29 +61,28 @@ def test_a_template_cannot_read_the_session_or_fetch_portal_pages_and_input_scri
     factories.human_loop(flow, {"taskObject": '<img src="x" onerror="window.pwned=1"><script>window.pwned=2</script>'})
     factories.human_loop(flow)  # what a successful /api/tasks/next from the frame would claim
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(15_000)
-            page.goto(live_server.url + "/accounts/login/")
-            page.fill("input[name=login]", "rita")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("#login-button")
-            page.wait_for_url("**/portal/")
-            page.goto(live_server.url + "/portal/work/?flow=probe")
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(live_server.url + "/accounts/login/")
+        page.fill("input[name=login]", "rita")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("#login-button")
+        page.wait_for_url("**/portal/")
+        page.goto(live_server.url + "/portal/work/?flow=probe")
 
-            frame = page.frame_locator("#task-frame")
-            probe = frame.locator("#probe")
-            deadline = time.monotonic() + 15
-            while probe.inner_text() == "running" and time.monotonic() < deadline:
-                time.sleep(0.1)
-            results = json.loads(probe.inner_text())
-            frame_handle = page.locator("#task-frame").element_handle().content_frame()
-            pwned = frame_handle.evaluate("window.pwned === undefined ? null : window.pwned")
-            input_text = frame.locator("#input").inner_text()
-        finally:
-            browser.close()
+        frame = page.frame_locator("#task-frame")
+        probe = frame.locator("#probe")
+        deadline = time.monotonic() + 15
+        while probe.inner_text() == "running" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        results = json.loads(probe.inner_text())
+        frame_handle = page.locator("#task-frame").element_handle().content_frame()
+        pwned = frame_handle.evaluate("window.pwned === undefined ? null : window.pwned")
+        input_text = frame.locator("#input").inner_text()
+    finally:
+        context.close()
 
     assert all(outcome.startswith("blocked:") for outcome in results.values()), results
     assert set(results) == {"cookie", "localStorage", "parentDocument", "parentLocation", "fetch", "xhr"}

@@ -3,8 +3,6 @@
  *
  * Plain classic scripts (no modules: the task page runs in a sandboxed, opaque-origin frame where module
  * scripts would need CORS). This loader pulls in the element families, in order, from its own directory.
- * While the page is still being parsed it uses document.write so the families run before the rest of the
- * template, exactly like one big parser-blocking script; otherwise it appends them one after another.
  */
 (function () {
   'use strict';
@@ -32,19 +30,13 @@
     'crowd-classifier:not(:defined),crowd-bounding-box:not(:defined){visibility:hidden}';
   (document.head || document.documentElement).appendChild(style);
 
-  if (document.readyState === 'loading') {
-    for (var i = 0; i < FAMILIES.length; i++) {
-      document.write('<script src="' + base + FAMILIES[i] + query + '"><\/script>');
-    }
-    return;
-  }
-  (function next(i) {
-    if (i >= FAMILIES.length) return;
+  // Ordered, non-blocking loads (like AWS's own loader): the families run in this order, and crowd-boot.js
+  // defines the elements once both they and the template's markup are in.
+  var parent = document.head || document.documentElement;
+  for (var i = 0; i < FAMILIES.length; i++) {
     var s = document.createElement('script');
     s.src = base + FAMILIES[i] + query;
-    s.onload = function () {
-      next(i + 1);
-    };
-    document.head.appendChild(s);
-  })(0);
+    s.async = false;
+    parent.appendChild(s);
+  }
 })();
