@@ -27,8 +27,9 @@ from playwright.sync_api import Browser, FrameLocator, Page  # noqa: E402
 from flows.models import HumanLoop, ReviewTask  # noqa: E402
 from flows.storage import get_store  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.shared_material import SAMPLE_TEMPLATES  # noqa: E402
 
-SAMPLES = Path("/work/shared/samples/a2i-task-uis")
+SAMPLES = SAMPLE_TEMPLATES
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "correct horse battery"
 

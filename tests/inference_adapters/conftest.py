@@ -1,15 +1,15 @@
 """Flows of the built-in task types with the stock sample templates."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from inference_adapters.conditions import REKOGNITION_SOURCE, TEXTRACT_SOURCE
 from tests import factories as f
 from tests.inference_adapters import documents as d
+from tests.shared_material import SAMPLE_TEMPLATES
 
-SAMPLES = Path("/work/shared/samples/a2i-task-uis")
+SAMPLES = SAMPLE_TEMPLATES
 
 
 def _flow(source, conditions, *, name, template):

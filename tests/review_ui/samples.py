@@ -6,10 +6,11 @@ Shared by the rendering tests and the browser tests.
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
-SAMPLES_DIR = Path("/work/shared/samples/a2i-task-uis")
+from tests.shared_material import SAMPLE_TEMPLATES
+
+SAMPLES_DIR = SAMPLE_TEMPLATES
 
 MEDIA_EXTENSIONS = {"audio": "mp3", "images": "jpg", "video": "mp4"}
 
