@@ -35,7 +35,7 @@ def run_peer(quick: bool, out: Path) -> None:
             "LS_SERVER": "gunicorn",
             "LS_DB": "postgres",
             "LS_VENV": env.get("LS_VENV", "/tmp/ls-venv"),
-            "PG_PORT": env.get("LS_PG_PORT", "55442"),
+            "PG_PORT": env.get("LS_PG_PORT", "25442"),  # below the ephemeral port range
             "PG_DIR": env.get("LS_PG_DIR", "/tmp/ls-pg-hitl-bench"),
         }
     )

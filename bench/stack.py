@@ -24,10 +24,12 @@ VENV = ROOT / ".venv" / "bin"
 class Stack:
     """Ports and directories of one bench stack; start() brings it up, stop() takes down what it started."""
 
-    web_port: int = 58080
-    pg_port: int = 55532
-    redis_port: int = 56479
-    s3_port: int = 55100
+    # Below Linux's ephemeral range (32768-60999): the bench opens thousands of short connections,
+    # and a client socket lingering in TIME_WAIT on a listen port would make the next start fail.
+    web_port: int = 28080
+    pg_port: int = 25532
+    redis_port: int = 26479
+    s3_port: int = 25100
     database: str = "hitl_bench"
     web_workers: int = 4
     services_dir: Path = ROOT / "var" / "bench-services"

@@ -86,7 +86,7 @@ def test_the_image_classifier_adds_the_worker_comment(page, live_server):
     assert page.get_by_text("Anything odd?").is_visible()
     page.get_by_role("textbox", name="Comment").fill("Face half hidden")
     page.get_by_role("button", name="Save comment").click()
-    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Submit").click()
 
     answer = json.loads(page.locator("#answers-box").inner_text())
     assert answer == {"emotion": {"label": "Sad"}, "workerComment": "Face half hidden"}
