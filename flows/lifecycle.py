@@ -175,7 +175,9 @@ def team_ids_of(user: AbstractBaseUser) -> list[int]:
     return list(WorkteamMembership.objects.filter(user=user).values_list("workteam_id", flat=True))
 
 
-def claim_next_task(user: AbstractBaseUser, *, flow: FlowDefinition | None = None) -> ReviewTask | None:
+def claim_next_task(
+    user: AbstractBaseUser, *, flow: FlowDefinition | None = None, team_ids: list[int] | None = None
+) -> ReviewTask | None:
     """Lease the oldest open task this reviewer may take, or return None.
 
     Never a task of a loop the reviewer already holds, answered or let time
@@ -183,8 +185,10 @@ def claim_next_task(user: AbstractBaseUser, *, flow: FlowDefinition | None = Non
     late). On PostgreSQL the row is taken with SELECT ... FOR UPDATE SKIP
     LOCKED, so concurrent reviewers never wait on or collide over one task;
     on SQLite the IMMEDIATE transaction serializes claimers instead.
+    `team_ids` (from team_ids_of in this request) saves looking the teams up again.
     """
-    team_ids = team_ids_of(user)
+    if team_ids is None:
+        team_ids = team_ids_of(user)
     if not team_ids:
         return None
     # Leases past their time limit go back first, so they keep their old place in line even when
@@ -224,17 +228,22 @@ def _try_claim(user: AbstractBaseUser, team_ids: list[int], flow: FlowDefinition
             # The exclusion row's unique constraint is what guarantees one
             # task per reviewer per loop, even for two parallel requests.
             TaskExclusion.objects.create(worker=user, human_loop_id=task.human_loop_id)
-            time_limit = (
-                FlowDefinition.objects.values_list("task_time_limit_seconds", flat=True)
-                .filter(id=task.flow_definition_id)
-                .get()
-            )
+            if flow is not None:
+                # A flow's time limit never changes after creation, so the caller's copy is current.
+                time_limit, account_id = flow.task_time_limit_seconds, flow.account_id
+                task.flow_definition = flow
+            else:
+                time_limit, account_id = (
+                    FlowDefinition.objects.values_list("task_time_limit_seconds", "account_id")
+                    .filter(id=task.flow_definition_id)
+                    .get()
+                )
             task.state = TaskState.LEASED
             task.worker = user
             task.accepted_at = now
             task.lease_expires_at = now + dt.timedelta(seconds=time_limit)
             task.save(update_fields=["state", "worker", "accepted_at", "lease_expires_at"])
-            audit.record_task("ClaimTask", user, task)
+            audit.record_task("ClaimTask", user, task, account_id=account_id)
             return task
     except IntegrityError:
         raise _ClaimCollision from None
@@ -269,7 +278,7 @@ def submit_task(user: AbstractBaseUser, task_id: int, answer: dict[str, Any]) ->
         task.time_spent_seconds = round((now - task.accepted_at).total_seconds(), 3)
         task.lease_expires_at = None
         task.save(update_fields=["state", "answer", "submitted_at", "time_spent_seconds", "lease_expires_at"])
-        audit.record_task("SubmitTask", user, task)
+        audit.record_task("SubmitTask", user, task, account_id=loop.account_id)
         metrics.task_submitted(task)
         _finish_if_done(loop)
     return task
@@ -281,20 +290,23 @@ def release_task(user: AbstractBaseUser, task_id: int) -> None:
         task, loop = _lock_task_of(user, task_id)
         if task.state != TaskState.LEASED or task.worker_id != user.pk:
             raise Conflict("This task is not assigned to you; there is nothing to release.")
-        audit.record_task("ReleaseTask", user, task)
+        audit.record_task("ReleaseTask", user, task, account_id=loop.account_id)
         _reopen(task, cancelled=loop.status != Status.IN_PROGRESS)
         _finish_if_done(loop)
 
 
 def _lock_task_of(user: AbstractBaseUser, task_id: int) -> tuple[ReviewTask, HumanLoop]:
     # Lock order everywhere: loop first, then its tasks.
-    loop_id = ReviewTask.objects.filter(id=task_id).values_list("human_loop_id", flat=True).first()
+    held = TaskExclusion.objects.filter(worker=user, human_loop_id=OuterRef("human_loop_id"))
+    row = ReviewTask.objects.filter(id=task_id).values_list("human_loop_id", Exists(held)).first()
     # A reviewer who once held a task of this loop (exclusion row) learns it was taken away (409);
     # anyone else learns nothing about it (404).
-    if loop_id is None or not TaskExclusion.objects.filter(worker=user, human_loop_id=loop_id).exists():
+    if row is None or not row[1]:
         raise NotFound(f"Task {task_id} does not exist or is not assigned to you.")
-    loop = _lock_loop(id=loop_id)
+    loop = _lock_loop(id=row[0])
     task = ReviewTask.objects.select_for_update().get(id=task_id)
+    # The same loop and flow, already loaded (and the loop locked): no lazy loads later.
+    task.human_loop, task.flow_definition = loop, loop.flow_definition
     return task, loop
 
 
@@ -316,10 +328,13 @@ def _reopen(task: ReviewTask, *, cancelled: bool) -> None:
 
 def _finish_if_done(loop: HumanLoop) -> None:
     """Record the outbox row when the loop (locked by the caller) has what it needs to finish."""
-    if OutputOutbox.objects.filter(human_loop=loop).exists():
+    # One query: each task's state, with whether the outbox row exists (the same on every row).
+    has_outbox = Exists(OutputOutbox.objects.filter(human_loop_id=loop.id))
+    rows = list(ReviewTask.objects.filter(human_loop=loop).values_list("state", has_outbox))
+    if rows[0][1] if rows else OutputOutbox.objects.filter(human_loop=loop).exists():
         return
     counts = {state: 0 for state in TaskState.values}
-    for state in ReviewTask.objects.filter(human_loop=loop).values_list("state", flat=True):
+    for state, _ in rows:
         counts[state] += 1
     if loop.status == Status.IN_PROGRESS:
         task_count = loop.flow_definition.task_count

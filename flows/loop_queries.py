@@ -56,14 +56,18 @@ def list_human_loops(
     ascending: bool = False,
     limit: int = 10,
     after: tuple[dt.datetime, str] | None = None,
+    fields: tuple[str, ...] | None = None,
 ) -> LoopPage:
     """Return up to `limit` non-deleted loops of `flow`, ordered by (created_at, name), resuming after `after`.
 
     Keyset pagination: `after` is the last key of the previous page, so rows
     added or deleted meanwhile never shift the pages. after <= created_at is
-    inclusive, created_before exclusive.
+    inclusive, created_before exclusive. `fields` loads only those columns (a page
+    of summaries need not decode each loop's input JSON).
     """
     loops = HumanLoop.objects.filter(flow_definition=flow, deleted_at__isnull=True)
+    if fields is not None:
+        loops = loops.only(*fields, "created_at", "name")
     if created_after is not None:
         loops = loops.filter(created_at__gte=created_after)
     if created_before is not None:

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Q
 
 from flows import lifecycle, outputs
-from flows.models import FlowDefinition, ReviewTask, TaskExclusion
+from flows.models import FlowDefinition, HumanLoop, ReviewTask, TaskExclusion
 from hitl import clock
 from review_ui import rendering
 from workforce.models import Workteam
@@ -61,15 +61,27 @@ def work_list(user: AbstractBaseUser) -> list[TeamWork]:
 
 def flows_named(user: AbstractBaseUser, name: str) -> list[FlowDefinition]:
     """Return the flows called `name` that belong to one of the reviewer's teams (one per account)."""
-    return list(FlowDefinition.objects.filter(name=name, workteam_id__in=lifecycle.team_ids_of(user)).order_by("id"))
+    # One query (memberships are unique per team and user), with the account: a payload names the flow by ARN.
+    flows = FlowDefinition.objects.filter(name=name, workteam__memberships__user=user).select_related("account")
+    return list(flows.order_by("id"))
 
 
-def claim_in_flows(user: AbstractBaseUser, flows: list[FlowDefinition] | None) -> ReviewTask | None:
-    """Claim the next task, from any of `flows` (None: from any of the reviewer's teams)."""
+def teams_of_named_flows(flows: list[FlowDefinition] | None) -> list[int] | None:
+    """Return the teams of flows from flows_named: the reviewer is on each by that query's join."""
+    return None if flows is None else [flow.workteam_id for flow in flows]
+
+
+def claim_in_flows(
+    user: AbstractBaseUser, flows: list[FlowDefinition] | None, team_ids: list[int] | None = None
+) -> ReviewTask | None:
+    """Claim the next task, from any of `flows` (None: from any of the reviewer's teams).
+
+    `team_ids`: the reviewer's teams, if the caller already knows them (see teams_of_named_flows).
+    """
     if flows is None:
-        return lifecycle.claim_next_task(user)
+        return lifecycle.claim_next_task(user, team_ids=team_ids)
     for flow in flows:
-        task = lifecycle.claim_next_task(user, flow=flow)
+        task = lifecycle.claim_next_task(user, flow=flow, team_ids=team_ids)
         if task is not None:
             return task
     return None
@@ -100,6 +112,18 @@ def render_task(task: ReviewTask, *, base_url: str = "") -> str:
 
 def seconds_left(task: ReviewTask) -> int:
     return max(0, int((task.lease_expires_at - clock.now()).total_seconds()))
+
+
+def load_payload_relations(task: ReviewTask) -> ReviewTask:
+    """Load what task_payload reads of a just-claimed task: its loop's name, input and template, its flow."""
+    task.human_loop = (
+        HumanLoop.objects.select_related("template")
+        .only("name", "input_json", "template__content")
+        .get(id=task.human_loop_id)
+    )
+    if not ReviewTask.flow_definition.is_cached(task) or not FlowDefinition.account.is_cached(task.flow_definition):
+        task.flow_definition = FlowDefinition.objects.select_related("account").get(id=task.flow_definition_id)
+    return task
 
 
 def task_payload(task: ReviewTask, *, base_url: str = "") -> dict[str, Any]:

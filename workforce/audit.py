@@ -69,12 +69,15 @@ def _claimed_access_key_id(request: HttpRequest) -> str:
     return authorization.split(marker, 1)[1].split("/", 1)[0][:20]
 
 
-def record_task(operation: str, user: Any, task: Any, **details: Any) -> AuditRecord:
-    """Record a reviewer's claim, release or submit of a review task (inside the caller's transaction)."""
+def record_task(operation: str, user: Any, task: Any, *, account_id: int | None = None, **details: Any) -> AuditRecord:
+    """Record a reviewer's claim, release or submit of a review task (inside the caller's transaction).
+
+    Pass `account_id` when the caller already has it (the loop or flow is loaded); it is looked up otherwise.
+    """
     return AuditRecord.objects.create(
         kind=AuditRecord.Kind.TASK,
         request_id=get_request_id(),
-        account_id=_account_id_of_task(task),
+        account_id=account_id if account_id is not None else _account_id_of_task(task),
         actor=user.get_username(),
         operation=operation,
         resource=f"review-task/{task.id} human-loop/{task.human_loop_id}",

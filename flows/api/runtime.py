@@ -132,6 +132,7 @@ def list_human_loops(context: RequestContext, params: dict[str, Any]) -> dict[st
         ascending=sort_order == "Ascending",
         limit=max_results,
         after=resume,
+        fields=("name", "status", "created_at", "failure_reason"),  # what a summary shows
     )
     flow_definition_arn = _flow_arn(context, flow)
     summaries = []

@@ -12,6 +12,7 @@ from hitl import clock
 from hitl.aws import sigv4
 from hitl.aws.errors import AwsError
 from tests import factories as f
+from workforce import access_keys
 from workforce import secrets as secret_box
 from workforce.access_keys import revoke_access_key
 from workforce.models import AccessKey
@@ -88,7 +89,7 @@ def test_the_spec_test_vector_request_authenticates_and_records_last_use(example
 
 def test_last_use_is_written_at_most_once_a_minute(example_key, at_vector_time, django_assert_num_queries):
     sigv4.authenticate(vector_request())
-    with django_assert_num_queries(1):  # the key lookup only, no UPDATE
+    with django_assert_num_queries(0):  # the key is cached per process (access_keys.active_key), and no UPDATE
         sigv4.authenticate(vector_request())
 
 
@@ -120,6 +121,24 @@ def test_a_declared_payload_hash_must_match_the_body(example_key, at_vector_time
 def test_an_unknown_or_revoked_key_is_unrecognized(example_key, at_vector_time):
     assert auth_error(vector_request(key_id="AKIDUNKNOWN")).code == "UnrecognizedClientException"
     revoke_access_key(example_key)
+    assert auth_error(vector_request()).code == "UnrecognizedClientException"
+
+
+def test_revoking_a_cached_key_takes_effect_at_once_in_this_process(example_key, at_vector_time):
+    assert sigv4.authenticate(vector_request()) == example_key  # now in the per-process key cache
+    revoke_access_key(example_key)
+    assert auth_error(vector_request()).code == "UnrecognizedClientException"
+
+
+def test_a_key_deactivated_behind_the_cache_stops_working_within_its_ttl(example_key, at_vector_time, monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(access_keys.time, "monotonic", lambda: now[0])
+    sigv4.authenticate(vector_request())
+    # As another web process sees a revocation: the database changes, this process's cache does not.
+    AccessKey.objects.filter(id=example_key.id).update(is_active=False)
+    now[0] += access_keys.KEY_CACHE_SECONDS - 0.5
+    assert sigv4.authenticate(vector_request()).access_key_id == "AKIDEXAMPLE"
+    now[0] += 1
     assert auth_error(vector_request()).code == "UnrecognizedClientException"
 
 

@@ -163,8 +163,9 @@ def _error(source, document):
 
 
 def test_the_worked_examples_are_valid():
-    c.validate_conditions(c.TEXTRACT_SOURCE, json.dumps(d.TEXTRACT_CONDITIONS))
-    c.validate_conditions(c.REKOGNITION_SOURCE, json.dumps(d.REKOGNITION_CONDITIONS))
+    # validate_conditions raises InvalidInput on any problem and returns None otherwise.
+    assert c.validate_conditions(c.TEXTRACT_SOURCE, json.dumps(d.TEXTRACT_CONDITIONS)) is None
+    assert c.validate_conditions(c.REKOGNITION_SOURCE, json.dumps(d.REKOGNITION_CONDITIONS)) is None
 
 
 @pytest.mark.parametrize(

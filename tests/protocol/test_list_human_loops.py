@@ -199,9 +199,10 @@ def test_another_account_cannot_list_the_loops(runtime_client, three_loops, make
 
 
 def test_a_key_limited_to_other_flows_cannot_list_this_one(aws_account, runtime_client, three_loops):
-    aws_account.access_key.__class__.objects.filter(access_key_id=aws_account.access_key_id).update(
-        allowed_flow_names=["some-other-flow"]
-    )
+    # Saved as the admin saves it: a save clears the per-process key cache (access_keys.active_key).
+    key = aws_account.access_key.__class__.objects.get(access_key_id=aws_account.access_key_id)
+    key.allowed_flow_names = ["some-other-flow"]
+    key.save(update_fields=["allowed_flow_names"])
 
     with pytest.raises(ClientError) as info:
         runtime_client.list_human_loops(FlowDefinitionArn=three_loops.flow_arn)
