@@ -53,7 +53,6 @@ def api_entry(request: HttpRequest, rest: str | None = None) -> HttpResponse:
         context = registry.RequestContext(
             account=access_key.account, access_key=access_key, request_id=request_id, operation=operation
         )
-        request.aws_operation = operation  # for logging and metrics middleware
         output = handler(context, params)
     except (AwsError, HitlError) as exc:
         return _finish(errors.error_response(exc, protocol, request_id), request_id)
