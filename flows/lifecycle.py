@@ -5,7 +5,8 @@
                  └──stop──► Stopping ──(no lease left, output written)──► Stopped
 
 Used alike by the AWS API, the reviewer portal, the admin and the Celery
-sweeps. Every change runs in a transaction that locks the loop row first
+sweeps. Every change runs in a transaction (hitl.transactions.write_transaction,
+which also carries an API call's audit record) that locks the loop row first
 (then its tasks), so concurrent submits, stops and sweeps serialize per loop;
 status changes are conditional updates, so a stale caller changes nothing.
 Loop rows are locked FOR NO KEY UPDATE: a claim inserting a TaskExclusion
@@ -33,16 +34,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db import IntegrityError
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 
-from flows import events, outputs
+from flows import events, lookups, outputs
 from flows.models import FlowDefinition, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
 from hitl import arns, clock, metrics
 from hitl.errors import Conflict, InvalidInput, NotFound, QuotaExceeded
-from hitl.transactions import enqueue_on_commit
+from hitl.transactions import enqueue_on_commit, write_transaction
 from workforce import audit
-from workforce.models import Account, WorkteamMembership
+from workforce.models import Account
 
 EXPIRED_REASON = "The task expired before the required number of workers completed it."
 Status = HumanLoop.Status
@@ -94,7 +95,7 @@ def start_human_loop(
         input_json, activation_output = decision.input_json, decision.activation_output
     now = clock.now()
     try:
-        with transaction.atomic():
+        with write_transaction():
             _check_active_loop_quota(account)
             loop = HumanLoop.objects.create(
                 account=account,
@@ -119,6 +120,9 @@ def start_human_loop(
                 for _ in range(flow.task_count)
             )
     except IntegrityError:
+        # The name is taken, or (a cached flow, hitl.process_cache) the flow was deleted meanwhile.
+        lookups.forget_flows()
+        _active_flow(account, flow_definition_arn)
         return _existing_loop_for_retry(account, name, flow, input_content, data_attributes)
     metrics.loop_started(loop)
     return StartResult(loop=loop, created=True)
@@ -128,7 +132,7 @@ def _active_flow(account: Account, flow_definition_arn: str) -> FlowDefinition:
     flow_name = arns.parse_name("flow-definition", flow_definition_arn, account.aws_account_id)
     flow = None
     if flow_name:
-        flow = FlowDefinition.objects.filter(account=account, name=flow_name, deleted_at__isnull=True).first()
+        flow = lookups.flow_named(account, flow_name)
     if flow is None:
         raise InvalidInput(f"Flow definition {flow_definition_arn} does not exist in this account and region.")
     if flow.status != FlowDefinition.Status.ACTIVE:
@@ -172,7 +176,7 @@ def _existing_loop_for_retry(
 
 def team_ids_of(user: AbstractBaseUser) -> list[int]:
     """Return the ids of the work teams `user` belongs to."""
-    return list(WorkteamMembership.objects.filter(user=user).values_list("workteam_id", flat=True))
+    return lookups.team_ids_of(user.pk)
 
 
 def claim_next_task(
@@ -191,9 +195,7 @@ def claim_next_task(
         team_ids = team_ids_of(user)
     if not team_ids:
         return None
-    # Leases past their time limit go back first, so they keep their old place in line even when
-    # the beat sweep is late. Loops another claimer is already reopening are skipped, not waited on.
-    expire_leases(limit=100, skip_locked=True)
+    _return_expired_leases_now_and_then()
     for _ in range(5):
         try:
             return _try_claim(user, team_ids, flow)
@@ -204,6 +206,37 @@ def claim_next_task(
 
 class _ClaimCollision(Exception):
     pass
+
+
+# Leases past their time limit go back before a claim, so they keep their old place in line even when
+# the beat sweep is late; at most once a second per process, since under load the sweep's query would
+# otherwise run on every claim while finding nothing almost every time.
+CLAIM_SWEEP_INTERVAL = dt.timedelta(seconds=1)
+_last_claim_sweep: dt.datetime | None = None
+
+
+def _return_expired_leases_now_and_then() -> None:
+    global _last_claim_sweep
+    now = clock.now()
+    last = _last_claim_sweep
+    if last is not None and last <= now < last + CLAIM_SWEEP_INTERVAL:
+        return
+    _last_claim_sweep = now
+    # Loops another claimer is already reopening are skipped, not waited on.
+    expire_leases(limit=100, skip_locked=True)
+
+
+_CLAIM_FIELDS = (
+    "id",
+    "human_loop_id",
+    "flow_definition_id",
+    "workteam_id",
+    "state",
+    "available_until",
+    "human_loop__name",
+    "human_loop__input_json",
+    "human_loop__template__content",
+)
 
 
 def _try_claim(user: AbstractBaseUser, team_ids: list[int], flow: FlowDefinition | None) -> ReviewTask | None:
@@ -219,10 +252,16 @@ def _try_claim(user: AbstractBaseUser, team_ids: list[int], flow: FlowDefinition
     # Ids grow with creation time, so ordering by id hands out the oldest loop's tasks first.
     candidates = candidates.filter(~Exists(excluded)).order_by("id")
     try:
-        with transaction.atomic():
+        with write_transaction():
             # PostgreSQL: SKIP LOCKED makes concurrent claimers pass over each other's rows
             # instead of queueing on them. SQLite: ignored; the IMMEDIATE transaction serializes.
-            task = candidates.select_for_update(skip_locked=True).first()
+            # The loop's name, input and template come along (not locked): what the reviewer is shown.
+            task = (
+                candidates.select_for_update(skip_locked=True, of=("self",))
+                .select_related("human_loop__template")
+                .only(*_CLAIM_FIELDS)
+                .first()
+            )
             if task is None:
                 return None
             # The exclusion row's unique constraint is what guarantees one
@@ -257,7 +296,7 @@ def submit_task(user: AbstractBaseUser, task_id: int, answer: dict[str, Any]) ->
     """
     if not isinstance(answer, dict):
         raise InvalidInput("answerContent must be a JSON object.")
-    with transaction.atomic():
+    with write_transaction():
         task, loop = _lock_task_of(user, task_id)
         now = clock.now()
         if task.state != TaskState.LEASED or task.worker_id != user.pk:
@@ -286,7 +325,7 @@ def submit_task(user: AbstractBaseUser, task_id: int, answer: dict[str, Any]) ->
 
 def release_task(user: AbstractBaseUser, task_id: int) -> None:
     """Return a leased task to the queue at once (skip). The reviewer will not get this loop again."""
-    with transaction.atomic():
+    with write_transaction():
         task, loop = _lock_task_of(user, task_id)
         if task.state != TaskState.LEASED or task.worker_id != user.pk:
             raise Conflict("This task is not assigned to you; there is nothing to release.")
@@ -296,14 +335,14 @@ def release_task(user: AbstractBaseUser, task_id: int) -> None:
 
 
 def _lock_task_of(user: AbstractBaseUser, task_id: int) -> tuple[ReviewTask, HumanLoop]:
-    # Lock order everywhere: loop first, then its tasks.
-    held = TaskExclusion.objects.filter(worker=user, human_loop_id=OuterRef("human_loop_id"))
-    row = ReviewTask.objects.filter(id=task_id).values_list("human_loop_id", Exists(held)).first()
-    # A reviewer who once held a task of this loop (exclusion row) learns it was taken away (409);
+    # Lock order everywhere: loop first, then its tasks. One query finds the task's loop and locks it,
+    # if this reviewer ever held a task of it (exclusion row): they learn it was taken away (409);
     # anyone else learns nothing about it (404).
-    if row is None or not row[1]:
+    held = TaskExclusion.objects.filter(worker=user, human_loop_id=OuterRef("id"))
+    of_task = Subquery(ReviewTask.objects.filter(id=task_id).values("human_loop_id")[:1])
+    loop = _loops_locked().filter(Exists(held), id=of_task).first()
+    if loop is None:
         raise NotFound(f"Task {task_id} does not exist or is not assigned to you.")
-    loop = _lock_loop(id=row[0])
     task = ReviewTask.objects.select_for_update().get(id=task_id)
     # The same loop and flow, already loaded (and the loop locked): no lazy loads later.
     task.human_loop, task.flow_definition = loop, loop.flow_definition
@@ -312,10 +351,12 @@ def _lock_task_of(user: AbstractBaseUser, task_id: int) -> tuple[ReviewTask, Hum
 
 def _lock_loop(**lookup: Any) -> HumanLoop:
     """Lock one loop row (FOR NO KEY UPDATE, see the module docstring) and return it."""
+    return _loops_locked().get(**lookup)
+
+
+def _loops_locked() -> QuerySet[HumanLoop]:
     # of=self: the joined flow row must not be locked, or every answer in a flow would queue on it.
-    return (
-        HumanLoop.objects.select_for_update(no_key=True, of=("self",)).select_related("flow_definition").get(**lookup)
-    )
+    return HumanLoop.objects.select_for_update(no_key=True, of=("self",)).select_related("flow_definition")
 
 
 def _reopen(task: ReviewTask, *, cancelled: bool) -> None:
@@ -383,7 +424,7 @@ def finalize_loop(loop_id: int) -> bool:
         from inference_adapters import quality  # imports flows
 
         quality.write_consolidated(outbox.bucket, outbox.key, document, kms_key_id=loop.flow_definition.kms_key_id)
-    with transaction.atomic():
+    with write_transaction():
         locked = _lock_loop(id=loop_id)
         changed = OutputOutbox.objects.filter(id=outbox.id, state=OutputOutbox.State.PENDING).update(
             state=OutputOutbox.State.DONE, done_at=clock.now(), attempts=F("attempts") + 1
@@ -458,7 +499,7 @@ def stop_human_loop(*, account: Account, name: str) -> HumanLoop:
     Stopping or Stopped: no-op. Completed, Failed, or all answers already in:
     InvalidInput. Answers submitted before the stop are written to the output.
     """
-    with transaction.atomic():
+    with write_transaction():
         loop = (
             HumanLoop.objects.select_for_update(no_key=True, of=("self",))
             .select_related("flow_definition")
@@ -511,7 +552,7 @@ def expire_leases(limit: int = 1000, *, skip_locked: bool = False) -> int:
         .distinct()[:limit]
     )
     for loop_id in loop_ids:
-        with transaction.atomic():
+        with write_transaction():
             loop = (
                 HumanLoop.objects.select_for_update(no_key=True, skip_locked=skip_locked, of=("self",))
                 .select_related("flow_definition")
@@ -546,7 +587,7 @@ def expire_loops(limit: int = 1000) -> int:
 
 def expire_loop_if_due(loop_id: int) -> bool:
     """Fail one loop if its lifetime passed and its answers are not all in. Returns True if it failed it."""
-    with transaction.atomic():
+    with write_transaction():
         loop = HumanLoop.objects.select_for_update(no_key=True).filter(id=loop_id).first()
         if loop is None or loop.status != Status.IN_PROGRESS or loop.expires_at > clock.now():
             return False

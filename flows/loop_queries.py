@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from flows import lifecycle
+from flows import lifecycle, lookups
 from flows.models import FlowDefinition, HumanLoop
 from hitl import arns, clock
 from hitl.errors import NotFound
@@ -42,7 +42,7 @@ def get_human_loop(account: Account, name: str) -> HumanLoop:
 def flow_definition_by_arn(account: Account, flow_definition_arn: str) -> FlowDefinition:
     """Return the account's flow definition named by the ARN, or raise NotFound."""
     name = arns.parse_name("flow-definition", flow_definition_arn, account.aws_account_id)
-    flow = FlowDefinition.objects.filter(account=account, name=name).first() if name else None
+    flow = lookups.flow_named(account, name, include_deleted=True) if name else None
     if flow is None:
         raise NotFound(f"Flow definition {flow_definition_arn} does not exist.")
     return flow

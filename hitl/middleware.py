@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from hitl import metrics
+from hitl import metrics, transactions
 from hitl.request_context import reset_request_id, set_request_id
 
 logger = logging.getLogger("hitl.access")
@@ -35,6 +35,7 @@ class RequestContextMiddleware:
         supplied = request.headers.get("X-Request-Id", "")
         request.request_id = supplied if _REQUEST_ID.match(supplied) else str(uuid.uuid4())
         token = set_request_id(request.request_id)
+        transactions.collect_until_response_sent()  # Celery publishes wait until the answer is out
         started = time.perf_counter()
         try:
             response = self.get_response(request)
@@ -43,7 +44,7 @@ class RequestContextMiddleware:
             if operation:
                 metrics.api_request(operation, response.get("x-amzn-ErrorType", "") or "OK", elapsed)
             response["X-Request-Id"] = request.request_id
-            if response.has_header("x-amzn-RequestId"):
+            if response.has_header("x-amzn-RequestId") and not getattr(request, "aws_audited", False):
                 _audit_api_call(request, response)
             if _is_portal_page(request, response) and "Content-Security-Policy" not in response:
                 response["Content-Security-Policy"] = settings.HITL_CONTENT_SECURITY_POLICY
@@ -71,7 +72,12 @@ def _audit_api_call(request: HttpRequest, response: HttpResponse) -> None:
     from workforce import audit  # app models load after middleware import
 
     try:
-        audit.record_api_call(request, response, response["x-amzn-RequestId"])
+        audit.record_api_call(
+            request,
+            response["x-amzn-RequestId"],
+            status_code=response.status_code,
+            result=response.get("x-amzn-ErrorType", "") or "OK",
+        )
     except Exception:
         # The call already happened; a lost audit row is logged loudly rather than failing it.
         logger.exception("could not write the audit record of an API call")

@@ -44,6 +44,16 @@ def env_int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -173,6 +183,9 @@ HITL_PUBLIC_URL = env_str("HITL_PUBLIC_URL", "http://127.0.0.1:8000")
 # Let the Textract/Rekognition adapters call the real services (boto3, standard AWS credentials)
 # when a request arrives without the service's response.
 HITL_ADAPTER_PROXY = env_bool("HITL_ADAPTER_PROXY", False)
+# Access keys, worker tokens, flow definitions and team memberships are cached per web process
+# for this long (hitl.process_cache): a change made in another process takes effect within it.
+HITL_PROCESS_CACHE_SECONDS = env_float("HITL_PROCESS_CACHE_SECONDS", 5.0)
 # 0 = unlimited. When set, StartHumanLoop answers ServiceQuotaExceededException past it.
 HITL_ACTIVE_LOOP_QUOTA = env_int("HITL_ACTIVE_LOOP_QUOTA", 0)
 HITL_FLOW_DEFINITION_QUOTA = env_int("HITL_FLOW_DEFINITION_QUOTA", 1000)

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Q
 
-from flows import lifecycle, outputs
+from flows import lifecycle, lookups, outputs
 from flows.models import FlowDefinition, HumanLoop, ReviewTask, TaskExclusion
 from hitl import clock
 from review_ui import rendering
@@ -61,9 +61,7 @@ def work_list(user: AbstractBaseUser) -> list[TeamWork]:
 
 def flows_named(user: AbstractBaseUser, name: str) -> list[FlowDefinition]:
     """Return the flows called `name` that belong to one of the reviewer's teams (one per account)."""
-    # One query (memberships are unique per team and user), with the account: a payload names the flow by ARN.
-    flows = FlowDefinition.objects.filter(name=name, workteam__memberships__user=user).select_related("account")
-    return list(flows.order_by("id"))
+    return lookups.reviewer_flows_named(user.pk, name)
 
 
 def teams_of_named_flows(flows: list[FlowDefinition] | None) -> list[int] | None:
@@ -116,11 +114,12 @@ def seconds_left(task: ReviewTask) -> int:
 
 def load_payload_relations(task: ReviewTask) -> ReviewTask:
     """Load what task_payload reads of a just-claimed task: its loop's name, input and template, its flow."""
-    task.human_loop = (
-        HumanLoop.objects.select_related("template")
-        .only("name", "input_json", "template__content")
-        .get(id=task.human_loop_id)
-    )
+    if not ReviewTask.human_loop.is_cached(task) or not HumanLoop.template.is_cached(task.human_loop):
+        task.human_loop = (
+            HumanLoop.objects.select_related("template")
+            .only("name", "input_json", "template__content")
+            .get(id=task.human_loop_id)
+        )
     if not ReviewTask.flow_definition.is_cached(task) or not FlowDefinition.account.is_cached(task.flow_definition):
         task.flow_definition = FlowDefinition.objects.select_related("account").get(id=task.flow_definition_id)
     return task

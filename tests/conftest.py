@@ -52,3 +52,13 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _empty_process_caches():
+    """Cached keys, tokens, flows and memberships never leak from one test's database into the next."""
+    from hitl import process_cache
+
+    process_cache.clear_all()
+    yield
+    process_cache.clear_all()

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import secrets
 import string
-import time
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from hitl import clock
+from hitl.process_cache import ProcessCache
 from workforce import secrets as secret_box
 from workforce.models import AccessKey, Account
 
@@ -52,39 +50,28 @@ def create_access_key(
     return NewAccessKey(access_key=key, secret_access_key=secret)
 
 
-# Every API call looks its key up; caching the row per process for a few seconds saves a query per
-# call. A key revoked in this process stops working at once (revoke_access_key and any save or delete
-# of a key or account clear the cache); in other web processes within KEY_CACHE_SECONDS.
-KEY_CACHE_SECONDS = 5.0
-_key_cache: dict[str, tuple[float, AccessKey | None]] = {}
+# Every API call looks its key up: cached per process (hitl.process_cache). A key revoked in this
+# process stops working at once (revoke_access_key and any save or delete of a key or account clear
+# the cache); in other web processes within HITL_PROCESS_CACHE_SECONDS.
+_keys: ProcessCache[AccessKey] = ProcessCache("access keys")
 
 
 def active_key(access_key_id: str) -> AccessKey | None:
     """Return the active key with this id (with its account), or None; cached per process for a few seconds."""
-    now = time.monotonic()
-    cached = _key_cache.get(access_key_id)
-    if cached is not None and now - cached[0] < KEY_CACHE_SECONDS:
-        return cached[1]
-    key = AccessKey.objects.select_related("account").filter(access_key_id=access_key_id, is_active=True).first()
-    if key is not None:
-        # Unknown ids are not cached: a flood of made-up ids must not grow the cache.
-        if len(_key_cache) >= 4096:
-            _key_cache.clear()
-        _key_cache[access_key_id] = (now, key)
-    return key
+    return _keys.get(
+        access_key_id,
+        lambda: AccessKey.objects.select_related("account").filter(access_key_id=access_key_id, is_active=True).first(),
+    )
 
 
 def forget_cached_keys() -> None:
     """Drop every cached key, so the next call of each key reads the database."""
-    _key_cache.clear()
+    _keys.clear()
 
 
-@receiver(post_save, sender=AccessKey, dispatch_uid="access_keys_forget_on_key_save")
-@receiver(post_delete, sender=AccessKey, dispatch_uid="access_keys_forget_on_key_delete")
-@receiver(post_save, sender=Account, dispatch_uid="access_keys_forget_on_account_save")
-@receiver(post_delete, sender=Account, dispatch_uid="access_keys_forget_on_account_delete")
-def _forget_on_change(sender: type, **kwargs: Any) -> None:
-    forget_cached_keys()
+for _model in (AccessKey, Account):
+    post_save.connect(_keys.clear, sender=_model, dispatch_uid=f"access_keys_forget_on_{_model.__name__}_save")
+    post_delete.connect(_keys.clear, sender=_model, dispatch_uid=f"access_keys_forget_on_{_model.__name__}_delete")
 
 
 @lru_cache(maxsize=4096)

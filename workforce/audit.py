@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.admin.models import LogEntry
 from django.db.models.signals import post_save
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 from hitl.request_context import get_request_id
 from workforce.models import AuditRecord
@@ -32,7 +32,9 @@ _RESOURCE_PARAMS = (
 )
 
 
-def record_api_call(request: HttpRequest, response: HttpResponse, request_id: str) -> AuditRecord:
+def record_api_call(
+    request: HttpRequest, request_id: str, *, status_code: int = 200, result: str = "OK"
+) -> AuditRecord:
     """Record one AWS API call, successful or not, from what hitl.aws.views left on `request`."""
     params = getattr(request, "aws_params", None) or {}
     operation = getattr(request, "aws_operation", "") or _claimed_operation(request)
@@ -49,8 +51,8 @@ def record_api_call(request: HttpRequest, response: HttpResponse, request_id: st
         access_key_id=access_key_id[:20],
         operation=operation[:64],
         resource=resource[:1024],
-        status_code=response.status_code,
-        result=response.get("x-amzn-ErrorType", "") or "OK",
+        status_code=status_code,
+        result=result,
         details={"method": request.method, "path": request.path},
     )
 

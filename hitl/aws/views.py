@@ -18,10 +18,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
-from hitl import throttling
+from hitl import throttling, transactions
 from hitl.aws import errors, registry, sigv4
 from hitl.aws.errors import AwsError
 from hitl.errors import AccessDenied, HitlError, InvalidInput
+from workforce import audit
 from workforce.models import AccessKey
 
 TARGET_PREFIX = "SageMaker."
@@ -53,7 +54,7 @@ def api_entry(request: HttpRequest, rest: str | None = None) -> HttpResponse:
         context = registry.RequestContext(
             account=access_key.account, access_key=access_key, request_id=request_id, operation=operation
         )
-        output = handler(context, params)
+        output = _call_audited(request, handler, context, params)
     except (AwsError, HitlError) as exc:
         return _finish(errors.error_response(exc, protocol, request_id), request_id)
     except Exception as exc:
@@ -64,6 +65,29 @@ def api_entry(request: HttpRequest, rest: str | None = None) -> HttpResponse:
     body = json.dumps(output, separators=(",", ":")).encode()
     response = HttpResponse(body, status=200, content_type=errors.CONTENT_TYPES[protocol])
     return _finish(response, request_id)
+
+
+def _call_audited(request: HttpRequest, handler: Any, context: registry.RequestContext, params: dict) -> Any:
+    """Run the handler; on success, record the call in the audit trail.
+
+    A change's audit record is written inside the change's own transaction
+    (hitl.transactions.write_transaction): one commit, one WAL flush, and no change
+    without its record. A call that wrote nothing that way is recorded on its own;
+    a failed call by hitl.middleware, once its transaction has rolled back.
+    """
+    recorded = False
+
+    def record() -> None:
+        nonlocal recorded
+        audit.record_api_call(request, context.request_id)
+        recorded = True
+
+    with transactions.before_next_commit(record):
+        output = handler(context, params)
+    if not recorded:
+        record()
+    request.aws_audited = True
+    return output
 
 
 def _finish(response: HttpResponse, request_id: str) -> HttpResponse:

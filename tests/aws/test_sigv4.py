@@ -8,11 +8,10 @@ import hashlib
 import pytest
 from django.test import RequestFactory
 
-from hitl import clock
+from hitl import clock, process_cache
 from hitl.aws import sigv4
 from hitl.aws.errors import AwsError
 from tests import factories as f
-from workforce import access_keys
 from workforce import secrets as secret_box
 from workforce.access_keys import revoke_access_key
 from workforce.models import AccessKey
@@ -130,13 +129,15 @@ def test_revoking_a_cached_key_takes_effect_at_once_in_this_process(example_key,
     assert auth_error(vector_request()).code == "UnrecognizedClientException"
 
 
-def test_a_key_deactivated_behind_the_cache_stops_working_within_its_ttl(example_key, at_vector_time, monkeypatch):
+def test_a_key_deactivated_behind_the_cache_stops_working_within_its_ttl(
+    example_key, at_vector_time, monkeypatch, settings
+):
     now = [1000.0]
-    monkeypatch.setattr(access_keys.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(process_cache.time, "monotonic", lambda: now[0])
     sigv4.authenticate(vector_request())
     # As another web process sees a revocation: the database changes, this process's cache does not.
     AccessKey.objects.filter(id=example_key.id).update(is_active=False)
-    now[0] += access_keys.KEY_CACHE_SECONDS - 0.5
+    now[0] += settings.HITL_PROCESS_CACHE_SECONDS - 0.5
     assert sigv4.authenticate(vector_request()).access_key_id == "AKIDEXAMPLE"
     now[0] += 1
     assert auth_error(vector_request()).code == "UnrecognizedClientException"

@@ -8,7 +8,7 @@ from collections import Counter
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from flows.models import ReviewTask
 from tests import factories
@@ -34,11 +34,17 @@ def file_database(path):
     connection.connection.backup(target)
     target.close()
     original = connection.settings_dict["NAME"]
+    # The settings dict is shared by every connection object, including this thread's, which the
+    # session's live server threads share too: while the name is swapped, a lingering server thread
+    # closing it would really close it and so drop the in-memory database. Keep it marked in-memory.
+    main = connections[DEFAULT_DB_ALIAS]  # this thread's connection object (the proxy cannot take attributes)
+    main.is_in_memory_db = lambda: True
     connection.settings_dict["NAME"] = str(path)
     try:
         yield
     finally:
         connection.settings_dict["NAME"] = original
+        del main.is_in_memory_db
 
 
 def in_thread(function):
