@@ -356,7 +356,24 @@ def _lock_loop(**lookup: Any) -> HumanLoop:
 
 def _loops_locked() -> QuerySet[HumanLoop]:
     # of=self: the joined flow row must not be locked, or every answer in a flow would queue on it.
-    return HumanLoop.objects.select_for_update(no_key=True, of=("self",)).select_related("flow_definition")
+    # The documents (input, flow configuration) are left out: status changes never read them.
+    return (
+        HumanLoop.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("flow_definition")
+        .defer(*_DOCUMENT_FIELDS)
+    )
+
+
+_DOCUMENT_FIELDS = (
+    "input_content",
+    "input_json",
+    "data_attributes",
+    "activation_output",
+    "flow_definition__activation_conditions",
+    "flow_definition__task_keywords",
+    "flow_definition__public_task_price",
+    "flow_definition__tags",
+)
 
 
 def _reopen(task: ReviewTask, *, cancelled: bool) -> None:

@@ -1,0 +1,59 @@
+"""A persistent PostgreSQL connection the server dropped is replaced before a request uses it."""
+
+from __future__ import annotations
+
+import select
+import time
+
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (the embedded SQLite has no server to lose)")
+    connection.ensure_connection()
+    return connection
+
+
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def test_a_terminated_connection_is_replaced_at_the_next_request(postgres):
+    import psycopg
+
+    pid = _backend_pid()
+    # As a server restart or an idle timeout would: another session ends ours.
+    with psycopg.connect(**postgres.get_connection_params(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    deadline = time.monotonic() + 5
+    while not select.select([postgres.connection.fileno()], [], [], 0.05)[0] and time.monotonic() < deadline:
+        pass
+
+    assert postgres.is_usable() is False
+    postgres.health_check_done = False  # what Django resets when a request starts
+    assert _backend_pid() != pid  # the health check reconnected; the query did not fail
+
+
+def test_a_healthy_idle_connection_passes_without_a_round_trip(postgres):
+    pid = _backend_pid()
+    sent = []
+    real_cursor = postgres.connection.cursor
+
+    def counting_cursor(*args, **kwargs):
+        sent.append(args)
+        return real_cursor(*args, **kwargs)
+
+    postgres.connection.cursor = counting_cursor
+    try:
+        assert postgres.is_usable() is True
+    finally:
+        postgres.connection.cursor = real_cursor
+    assert sent == []  # no SELECT 1
+    assert _backend_pid() == pid
