@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=10000, help="loops seeded on the queue flow first")
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--keep", action="store_true", help="leave PostgreSQL and Redis running")
+    parser.add_argument("--flat", action="store_true", help="also write cProfile's top functions by own time")
     args = parser.parse_args(argv)
     stack = Stack(database="hitl_profile")
     # Leave alone services that were already up (a bench run may be using them).
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         import django
 
         django.setup()
-        results = profile_all(args.size, args.calls)
+        results = profile_all(args.size, args.calls, flat=args.flat)
     finally:
         if not args.keep and ours:
             stack.services("stop", *ours)
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def profile_all(size: int, calls: int) -> dict:
+def profile_all(size: int, calls: int, *, flat: bool = False) -> dict:
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
@@ -167,6 +168,8 @@ def profile_all(size: int, calls: int) -> dict:
         cpu = time.process_time() - cpu_started
         pg_cpu = _pg_backend_cpu(connection) - pg_started
         profile_text = _pyinstrument(fn, min(calls, 200), name)
+        if flat:
+            _flat_profile(fn, min(calls, 200), name)
         out["paths"][name] = {
             "wall": latency_stats(walls),
             "cpu_ms_per_request": round(cpu * 1000 / calls, 2),
@@ -213,6 +216,25 @@ def _pyinstrument(fn: Callable[[], int], calls: int, name: str) -> str:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
     return str(path.relative_to(ROOT))
+
+
+def _flat_profile(fn: Callable[[], int], calls: int, name: str) -> None:
+    """Write the top functions by own and by cumulative time (cProfile), library code included."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(calls):
+        fn()
+    profiler.disable()
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats("tottime").print_stats(45)
+    stats.sort_stats("cumulative").print_stats(90)
+    slug = name.split(" (")[0].lower().replace(" ", "-")
+    (RESULTS / f"profile-{slug}-flat.txt").write_text(text.getvalue())
 
 
 if __name__ == "__main__":

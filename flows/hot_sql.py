@@ -1,0 +1,124 @@
+"""The reviewer's claim as one PostgreSQL statement.
+
+Next task is the path reviewers wait on all day. Written with the ORM it is
+four statements (pick and lock a task, exclusion row, lease, audit row) plus
+a payload query, and the profile (bench/README.md) puts most of its CPU in
+compiling those queries, not in running them. Here it is one statement with
+data-modifying CTEs: one round trip and no query compilation.
+
+Same rules as the ORM version in flows.lifecycle._try_claim, which stays the
+reference and serves SQLite; the test suite runs both (on SQLite and on
+PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, models
+
+from flows.models import HumanLoop, ReviewTask, TaskTemplate
+from hitl.request_context import get_request_id
+
+M = TypeVar("M", bound=models.Model)
+
+# {scope} narrows the candidates to one flow or to the reviewer's teams.
+_CLAIM = """
+WITH picked AS (
+    SELECT t.id, t.human_loop_id, t.flow_definition_id
+    FROM flows_reviewtask t
+    WHERE t.state = 'open' AND t.available_until > %(now)s AND {scope}
+      AND NOT EXISTS (
+          SELECT 1 FROM flows_taskexclusion e WHERE e.worker_id = %(worker)s AND e.human_loop_id = t.human_loop_id
+      )
+    ORDER BY t.id
+    LIMIT 1
+    FOR UPDATE OF t SKIP LOCKED
+), excluded AS (
+    -- The exclusion row's unique constraint guarantees one task per reviewer per loop,
+    -- even for two parallel requests of one reviewer: the loser inserts nothing and claims nothing.
+    INSERT INTO flows_taskexclusion (human_loop_id, worker_id)
+    SELECT human_loop_id, %(worker)s FROM picked
+    ON CONFLICT (worker_id, human_loop_id) DO NOTHING
+    RETURNING human_loop_id
+), claimed AS (
+    UPDATE flows_reviewtask t
+    SET state = 'leased', worker_id = %(worker)s, accepted_at = %(now)s,
+        lease_expires_at = %(now)s + f.task_time_limit_seconds * interval '1 second'
+    FROM picked p
+    JOIN excluded x ON x.human_loop_id = p.human_loop_id
+    JOIN flows_flowdefinition f ON f.id = p.flow_definition_id
+    WHERE t.id = p.id
+    RETURNING t.id, t.human_loop_id, t.flow_definition_id, t.workteam_id, t.lease_expires_at, f.account_id
+), audited AS (
+    INSERT INTO workforce_auditrecord
+        (created_at, kind, request_id, account_id, actor, access_key_id, operation, resource, result, details)
+    SELECT %(now)s, 'task', %(request_id)s, c.account_id, %(actor)s, '', 'ClaimTask',
+           'review-task/' || c.id || ' human-loop/' || c.human_loop_id, 'OK', '{{}}'::jsonb
+    FROM claimed c
+)
+SELECT (SELECT count(*) FROM picked), c.id, c.human_loop_id, c.flow_definition_id, c.workteam_id,
+       c.lease_expires_at, l.name, l.input_json::text, l.template_id, tpl.content
+FROM (SELECT 1) AS one
+LEFT JOIN claimed c ON true
+LEFT JOIN flows_humanloop l ON l.id = c.human_loop_id
+LEFT JOIN flows_tasktemplate tpl ON tpl.id = l.template_id
+"""
+_BY_FLOW = _CLAIM.format(scope="t.flow_definition_id = %(flow)s")
+_BY_TEAMS = _CLAIM.format(scope="t.workteam_id = ANY(%(teams)s)")
+
+
+class Collision(Exception):
+    """A parallel request of this reviewer took a task of the picked loop first: look again."""
+
+
+def claim(
+    user: AbstractBaseUser, now: dt.datetime, *, flow_id: int | None = None, team_ids: list[int] | None = None
+) -> ReviewTask | None:
+    """Lease the oldest open task of the flow (or of the teams), or return None; runs in the caller's transaction.
+
+    The task comes back with its loop's name and input and the loop's template loaded.
+    """
+    params: dict[str, Any] = {
+        "now": now,
+        "worker": user.pk,
+        "actor": user.get_username(),
+        "request_id": get_request_id(),
+        "flow": flow_id,
+        "teams": list(team_ids or ()),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_BY_FLOW if flow_id is not None else _BY_TEAMS, params)
+        picked, task_id, loop_id, flow_def_id, team_id, lease_expires_at, name, input_json, template_id, content = (
+            cursor.fetchone()
+        )
+    if task_id is None:
+        if picked:
+            raise Collision
+        return None
+    task = _loaded(
+        ReviewTask,
+        id=task_id,
+        human_loop_id=loop_id,
+        flow_definition_id=flow_def_id,
+        workteam_id=team_id,
+        state=ReviewTask.State.LEASED,
+        worker_id=user.pk,
+        accepted_at=now,
+        lease_expires_at=lease_expires_at,
+    )
+    task.worker = user
+    task.human_loop = _loaded(
+        HumanLoop, id=loop_id, name=name, input_json=json.loads(input_json), template_id=template_id
+    )
+    task.human_loop.template = _loaded(TaskTemplate, id=template_id, content=content)
+    return task
+
+
+def _loaded(model: type[M], **values: Any) -> M:
+    """An instance as the ORM would load it with only these columns (the others deferred)."""
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in values]  # from_db wants model order
+    return model.from_db(connection.alias, fields, [values[name] for name in fields])
