@@ -44,6 +44,17 @@ def flow_named(account: Account, name: str, *, include_deleted: bool = False) ->
     return _flows.get((account.id, name, include_deleted), load)
 
 
+def flow_by_id(flow_id: int) -> FlowDefinition:
+    """Return the flow definition `flow_id` (deleted or not), with its account.
+
+    What a flow says about its tasks (count, time limits, output path) never changes after creation.
+    """
+    flow = _flows.get(flow_id, lambda: FlowDefinition.objects.select_related("account").filter(id=flow_id).first())
+    if flow is None:
+        raise FlowDefinition.DoesNotExist(f"flow definition {flow_id}")
+    return flow
+
+
 def forget_flows() -> None:
     """Drop the cached flows (after a write that bypasses model signals)."""
     _flows.clear()
