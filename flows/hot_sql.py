@@ -1,16 +1,18 @@
-"""The reviewer's two hot paths, claim and submit, as written-out PostgreSQL statements.
+"""The three hot paths, start, claim and submit, as written-out PostgreSQL statements.
 
-Next task and submit are the paths reviewers wait on all day. Written with the
-ORM, a claim is four statements (pick and lock a task, exclusion row, lease,
-audit row) plus a payload query, and a submit six; the profile
-(bench/README.md) puts most of their CPU in compiling those queries, not in
-running them. Here a claim is one statement with data-modifying CTEs, and a
-submit two (lock the loop; then answer, audit and count in one).
+StartHumanLoop is what inference code waits on; next task and submit are what
+reviewers wait on all day. Written with the ORM, a start is two inserts, a
+claim four statements (pick and lock a task, exclusion row, lease, audit row)
+plus a payload query, and a submit six; the profile (bench/README.md) puts most
+of their CPU in compiling those queries, not in running them. Here a start and
+a claim are one statement each (data-modifying CTEs), and a submit two (lock
+the loop; then answer, audit and count in one).
 
-Same rules as the ORM versions in flows.lifecycle (_try_claim, submit_task),
-which stay the reference, serve SQLite, and give every refusal its message:
-the submit statements only ever write the happy path, and anything else falls
-back to the ORM version. The test suite runs both (on SQLite and on PostgreSQL).
+Same rules as the ORM versions in flows.lifecycle (start_human_loop,
+_try_claim, submit_task), which stay the reference, serve SQLite, and give
+every refusal its message: these statements only ever write the happy path,
+and anything else falls back to the ORM version. The test suite runs both (on
+SQLite and on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -24,10 +26,84 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, models
 
 from flows import lookups
-from flows.models import HumanLoop, ReviewTask, TaskTemplate
+from flows.models import FlowDefinition, HumanLoop, ReviewTask, TaskTemplate
 from hitl.request_context import get_request_id
 
 M = TypeVar("M", bound=models.Model)
+
+# A taken name inserts nothing (the partial unique index of live names), and then no tasks either.
+_START = """
+WITH loop AS (
+    INSERT INTO flows_humanloop
+        (account_id, flow_definition_id, template_id, name, input_content, input_json, data_attributes,
+         activation_output, status, failure_reason, failure_code, created_at, expires_at, output_s3_uri)
+    VALUES (%(account)s, %(flow)s, %(template)s, %(name)s, %(input_content)s, %(input_json)s::jsonb,
+            %(data_attributes)s::jsonb, %(activation_output)s::jsonb, 'InProgress', '', '', %(now)s, %(expires)s, '')
+    ON CONFLICT (account_id, name) WHERE deleted_at IS NULL DO NOTHING
+    RETURNING id
+), tasks AS (
+    INSERT INTO flows_reviewtask (human_loop_id, flow_definition_id, workteam_id, state, available_until, created_at)
+    SELECT loop.id, %(flow)s, %(team)s, 'open', %(expires)s, %(now)s
+    FROM loop, generate_series(1, %(task_count)s)
+)
+SELECT id FROM loop
+"""
+
+
+def start(
+    *,
+    account_id: int,
+    flow: FlowDefinition,
+    name: str,
+    input_content: str,
+    input_json: Any,
+    data_attributes: dict[str, Any] | None,
+    activation_output: dict[str, Any] | None,
+    now: dt.datetime,
+) -> HumanLoop | None:
+    """Insert the loop and its TaskCount open tasks in the caller's transaction; None if the name is taken."""
+    expires_at = now + dt.timedelta(seconds=flow.task_availability_lifetime_seconds)
+    values = {
+        "account_id": account_id,
+        "flow_definition_id": flow.id,
+        "template_id": flow.template_id,
+        "name": name,
+        "input_content": input_content,
+        "input_json": input_json,
+        "data_attributes": data_attributes,
+        "activation_output": activation_output,
+        "status": HumanLoop.Status.IN_PROGRESS,
+        "failure_reason": "",
+        "failure_code": "",
+        "created_at": now,
+        "expires_at": expires_at,
+        "finished_at": None,
+        "output_s3_uri": "",
+        "deleted_at": None,
+    }
+    params = {
+        "account": account_id,
+        "flow": flow.id,
+        "template": flow.template_id,
+        "team": flow.workteam_id,
+        "task_count": flow.task_count,
+        "name": name,
+        "input_content": input_content,
+        "input_json": json.dumps(input_json),
+        "data_attributes": None if data_attributes is None else json.dumps(data_attributes),
+        "activation_output": None if activation_output is None else json.dumps(activation_output),
+        "now": now,
+        "expires": expires_at,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_START, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    loop = _loaded(HumanLoop, id=row[0], **values)
+    loop.flow_definition = flow
+    return loop
+
 
 # {scope} narrows the candidates to one flow or to the reviewer's teams.
 _CLAIM = """

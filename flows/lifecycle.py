@@ -95,6 +95,24 @@ def start_human_loop(
         input_json, activation_output = decision.input_json, decision.activation_output
     now = clock.now()
     try:
+        if connection.vendor == "postgresql" and not settings.HITL_ACTIVE_LOOP_QUOTA:
+            # The same start as below in one statement (flows.hot_sql); a taken name comes back as None
+            # and rolls back (raised inside the block), so an API call's audit record is not written with it.
+            with write_transaction():
+                loop = hot_sql.start(
+                    account_id=account.id,
+                    flow=flow,
+                    name=name,
+                    input_content=input_content,
+                    input_json=input_json,
+                    data_attributes=data_attributes,
+                    activation_output=activation_output,
+                    now=now,
+                )
+                if loop is None:
+                    raise IntegrityError("human_loop_name_unique")
+            metrics.loop_started(loop)
+            return StartResult(loop=loop, created=True)
         with write_transaction():
             _check_active_loop_quota(account)
             loop = HumanLoop.objects.create(

@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 from urllib.parse import unquote
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
@@ -78,8 +79,11 @@ def _call_audited(request: HttpRequest, handler: Any, context: registry.RequestC
     recorded = False
 
     def record() -> None:
-        nonlocal recorded
         audit.record_api_call(request, context.request_id)
+        transaction.on_commit(mark_recorded)  # at once outside a transaction
+
+    def mark_recorded() -> None:
+        nonlocal recorded
         recorded = True
 
     with transactions.before_next_commit(record):

@@ -28,6 +28,19 @@ def test_every_api_call_is_recorded_with_who_operation_resource_result_and_reque
         FlowDefinitionArn=f.flow_arn(flow),
         HumanLoopInput={"InputContent": '{"taskObject": "x"}'},
     )
+    # An SDK retry of the same start answers the same loop; a different start under the name is refused.
+    # Each call has exactly one record, whatever happened to the transaction it ran in.
+    runtime.start_human_loop(
+        HumanLoopName="audited-1",
+        FlowDefinitionArn=f.flow_arn(flow),
+        HumanLoopInput={"InputContent": '{"taskObject": "x"}'},
+    )
+    with pytest.raises(ClientError) as taken:
+        runtime.start_human_loop(
+            HumanLoopName="audited-1",
+            FlowDefinitionArn=f.flow_arn(flow),
+            HumanLoopInput={"InputContent": '{"taskObject": "y"}'},
+        )
     with pytest.raises(ClientError) as missing:
         runtime.describe_human_loop(HumanLoopName="nope")
     forged = access_keys.create_access_key(acct)
@@ -36,18 +49,23 @@ def test_every_api_call_is_recorded_with_who_operation_resource_result_and_reque
         boto_client("sagemaker-a2i-runtime", forged).describe_human_loop(HumanLoopName="audited-1")
 
     records = list(AuditRecord.objects.filter(kind="api").order_by("id"))
-    assert [(r.operation, r.resource, r.status_code, r.result) for r in records[:2]] == [
+    assert taken.value.response["Error"]["Code"] == "ConflictException"
+    assert [(r.operation, r.resource, r.status_code, r.result) for r in records[:4]] == [
         ("StartHumanLoop", "audited-1", 200, "OK"),
+        ("StartHumanLoop", "audited-1", 200, "OK"),
+        ("StartHumanLoop", "audited-1", 409, "ConflictException"),
         ("DescribeHumanLoop", "nope", 404, "ResourceNotFoundException"),
     ]
     # Rejected before routing: the operation is named by method and path.
-    assert (records[2].operation, records[2].status_code) == ("GET /human-loops/audited-1", 403)
+    assert (records[4].operation, records[4].status_code) == ("GET /human-loops/audited-1", 403)
+    assert len(records) == 5
     assert records[0].actor == new.access_key.access_key_id and records[0].account_id == acct.id
     assert records[0].request_id == started["ResponseMetadata"]["RequestId"]
-    assert records[1].request_id == missing.value.response["ResponseMetadata"]["RequestId"]
+    assert records[2].request_id == taken.value.response["ResponseMetadata"]["RequestId"]
+    assert records[3].request_id == missing.value.response["ResponseMetadata"]["RequestId"]
     # An unauthenticated call still names the key it claimed, but no account.
-    assert records[2].actor == forged.access_key.access_key_id and records[2].account_id is None
-    assert records[2].result in ("InvalidSignatureException", "SignatureDoesNotMatch", "UnrecognizedClientException")
+    assert records[4].actor == forged.access_key.access_key_id and records[4].account_id is None
+    assert records[4].result in ("InvalidSignatureException", "SignatureDoesNotMatch", "UnrecognizedClientException")
 
 
 @pytest.mark.django_db
