@@ -128,7 +128,10 @@ class HumanLoop(models.Model):
         INTERNAL_ERROR = "InternalError"
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="human_loops")
-    flow_definition = models.ForeignKey(FlowDefinition, on_delete=models.PROTECT, related_name="human_loops")
+    # No index of its own: human_loop_list_idx starts with it. Every index is paid on every start.
+    flow_definition = models.ForeignKey(
+        FlowDefinition, on_delete=models.PROTECT, related_name="human_loops", db_index=False
+    )
     template = models.ForeignKey(TaskTemplate, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=63)
     # InputContent byte for byte (idempotent retries compare it), and parsed.
@@ -201,13 +204,20 @@ class ReviewTask(models.Model):
         CANCELLED = "cancelled"
 
     human_loop = models.ForeignKey(HumanLoop, on_delete=models.CASCADE, related_name="review_tasks")
-    flow_definition = models.ForeignKey(FlowDefinition, on_delete=models.CASCADE, related_name="+")
+    # Open tasks are found by review_task_open_flow_idx, the others through their loop.
+    flow_definition = models.ForeignKey(FlowDefinition, on_delete=models.CASCADE, related_name="+", db_index=False)
     workteam = models.ForeignKey(Workteam, on_delete=models.CASCADE, related_name="+")
     state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
     available_until = models.DateTimeField()
     created_at = models.DateTimeField(default=clock.now)
+    # Indexed only where set (review_task_worker_idx): open tasks, most of the queue, name nobody.
     worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="review_tasks"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_tasks",
+        db_index=False,
     )
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -240,6 +250,7 @@ class ReviewTask(models.Model):
             models.Index(fields=["workteam", "id"], condition=Q(state="open"), name="review_task_open_team_idx"),
             models.Index(fields=["flow_definition", "id"], condition=Q(state="open"), name="review_task_open_flow_idx"),
             models.Index(fields=["lease_expires_at"], condition=Q(state="leased"), name="review_task_lease_idx"),
+            models.Index(fields=["worker"], condition=Q(worker__isnull=False), name="review_task_worker_idx"),
         ]
 
 
@@ -247,7 +258,8 @@ class TaskExclusion(models.Model):
     """A reviewer who may not take (another) task of this loop: answered, held, or timed out."""
 
     human_loop = models.ForeignKey(HumanLoop, on_delete=models.CASCADE, related_name="+")
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: task_exclusion_unique starts with it.
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["worker", "human_loop"], name="task_exclusion_unique")]
