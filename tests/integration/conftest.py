@@ -26,6 +26,7 @@ from typing import Any
 import boto3
 import pytest
 from django.conf import settings
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ROOT / "scripts" / "services.sh"
@@ -69,7 +70,7 @@ def _redis_ping() -> bool:
 @pytest.fixture(scope="session")
 def _backing_services(request):
     """Start PostgreSQL, Redis and S3 unless running; stop the ones this session started."""
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or not settings.CELERY_BROKER_URL:
+    if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL:
         message = 'integration tests need the service env: eval "$(scripts/services.sh env)" first'
         if request.config.getoption("markexpr") == "integration":
             pytest.fail(message)  # asked for explicitly (make test): never pass by skipping
