@@ -191,6 +191,7 @@ def render(res: dict) -> str:
         "- Seeding: " + ", ".join(_seed_text(s) for s in res["seed"]) + ".",
         f"- Total {res.get('total_s', 0)} s.",
         _drain_text(res.get("outbox_drain")),
+        *_queue_drain_text(res.get("queue_drains") or []),
         "",
         "| measurement | unit | min | median | max | target | met |",
         "|---|---|---|---|---|---|---|",
@@ -220,6 +221,13 @@ def _drain_text(drain: dict | None) -> str:
         f"- Before the output measurement, the one Celery worker finished a backlog of {drain['backlog']} answered "
         f"loops in {drain['drain_s']} s ({drain['finalized_per_s']}/s, {drain['left']} left)."
     )
+
+
+def _queue_drain_text(drains: list[dict]) -> list[str]:
+    if not drains:
+        return []
+    waits = ", ".join(f"{d['backlog']} loops in {d['drain_s']} s before the {d['before_size']:,} phase" for d in drains)
+    return [f"- Each queue phase started once the Celery worker had written the earlier phases' outputs ({waits})."]
 
 
 def _seed_text(step: dict) -> str:

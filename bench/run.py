@@ -310,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
                             r = measure_start(cfg, kind, clients, count) | {"repeat": rep + 1, "db_loops": have}
                             res["start"].append(r)
                             log("start", kind, f"c={clients}", {k: r[k] for k in ("per_s", "p50_ms", "p99_ms")})
+            # Each size's queue phase starts with an idle Celery worker: the outputs of the previous
+            # phase's answers must not share the two cores with this phase (its own answers still do).
+            res.setdefault("queue_drains", []).append(drain_outbox(stack) | {"before_size": size})
             for rep in range(args.repeats):
                 for reviewers, count in ((1, n_queue_seq), (8, n_queue_conc)):
                     r = measure_queue(cfg, reviewers, count) | {"repeat": rep + 1, "open_tasks": size}

@@ -18,12 +18,14 @@ SQLite and on PostgreSQL).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, models
+from django.db.backends.postgresql.base import ServerBindingCursor
 
 from flows import lookups
 from flows.models import FlowDefinition, HumanLoop, ReviewTask, TaskTemplate
@@ -95,9 +97,7 @@ def start(
         "now": now,
         "expires": expires_at,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(_START, params)
-        row = cursor.fetchone()
+    row = _fetch_one(_START, params)
     if row is None:
         return None
     loop = _loaded(HumanLoop, id=row[0], **values)
@@ -170,11 +170,9 @@ def claim(
         "flow": flow_id,
         "teams": list(team_ids or ()),
     }
-    with connection.cursor() as cursor:
-        cursor.execute(_BY_FLOW if flow_id is not None else _BY_TEAMS, params)
-        picked, task_id, loop_id, flow_def_id, team_id, lease_expires_at, name, input_json, template_id, content = (
-            cursor.fetchone()
-        )
+    picked, task_id, loop_id, flow_def_id, team_id, lease_expires_at, name, input_json, template_id, content = (
+        _fetch_one(_BY_FLOW if flow_id is not None else _BY_TEAMS, params)
+    )
     if task_id is None:
         if picked:
             raise Collision
@@ -196,6 +194,27 @@ def claim(
     )
     task.human_loop.template = _loaded(TaskTemplate, id=template_id, content=content)
     return task
+
+
+def _fetch_one(sql: str, params: dict[str, Any]) -> tuple | None:
+    """Run a prepared statement in the current transaction and return its first row.
+
+    Prepared once per connection (server-side binding, psycopg's prepare=True): these statements
+    cost PostgreSQL about 0.5 ms each to plan, more than to run. Django's own cursors bind on the
+    client and never prepare (its default), so this bypasses them; execute wrappers (query counting,
+    instrumentation) still see the statement, and errors are Django's, as from the ORM.
+    """
+    connection.ensure_connection()
+    with connection.wrap_database_errors, ServerBindingCursor(connection.connection) as cursor:
+
+        def run(sql: str, params: Any, many: bool, context: dict) -> None:
+            cursor.execute(sql, params, prepare=True)
+
+        executor = run
+        for wrapper in reversed(connection.execute_wrappers):
+            executor = functools.partial(wrapper, executor)
+        executor(sql, params, False, {"connection": connection, "cursor": cursor})
+        return cursor.fetchone()
 
 
 def _loaded(model: type[M], **values: Any) -> M:
@@ -253,24 +272,21 @@ def submit(user: AbstractBaseUser, task_id: int, answer: dict[str, Any], now: dt
     within its lifetime, or Stopping). On None the caller runs the ORM version, which says why not.
     """
     params: dict[str, Any] = {"task": task_id, "worker": user.pk}
-    with connection.cursor() as cursor:
-        cursor.execute(_LOCK_LOOP_OF_TASK, params)
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        loop_id, status, expires_at, account_id, flow_id, name, created_at = row
-        if status not in HumanLoop.OPEN or (status == HumanLoop.Status.IN_PROGRESS and expires_at <= now):
-            return None
-        params |= {
-            "loop": loop_id,
-            "now": now,
-            "answer": json.dumps(answer),
-            "account": account_id,
-            "actor": user.get_username(),
-            "request_id": get_request_id(),
-        }
-        cursor.execute(_ANSWER, params)
-        row = cursor.fetchone()
+    row = _fetch_one(_LOCK_LOOP_OF_TASK, params)
+    if row is None:
+        return None
+    loop_id, status, expires_at, account_id, flow_id, name, created_at = row
+    if status not in HumanLoop.OPEN or (status == HumanLoop.Status.IN_PROGRESS and expires_at <= now):
+        return None
+    params |= {
+        "loop": loop_id,
+        "now": now,
+        "answer": json.dumps(answer),
+        "account": account_id,
+        "actor": user.get_username(),
+        "request_id": get_request_id(),
+    }
+    row = _fetch_one(_ANSWER, params)
     if row is None:
         return None
     time_spent, submitted_before, leased_before, has_outbox = row

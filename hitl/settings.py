@@ -85,6 +85,10 @@ def database_from_url(url: str) -> dict:
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": env_int("HITL_DB_CONN_MAX_AGE", 600),
             "CONN_HEALTH_CHECKS": env_bool("HITL_DB_HEALTH_CHECKS", True),
+            # Lets flows.hot_sql prepare its statements (Django's own client-side-bound queries never
+            # are). Set HITL_DB_PREPARED_STATEMENTS=false behind a pooler that cannot keep them
+            # (PgBouncer older than 1.21 in transaction mode).
+            "OPTIONS": {"prepare_threshold": 5 if env_bool("HITL_DB_PREPARED_STATEMENTS", True) else None},
         }
     raise ValueError(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (sqlite, postgres)")
 
