@@ -464,7 +464,11 @@ def finalize_loop(loop_id: int) -> bool:
     this call made the transition. Storage errors propagate (the Celery task
     retries with backoff) and leave the loop InProgress/Stopping.
     """
-    outbox = OutputOutbox.objects.select_related("human_loop__flow_definition").filter(human_loop_id=loop_id).first()
+    outbox = (
+        OutputOutbox.objects.select_related("human_loop__flow_definition__account")
+        .filter(human_loop_id=loop_id)
+        .first()
+    )
     if outbox is None or outbox.state == OutputOutbox.State.DONE:
         return False
     loop = outbox.human_loop
@@ -497,16 +501,27 @@ def _set_final_status(
     loop: HumanLoop, status: str, *, output_uri: str = "", failure_code: str = "", failure_reason: str = ""
 ) -> None:
     """Move a locked, open loop to a terminal status and record its event (same transaction)."""
+    finished_at = clock.now()
     changed = HumanLoop.objects.filter(id=loop.id, status__in=HumanLoop.OPEN).update(
         status=status,
         output_s3_uri=output_uri,
         failure_code=failure_code,
         failure_reason=failure_reason,
-        finished_at=clock.now(),
+        finished_at=finished_at,
     )
     if not changed:
         return
-    loop.refresh_from_db()
+    # What the UPDATE wrote (the row is locked, nothing else changed it), and the flow with its
+    # account from the cache: the event below names both by ARN, without reloading any row.
+    loop.status, loop.output_s3_uri, loop.failure_code, loop.failure_reason = (
+        status,
+        output_uri,
+        failure_code,
+        failure_reason,
+    )
+    loop.finished_at = finished_at
+    loop.flow_definition = lookups.flow_by_id(loop.flow_definition_id)
+    loop.account = loop.flow_definition.account
     ReviewTask.objects.filter(human_loop=loop, state__in=[TaskState.OPEN, TaskState.LEASED]).update(
         state=TaskState.CANCELLED, worker=None, lease_expires_at=None, accepted_at=None
     )
