@@ -97,6 +97,17 @@ def rows(res: dict) -> list[Row]:
                 lambda v: v <= 1.5,
             )
         )
+    for op, key in (("next", "p50_ms"), ("next", "p95_ms"), ("submit", "p50_ms")):
+        out.append(
+            (
+                f"{'next task' if op == 'next' else 'submit'} @{big:,}, 1 reviewer, Celery worker paused: "
+                f"{key.split('_')[0]}",
+                "ms",
+                lambda r, o=op, k=key: [x[o][k] for x in r.get("queue_writer_paused", []) if x[o][k] is not None],
+                "",
+                None,
+            )
+        )
     for size in sizes:
         for clients in (1, 8):
             out.append(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -193,6 +194,19 @@ def _django(stack: Stack) -> None:
     django.setup()
 
 
+def measure_queue_writer_paused(stack: Stack, cfg: dict, per_reviewer: int) -> dict[str, Any]:
+    """measure_queue with 1 reviewer while the Celery worker is stopped (SIGSTOP), outputs caught up first."""
+    drain_outbox(stack)
+    pids = stack.celery_pids()
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        return measure_queue(cfg, 1, per_reviewer)
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+
+
 def drain_outbox(stack: Stack, timeout: float = 120.0) -> dict[str, Any]:
     """Wait until the Celery worker has finished every loop answered so far; report its pace."""
     _django(stack)
@@ -318,6 +332,19 @@ def main(argv: list[str] | None = None) -> int:
                     r = measure_queue(cfg, reviewers, count) | {"repeat": rep + 1, "open_tasks": size}
                     res["queue"].append(r)
                     log(f"queue @{size} c={reviewers}", r["next"]["p50_ms"], r["next"]["p95_ms"], r["submit"]["p50_ms"])
+            if index == len(sizes) - 1:
+                # The same 1-reviewer measurement with the output writer stopped: how much of the
+                # latency is sharing the cores with the Celery worker and the S3 server.
+                for rep in range(args.repeats):
+                    r = measure_queue_writer_paused(stack, cfg, n_queue_seq) | {"repeat": rep + 1, "open_tasks": size}
+                    res.setdefault("queue_writer_paused", []).append(r)
+                    log(
+                        f"queue @{size} c=1 writer paused",
+                        r["next"]["p50_ms"],
+                        r["next"]["p95_ms"],
+                        r["submit"]["p50_ms"],
+                    )
+        res["list_drain"] = drain_outbox(stack)  # as for the queue phases: no earlier outputs still being written
         for rep in range(args.repeats):
             for kind in ("raw", "boto3"):
                 r = measure_list(cfg, kind, 10 if args.quick else 50) | {"repeat": rep + 1, "db_loops": have}
