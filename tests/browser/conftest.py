@@ -12,6 +12,8 @@ import os
 import struct
 import time
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +66,72 @@ def png_bytes(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"".join(rows)))
         + chunk(b"IEND", b"")
     )
+
+
+# Counts all-crowd-elements-ready events: a standalone page must announce it exactly once.
+COUNT_READY = (
+    "document.addEventListener('all-crowd-elements-ready', () => {"
+    " window.__crowdReady = (window.__crowdReady || 0) + 1; });"
+)
+
+# The viewport box of UTF-16 offsets [start, end) of a crowd-entity-annotation's text (its shadow DOM).
+ENTITY_TEXT_BOX_JS = """([el, start, end]) => {
+    for (const seg of el.shadowRoot.querySelectorAll('.text .seg')) {
+        const from = Number(seg.dataset.start), node = seg.firstChild;
+        if (!node || start < from || end > from + node.length) continue;
+        const range = document.createRange();
+        range.setStart(node, start - from);
+        range.setEnd(node, end - from);
+        const boxes = range.getClientRects();
+        const first = boxes[0], last = boxes[boxes.length - 1];
+        return {left: first.left, right: last.right, y: first.top + first.height / 2};
+    }
+    return null;
+}"""
+
+
+def utf16_offset(text: str, index: int) -> int:
+    """The DOM's offset (UTF-16 code units) of Python string index `index` in `text`."""
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+@contextmanager
+def standalone_sample_page(
+    chromium: Browser, live_server: Any, *, timeout_ms: int, task_image: bytes | None = None
+) -> Iterator[tuple[Page, dict[str, str]]]:
+    """One page for many sample templates, served standalone (as a template author's local preview).
+
+    Yields the page and a dict: put rendered HTML at a URL under the live server, then goto it.
+    With `task_image`, image requests to the live server outside /static/ (grant_read_access URLs
+    of the empty per-test store) get that image. Anything off this machine fails fast, as offline.
+    """
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(timeout_ms)
+    page.add_init_script(COUNT_READY)
+    pages: dict[str, str] = {}
+
+    def serve(route):
+        url, request = route.request.url, route.request
+        if url in pages:
+            route.fulfill(body=pages[url], content_type="text/html; charset=utf-8")
+        elif (
+            task_image is not None
+            and url.startswith(live_server.url)
+            and request.resource_type == "image"
+            and "/static/" not in url
+        ):
+            route.fulfill(body=task_image, content_type="image/png")
+        elif url.startswith(live_server.url):
+            route.continue_()
+        else:
+            route.abort()
+
+    page.route("**/*", serve)
+    try:
+        yield page, pages
+    finally:
+        context.close()
 
 
 def store_image(bucket: str, key: str, width: int, height: int) -> str:

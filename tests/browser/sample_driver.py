@@ -17,6 +17,8 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page
 
+from tests.browser.conftest import ENTITY_TEXT_BOX_JS, utf16_offset
+
 # crowd-elements.md 3.7: the two A2I built-in widgets answer under fixed keys and ignore `name`.
 FIXED_KEYS = {
     "crowd-textract-analyze-document": "AWS/Textract/AnalyzeDocument/Forms/V1",
@@ -356,24 +358,10 @@ def select_entity(driver: Driver, control: Control) -> None:
     match = re.search(r"[A-Za-z]{3,}", text)
     assert match, f"no word to select in {text!r}"
     start, end = match.span()
-    utf16 = [len(text[:i].encode("utf-16-le")) // 2 for i in (start, end)]
     el = driver.locate(control)
     el.locator(".text").scroll_into_view_if_needed()
     rect = driver.page.evaluate(
-        """([el, start, end]) => {
-            for (const seg of el.shadowRoot.querySelectorAll('.text .seg')) {
-                const from = Number(seg.dataset.start), node = seg.firstChild;
-                if (!node || start < from || end > from + node.length) continue;
-                const range = document.createRange();
-                range.setStart(node, start - from);
-                range.setEnd(node, end - from);
-                const boxes = range.getClientRects();
-                const first = boxes[0], last = boxes[boxes.length - 1];
-                return {left: first.left, right: last.right, y: first.top + first.height / 2};
-            }
-            return null;
-        }""",
-        [el.element_handle(), *utf16],
+        ENTITY_TEXT_BOX_JS, [el.element_handle(), utf16_offset(text, start), utf16_offset(text, end)]
     )
     assert rect, "the text to annotate is not shown"
     driver.page.mouse.move(rect["left"] + 1, rect["y"])

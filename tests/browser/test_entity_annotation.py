@@ -3,6 +3,7 @@
 import pytest
 
 from tests import factories
+from tests.browser.conftest import ENTITY_TEXT_BOX_JS, utf16_offset
 
 pytestmark = pytest.mark.browser
 
@@ -18,23 +19,8 @@ def _drag_select(portal, start: int, end: int) -> None:
     """Select TEXT[start:end] by dragging the mouse across it, as a reviewer would."""
     frame = portal.frame()
     # Character boxes in the frame's viewport (offsets here are UTF-16, as the DOM counts them).
-    rects = frame.evaluate(
-        """([start, end]) => {
-            const root = document.querySelector('crowd-entity-annotation').shadowRoot;
-            for (const seg of root.querySelectorAll('.text .seg')) {
-                const from = Number(seg.dataset.start), node = seg.firstChild;
-                if (!node || start < from || end > from + node.length) continue;
-                const range = document.createRange();
-                range.setStart(node, start - from);
-                range.setEnd(node, end - from);
-                const boxes = range.getClientRects();
-                const first = boxes[0], last = boxes[boxes.length - 1];
-                return {left: first.left, right: last.right, y: first.top + first.height / 2};
-            }
-            return null;
-        }""",
-        [len(TEXT[:start].encode("utf-16-le")) // 2, len(TEXT[:end].encode("utf-16-le")) // 2],
-    )
+    annotator = frame.locator("crowd-entity-annotation").element_handle()
+    rects = frame.evaluate(ENTITY_TEXT_BOX_JS, [annotator, utf16_offset(TEXT, start), utf16_offset(TEXT, end)])
     box = portal.page.locator("#task-frame").bounding_box()
     border = portal.page.locator("#task-frame").evaluate("el => el.clientTop")
     ox, oy = box["x"] + border, box["y"] + border

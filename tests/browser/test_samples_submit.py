@@ -23,44 +23,20 @@ from typing import Any
 import pytest
 
 from review_ui import rendering
-from tests.browser.conftest import png_bytes
+from tests.browser.conftest import png_bytes, standalone_sample_page
 from tests.browser.sample_driver import Control, Driver
 from tests.review_ui.samples import sample_input, sample_paths, sample_template
 
 pytestmark = pytest.mark.browser
 
 IMAGE_SIZE = (640, 480)  # natural size of every task image the page loads from the portal
-COUNT_READY = (
-    "document.addEventListener('all-crowd-elements-ready', () => {"
-    " window.__crowdReady = (window.__crowdReady || 0) + 1; });"
-)
 
 
 @pytest.fixture(scope="module")
 def preview(chromium, live_server):
     """One page for all samples; sample HTML is injected, task images are served as a 640x480 PNG."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(5_000)
-    page.add_init_script(COUNT_READY)
-    pages: dict[str, str] = {}
-    image = png_bytes(*IMAGE_SIZE)
-
-    def serve(route):
-        url, request = route.request.url, route.request
-        if url in pages:
-            route.fulfill(body=pages[url], content_type="text/html; charset=utf-8")
-        elif url.startswith(live_server.url) and request.resource_type == "image" and "/static/" not in url:
-            # grant_read_access URLs of the (per-test, empty) object store: stand in the task image.
-            route.fulfill(body=image, content_type="image/png")
-        elif url.startswith(live_server.url):
-            route.continue_()
-        else:
-            route.abort()  # offline, as in test_samples_upgrade
-
-    page.route("**/*", serve)
-    yield page, pages
-    context.close()
+    with standalone_sample_page(chromium, live_server, timeout_ms=5_000, task_image=png_bytes(*IMAGE_SIZE)) as pp:
+        yield pp
 
 
 # ---------- shape checks, keyed by element tag (crowd-elements.md sections 3.3-3.7 and 4.2) ----------

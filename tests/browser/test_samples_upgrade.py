@@ -7,38 +7,17 @@ must define every crowd element the template uses and announce all-crowd-element
 import pytest
 
 from review_ui import rendering
+from tests.browser.conftest import standalone_sample_page
 from tests.review_ui.samples import sample_input, sample_paths, sample_template
 
 pytestmark = pytest.mark.browser
-
-COUNT_READY = (
-    "document.addEventListener('all-crowd-elements-ready', () => {"
-    " window.__crowdReady = (window.__crowdReady || 0) + 1; });"
-)
 
 
 @pytest.fixture(scope="module")
 def preview(chromium, live_server):
     """One page for all samples (so the bundle comes from the browser cache); the sample HTML is injected."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.add_init_script(COUNT_READY)
-    pages: dict[str, str] = {}
-
-    def serve(route):
-        # The sample pages themselves; anything off this machine (YouTube, Twitter, AWS) fails fast, as offline.
-        url = route.request.url
-        if url in pages:
-            route.fulfill(body=pages[url], content_type="text/html; charset=utf-8")
-        elif url.startswith(live_server.url):
-            route.continue_()
-        else:
-            route.abort()
-
-    page.route("**/*", serve)
-    yield page, pages
-    context.close()
+    with standalone_sample_page(chromium, live_server, timeout_ms=10_000) as page_and_pages:
+        yield page_and_pages
 
 
 @pytest.mark.parametrize("sample", sample_paths())
