@@ -30,6 +30,7 @@ from django.db.backends.postgresql.base import ServerBindingCursor
 from flows import lookups
 from flows.models import FlowDefinition, HumanLoop, ReviewTask, TaskTemplate
 from hitl.request_context import get_request_id
+from workforce.models import Account
 
 M = TypeVar("M", bound=models.Model)
 
@@ -39,13 +40,14 @@ WITH loop AS (
     INSERT INTO flows_humanloop
         (account_id, flow_definition_id, template_id, name, input_content, input_json, data_attributes,
          activation_output, status, failure_reason, failure_code, created_at, expires_at, output_s3_uri)
-    VALUES (%(account)s, %(flow)s, %(template)s, %(name)s, %(input_content)s, %(input_json)s::jsonb,
-            %(data_attributes)s::jsonb, %(activation_output)s::jsonb, 'InProgress', '', '', %(now)s, %(expires)s, '')
+    VALUES (%(account_id)s, %(flow_definition_id)s, %(template_id)s, %(name)s, %(input_content)s,
+            %(input_json)s::jsonb, %(data_attributes)s::jsonb, %(activation_output)s::jsonb,
+            %(status)s, %(failure_reason)s, %(failure_code)s, %(created_at)s, %(expires_at)s, %(output_s3_uri)s)
     ON CONFLICT (account_id, name) WHERE deleted_at IS NULL DO NOTHING
     RETURNING id
 ), tasks AS (
     INSERT INTO flows_reviewtask (human_loop_id, flow_definition_id, workteam_id, state, available_until, created_at)
-    SELECT loop.id, %(flow)s, %(team)s, 'open', %(expires)s, %(now)s
+    SELECT loop.id, %(flow_definition_id)s, %(workteam_id)s, 'open', %(expires_at)s, %(created_at)s
     FROM loop, generate_series(1, %(task_count)s)
 )
 SELECT id FROM loop
@@ -54,7 +56,7 @@ SELECT id FROM loop
 
 def start(
     *,
-    account_id: int,
+    account: Account,
     flow: FlowDefinition,
     name: str,
     input_content: str,
@@ -64,9 +66,8 @@ def start(
     now: dt.datetime,
 ) -> HumanLoop | None:
     """Insert the loop and its TaskCount open tasks in the caller's transaction; None if the name is taken."""
-    expires_at = now + dt.timedelta(seconds=flow.task_availability_lifetime_seconds)
     values = {
-        "account_id": account_id,
+        "account_id": account.id,
         "flow_definition_id": flow.id,
         "template_id": flow.template_id,
         "name": name,
@@ -78,31 +79,23 @@ def start(
         "failure_reason": "",
         "failure_code": "",
         "created_at": now,
-        "expires_at": expires_at,
+        "expires_at": now + dt.timedelta(seconds=flow.task_availability_lifetime_seconds),
         "finished_at": None,
         "output_s3_uri": "",
         "deleted_at": None,
     }
-    params = {
-        "account": account_id,
-        "flow": flow.id,
-        "template": flow.template_id,
-        "team": flow.workteam_id,
-        "task_count": flow.task_count,
-        "name": name,
-        "input_content": input_content,
-        "input_json": json.dumps(input_json),
-        "data_attributes": None if data_attributes is None else json.dumps(data_attributes),
-        "activation_output": None if activation_output is None else json.dumps(activation_output),
-        "now": now,
-        "expires": expires_at,
-    }
+    documents = {key: _json(values[key]) for key in ("input_json", "data_attributes", "activation_output")}
+    params = values | documents | {"workteam_id": flow.workteam_id, "task_count": flow.task_count}
     row = _fetch_one(_START, params)
     if row is None:
         return None
     loop = _loaded(HumanLoop, id=row[0], **values)
     loop.flow_definition = flow
     return loop
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
 
 
 # {scope} narrows the candidates to one flow or to the reviewer's teams.
@@ -134,6 +127,7 @@ WITH picked AS (
     WHERE t.id = p.id
     RETURNING t.id, t.human_loop_id, t.flow_definition_id, t.workteam_id, t.lease_expires_at, f.account_id
 ), audited AS (
+    -- The row workforce.audit.record_task writes for the ORM version.
     INSERT INTO workforce_auditrecord
         (created_at, kind, request_id, account_id, actor, access_key_id, operation, resource, result, details)
     SELECT %(now)s, 'task', %(request_id)s, c.account_id, %(actor)s, '', 'ClaimTask',
@@ -242,6 +236,7 @@ WITH answered AS (
       AND t.lease_expires_at > %(now)s
     RETURNING t.id, t.time_spent_seconds
 ), audited AS (
+    -- The row workforce.audit.record_task writes for the ORM version.
     INSERT INTO workforce_auditrecord
         (created_at, kind, request_id, account_id, actor, access_key_id, operation, resource, result, details)
     SELECT %(now)s, 'task', %(request_id)s, %(account)s, %(actor)s, '', 'SubmitTask',
@@ -281,7 +276,7 @@ def submit(user: AbstractBaseUser, task_id: int, answer: dict[str, Any], now: dt
     params |= {
         "loop": loop_id,
         "now": now,
-        "answer": json.dumps(answer),
+        "answer": _json(answer),
         "account": account_id,
         "actor": user.get_username(),
         "request_id": get_request_id(),

@@ -93,50 +93,27 @@ def start_human_loop(
         if not decision.start:
             return StartResult(loop=None, created=False)
         input_json, activation_output = decision.input_json, decision.activation_output
-    now = clock.now()
+    new_loop = {
+        "account": account,
+        "flow": flow,
+        "name": name,
+        "input_content": input_content,
+        "input_json": input_json,
+        "data_attributes": data_attributes,
+        "activation_output": activation_output,
+        "now": clock.now(),
+    }
     try:
-        if connection.vendor == "postgresql" and not settings.HITL_ACTIVE_LOOP_QUOTA:
-            # The same start as below in one statement (flows.hot_sql); a taken name comes back as None
-            # and rolls back (raised inside the block), so an API call's audit record is not written with it.
-            with write_transaction():
-                loop = hot_sql.start(
-                    account_id=account.id,
-                    flow=flow,
-                    name=name,
-                    input_content=input_content,
-                    input_json=input_json,
-                    data_attributes=data_attributes,
-                    activation_output=activation_output,
-                    now=now,
-                )
-                if loop is None:
-                    raise IntegrityError("human_loop_name_unique")
-            metrics.loop_started(loop)
-            return StartResult(loop=loop, created=True)
         with write_transaction():
             _check_active_loop_quota(account)
-            loop = HumanLoop.objects.create(
-                account=account,
-                flow_definition=flow,
-                template_id=flow.template_id,
-                name=name,
-                input_content=input_content,
-                input_json=input_json,
-                data_attributes=data_attributes,
-                activation_output=activation_output,
-                created_at=now,
-                expires_at=now + dt.timedelta(seconds=flow.task_availability_lifetime_seconds),
-            )
-            ReviewTask.objects.bulk_create(
-                ReviewTask(
-                    human_loop=loop,
-                    flow_definition=flow,
-                    workteam_id=flow.workteam_id,
-                    available_until=loop.expires_at,
-                    created_at=now,
-                )
-                for _ in range(flow.task_count)
-            )
+            if connection.vendor == "postgresql":
+                # The same inserts as _insert_loop, in one statement (flows.hot_sql). A taken name comes
+                # back as None and is raised here, inside the block, so nothing of this call commits.
+                loop = hot_sql.start(**new_loop)
+                if loop is None:
+                    raise IntegrityError("human_loop_name_unique")
+            else:
+                loop = _insert_loop(**new_loop)
     except IntegrityError:
         # The name is taken, or (a cached flow, hitl.process_cache) the flow was deleted meanwhile.
         lookups.forget_flows()
@@ -144,6 +121,43 @@ def start_human_loop(
         return _existing_loop_for_retry(account, name, flow, input_content, data_attributes)
     metrics.loop_started(loop)
     return StartResult(loop=loop, created=True)
+
+
+def _insert_loop(
+    *,
+    account: Account,
+    flow: FlowDefinition,
+    name: str,
+    input_content: str,
+    input_json: Any,
+    data_attributes: dict[str, Any] | None,
+    activation_output: dict[str, Any] | None,
+    now: dt.datetime,
+) -> HumanLoop:
+    """Insert the loop and its TaskCount open review tasks (in the caller's transaction)."""
+    loop = HumanLoop.objects.create(
+        account=account,
+        flow_definition=flow,
+        template_id=flow.template_id,
+        name=name,
+        input_content=input_content,
+        input_json=input_json,
+        data_attributes=data_attributes,
+        activation_output=activation_output,
+        created_at=now,
+        expires_at=now + dt.timedelta(seconds=flow.task_availability_lifetime_seconds),
+    )
+    ReviewTask.objects.bulk_create(
+        ReviewTask(
+            human_loop=loop,
+            flow_definition=flow,
+            workteam_id=flow.workteam_id,
+            available_until=loop.expires_at,
+            created_at=now,
+        )
+        for _ in range(flow.task_count)
+    )
+    return loop
 
 
 def _active_flow(account: Account, flow_definition_arn: str) -> FlowDefinition:
@@ -197,9 +211,7 @@ def team_ids_of(user: AbstractBaseUser) -> list[int]:
     return lookups.team_ids_of(user.pk)
 
 
-def claim_next_task(
-    user: AbstractBaseUser, *, flow: FlowDefinition | None = None, team_ids: list[int] | None = None
-) -> ReviewTask | None:
+def claim_next_task(user: AbstractBaseUser, *, flow: FlowDefinition | None = None) -> ReviewTask | None:
     """Lease the oldest open task this reviewer may take, or return None.
 
     Never a task of a loop the reviewer already holds, answered or let time
@@ -207,10 +219,8 @@ def claim_next_task(
     late). On PostgreSQL the row is taken with SELECT ... FOR UPDATE SKIP
     LOCKED, so concurrent reviewers never wait on or collide over one task;
     on SQLite the IMMEDIATE transaction serializes claimers instead.
-    `team_ids` (from team_ids_of in this request) saves looking the teams up again.
     """
-    if team_ids is None:
-        team_ids = team_ids_of(user)
+    team_ids = team_ids_of(user)
     if not team_ids:
         return None
     _return_expired_leases_now_and_then()
@@ -513,13 +523,8 @@ def _set_final_status(
         return
     # What the UPDATE wrote (the row is locked, nothing else changed it), and the flow with its
     # account from the cache: the event below names both by ARN, without reloading any row.
-    loop.status, loop.output_s3_uri, loop.failure_code, loop.failure_reason = (
-        status,
-        output_uri,
-        failure_code,
-        failure_reason,
-    )
-    loop.finished_at = finished_at
+    loop.status, loop.output_s3_uri, loop.finished_at = status, output_uri, finished_at
+    loop.failure_code, loop.failure_reason = failure_code, failure_reason
     loop.flow_definition = lookups.flow_by_id(loop.flow_definition_id)
     loop.account = loop.flow_definition.account
     ReviewTask.objects.filter(human_loop=loop, state__in=[TaskState.OPEN, TaskState.LEASED]).update(

@@ -38,11 +38,10 @@ def next_task(request):
     flows = work.flows_named(request.user, flow_name) if flow_name else None
     if flows == []:
         return Response(status=204)
-    task = work.claim_in_flows(request.user, flows, work.teams_of_named_flows(flows))
+    task = work.claim_in_flows(request.user, flows)
     if task is None:
         return Response(status=204)
-    # One query for what the payload reads instead of several lazy loads of whole rows.
-    return Response(work.task_payload(work.load_payload_relations(task), base_url=base_url(request)))
+    return Response(work.task_payload(task, base_url=base_url(request)))
 
 
 @api_view(["POST"])

@@ -51,9 +51,7 @@ def work_page(request: HttpRequest) -> HttpResponse:
     flows = work.flows_named(request.user, flow_name) if flow_name else None
     task = None
     if flows != []:
-        task = work.current_lease(request.user, flows) or work.claim_in_flows(
-            request.user, flows, work.teams_of_named_flows(flows)
-        )
+        task = work.current_lease(request.user, flows) or work.claim_in_flows(request.user, flows)
     if task is None:
         return render(request, "review_ui/no_more_work.html", {"flow_name": flow_name}, status=200)
     context = {

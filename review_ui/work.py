@@ -13,7 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Q
 
 from flows import lifecycle, lookups, outputs
-from flows.models import FlowDefinition, HumanLoop, ReviewTask, TaskExclusion
+from flows.models import FlowDefinition, ReviewTask, TaskExclusion
 from hitl import clock
 from review_ui import rendering
 from workforce.models import Workteam
@@ -64,22 +64,12 @@ def flows_named(user: AbstractBaseUser, name: str) -> list[FlowDefinition]:
     return lookups.reviewer_flows_named(user.pk, name)
 
 
-def teams_of_named_flows(flows: list[FlowDefinition] | None) -> list[int] | None:
-    """Return the teams of flows from flows_named: the reviewer is on each by that query's join."""
-    return None if flows is None else [flow.workteam_id for flow in flows]
-
-
-def claim_in_flows(
-    user: AbstractBaseUser, flows: list[FlowDefinition] | None, team_ids: list[int] | None = None
-) -> ReviewTask | None:
-    """Claim the next task, from any of `flows` (None: from any of the reviewer's teams).
-
-    `team_ids`: the reviewer's teams, if the caller already knows them (see teams_of_named_flows).
-    """
+def claim_in_flows(user: AbstractBaseUser, flows: list[FlowDefinition] | None) -> ReviewTask | None:
+    """Claim the next task, from any of `flows` (None: from any of the reviewer's teams)."""
     if flows is None:
-        return lifecycle.claim_next_task(user, team_ids=team_ids)
+        return lifecycle.claim_next_task(user)
     for flow in flows:
-        task = lifecycle.claim_next_task(user, flow=flow, team_ids=team_ids)
+        task = lifecycle.claim_next_task(user, flow=flow)
         if task is not None:
             return task
     return None
@@ -112,27 +102,19 @@ def seconds_left(task: ReviewTask) -> int:
     return max(0, int((task.lease_expires_at - clock.now()).total_seconds()))
 
 
-def load_payload_relations(task: ReviewTask) -> ReviewTask:
-    """Load what task_payload reads of a just-claimed task: its loop's name, input and template, its flow."""
-    if not ReviewTask.human_loop.is_cached(task) or not HumanLoop.template.is_cached(task.human_loop):
-        task.human_loop = (
-            HumanLoop.objects.select_related("template")
-            .only("name", "input_json", "template__content")
-            .get(id=task.human_loop_id)
-        )
-    if not ReviewTask.flow_definition.is_cached(task) or not FlowDefinition.account.is_cached(task.flow_definition):
-        task.flow_definition = FlowDefinition.objects.select_related("account").get(id=task.flow_definition_id)
-    return task
-
-
 def task_payload(task: ReviewTask, *, base_url: str = "") -> dict[str, Any]:
-    """Return the reviewer API's description of a claimed task."""
+    """Return the reviewer API's description of a claimed task.
+
+    A claim comes with its loop's name, input and template; the flow (with its account, for the
+    ARN) comes from the process cache.
+    """
     loop = task.human_loop
+    flow = lookups.flow_by_id(task.flow_definition_id)
     return {
         "taskId": task.id,
         "humanLoopName": loop.name,
-        "flowDefinitionArn": outputs.flow_arn(task.flow_definition),
-        "title": task.flow_definition.task_title,
+        "flowDefinitionArn": outputs.flow_arn(flow),
+        "title": flow.task_title,
         "input": loop.input_json,
         "html": render_task(task, base_url=base_url),
         "leaseExpiresAt": outputs.iso_millis(task.lease_expires_at),

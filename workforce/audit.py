@@ -34,9 +34,7 @@ _RESOURCE_PARAMS = (
 )
 
 
-def record_api_call(
-    request: HttpRequest, request_id: str, *, status_code: int = 200, result: str = "OK"
-) -> AuditRecord:
+def record_api_call(request: HttpRequest, request_id: str, *, status_code: int = 200, result: str = "OK") -> None:
     """Record one AWS API call, successful or not, from what hitl.aws.views left on `request`."""
     params = getattr(request, "aws_params", None) or {}
     operation = getattr(request, "aws_operation", "") or _claimed_operation(request)
