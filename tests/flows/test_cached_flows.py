@@ -38,3 +38,14 @@ def test_saving_a_flow_empties_the_cache_of_this_process():
     flow.status = FlowDefinition.Status.DELETING
     flow.save(update_fields=["status"])
     assert lookups.flow_named(acct, "renamed").status == FlowDefinition.Status.DELETING
+
+
+@pytest.mark.django_db
+def test_a_cache_lifetime_of_zero_reads_the_database_every_time(settings):
+    settings.HITL_PROCESS_CACHE_SECONDS = 0
+    acct = f.account()
+    flow = f.flow_definition(acct, f.workteam(acct, members=[f.user()]), name="uncached")
+    assert lookups.flow_named(acct, "uncached") == flow
+    # Behind the signals, as another process would change it: seen at once without a cache.
+    FlowDefinition.objects.filter(id=flow.id).update(status=FlowDefinition.Status.DELETING)
+    assert lookups.flow_named(acct, "uncached").status == FlowDefinition.Status.DELETING

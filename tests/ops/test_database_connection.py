@@ -57,3 +57,25 @@ def test_a_healthy_idle_connection_passes_without_a_round_trip(postgres):
         postgres.connection.cursor = real_cursor
     assert sent == []  # no SELECT 1
     assert _backend_pid() == pid
+
+
+def test_the_hot_path_statements_are_prepared_once_per_connection(postgres):
+    from flows import lifecycle
+    from tests import factories as f
+
+    acct = f.account()
+    reviewer = f.user("prepared")
+    flow = f.flow_definition(acct, f.workteam(acct, members=[reviewer]))
+    for n in range(3):
+        f.human_loop(flow, name=f"prep-{n}")
+
+    def prepared_claims() -> int:
+        with postgres.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%WITH picked AS%%'")
+            return cursor.fetchone()[0]
+
+    postgres.close()  # a fresh session: nothing prepared on it yet
+    assert prepared_claims() == 0
+    claimed = [lifecycle.claim_next_task(reviewer, flow=flow) for _ in range(3)]
+    assert None not in claimed
+    assert prepared_claims() == 1  # prepared by the first claim, reused by the next two
