@@ -50,6 +50,10 @@ Status = HumanLoop.Status
 TaskState = ReviewTask.State
 
 
+class LoopAlreadyFinished(InvalidInput):
+    """StopHumanLoop on a loop that ended (or has all its answers and is completing)."""
+
+
 @dataclass(frozen=True)
 class StartResult:
     # None when a built-in flow's activation conditions decided no review is needed.
@@ -575,7 +579,8 @@ def stop_human_loop(*, account: Account, name: str) -> HumanLoop:
     """Stop a loop: cancel unclaimed tasks; Stopped once no reviewer holds a lease.
 
     Stopping or Stopped: no-op. Completed, Failed, or all answers already in:
-    InvalidInput. Answers submitted before the stop are written to the output.
+    LoopAlreadyFinished (an InvalidInput; the runtime API answers it as a no-op).
+    Answers submitted before the stop are written to the output.
     """
     with write_transaction():
         loop = (
@@ -589,9 +594,9 @@ def stop_human_loop(*, account: Account, name: str) -> HumanLoop:
         if loop.status in (Status.STOPPING, Status.STOPPED):
             return loop
         if loop.status != Status.IN_PROGRESS:
-            raise InvalidInput(f"Human loop {name} is {loop.status}; only an InProgress loop can be stopped.")
+            raise LoopAlreadyFinished(f"Human loop {name} is {loop.status}; only an InProgress loop can be stopped.")
         if OutputOutbox.objects.filter(human_loop=loop).exists():
-            raise InvalidInput(
+            raise LoopAlreadyFinished(
                 f"Human loop {name} already has all its answers and is completing; it cannot be stopped."
             )
         HumanLoop.objects.filter(id=loop.id, status=Status.IN_PROGRESS).update(status=Status.STOPPING)

@@ -39,6 +39,12 @@ def output_location(loop: HumanLoop) -> tuple[str, str]:
     return bucket, f"{prefix}/{key}" if prefix else key
 
 
+def output_uri(loop: HumanLoop) -> str:
+    """Return the s3:// URI of the loop's output.json: known from the start, as A2I reports it."""
+    bucket, key = output_location(loop)
+    return f"s3://{bucket}/{key}"
+
+
 def iso_millis(value: Any) -> str:
     """Format a datetime as YYYY-MM-DDTHH:MM:SS.mmmZ (UTC)."""
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"

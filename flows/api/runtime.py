@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from flows import lifecycle, loop_queries
+from flows import lifecycle, loop_queries, outputs
 from flows.models import FlowDefinition, HumanLoop
 from hitl import arns
 from hitl.aws import tokens
@@ -81,7 +81,12 @@ def _data_attributes(v: Validator) -> dict[str, list[str]] | None:
 
 @runtime_operation("DescribeHumanLoop")
 def describe_human_loop(context: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    """Describe one loop; Failure* only when Failed, HumanLoopOutput only with output (spec 4.2)."""
+    """Describe one loop; Failure* only when Failed (spec 4.2).
+
+    HumanLoopOutput is sent in every state, as real A2I does: the key is fixed at
+    creation (it carries CreationTime), and AWS's sample notebooks read it right
+    after StartHumanLoop.
+    """
     name = _loop_name(params)
     loop = loop_queries.get_human_loop(context.account, name)
     _check_flow_allowed(context, loop.flow_definition.name)
@@ -95,8 +100,7 @@ def describe_human_loop(context: RequestContext, params: dict[str, Any]) -> dict
     if loop.status == HumanLoop.Status.FAILED:
         output["FailureReason"] = loop.failure_reason
         output["FailureCode"] = loop.failure_code
-    if loop.output_s3_uri:
-        output["HumanLoopOutput"] = {"OutputS3Uri": loop.output_s3_uri}
+    output["HumanLoopOutput"] = {"OutputS3Uri": loop.output_s3_uri or outputs.output_uri(loop)}
     return output
 
 
@@ -155,10 +159,18 @@ def list_human_loops(context: RequestContext, params: dict[str, Any]) -> dict[st
 
 @runtime_operation("StopHumanLoop")
 def stop_human_loop(context: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
-    """Stop a loop (spec 4.4)."""
+    """Stop a loop (spec 4.4); a loop that already finished is left as it is, with 200.
+
+    What AWS answers for a Completed or Failed loop is not documented; AWS's
+    tabular-data sample notebook stops its Completed loop in its clean-up cell and
+    then deletes it, so the call succeeds here and changes nothing.
+    """
     name = _loop_name(params)
     _check_flow_allowed(context, loop_queries.get_human_loop(context.account, name).flow_definition.name)
-    lifecycle.stop_human_loop(account=context.account, name=name)
+    try:
+        lifecycle.stop_human_loop(account=context.account, name=name)
+    except lifecycle.LoopAlreadyFinished:
+        pass
     return {}
 
 

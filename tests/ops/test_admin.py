@@ -207,4 +207,4 @@ def test_bulk_stop_goes_through_the_lifecycle_and_reports_loops_it_cannot_stop(
     text = response.content.decode()
     assert "Stopped 2 human loop(s)" in text and "Idle: Human loop idle is Completed" in text
     results = dict(AuditRecord.objects.filter(operation="StopHumanLoop").values_list("resource", "result"))
-    assert sorted(results.values()) == ["InvalidInput", "OK", "OK"]
+    assert sorted(results.values()) == ["LoopAlreadyFinished", "OK", "OK"]

@@ -16,13 +16,18 @@ pytestmark = pytest.mark.usefixtures("signing_follows_clock")
 REQUIRED = {"CreationTime", "HumanLoopStatus", "HumanLoopName", "HumanLoopArn", "FlowDefinitionArn"}
 
 
-def test_an_in_progress_loop_has_exactly_the_required_members(runtime_client, flow_setup):
+def test_an_in_progress_loop_has_the_required_members_and_its_future_output_uri(runtime_client, flow_setup):
     clock.set_now(dt.datetime(2024, 5, 1, 9, 30, 12, 345678, tzinfo=dt.UTC))
     arn = start_loop(runtime_client, flow_setup.flow_arn, "review-0001")
 
     response = runtime_client.describe_human_loop(HumanLoopName="review-0001")
 
-    assert set(response) - {"ResponseMetadata"} == REQUIRED
+    # Real A2I names the output location from the start (its path carries the creation time);
+    # AWS's sample notebooks read resp["HumanLoopOutput"] right after starting.
+    assert set(response) - {"ResponseMetadata"} == REQUIRED | {"HumanLoopOutput"}
+    assert response["HumanLoopOutput"] == {
+        "OutputS3Uri": f"s3://a2i-results/reviews/{flow_setup.flow.name}/2024/05/01/09/30/12/review-0001/output.json"
+    }
     assert response["HumanLoopStatus"] == "InProgress"
     assert response["HumanLoopName"] == "review-0001"
     assert response["HumanLoopArn"] == arn
@@ -46,8 +51,9 @@ def test_the_wire_timestamp_is_iso_8601_with_milliseconds(aws_account, runtime_c
     assert b"null" not in raw["body"]
 
 
-def test_a_completed_loop_has_its_output_uri(runtime_client, flow_setup):
+def test_a_completed_loop_has_the_output_uri_it_was_described_with_from_the_start(runtime_client, flow_setup):
     start_loop(runtime_client, flow_setup.flow_arn, "review-0001")
+    announced = runtime_client.describe_human_loop(HumanLoopName="review-0001")["HumanLoopOutput"]
     task = lifecycle.claim_next_task(flow_setup.reviewer)
     lifecycle.submit_task(flow_setup.reviewer, task.id, {"sentiment": {"label": "Positive"}})
 
@@ -57,6 +63,7 @@ def test_a_completed_loop_has_its_output_uri(runtime_client, flow_setup):
     output_uri = response["HumanLoopOutput"]["OutputS3Uri"]
     assert output_uri.startswith("s3://a2i-results/reviews/")
     assert output_uri.endswith("/review-0001/output.json")
+    assert response["HumanLoopOutput"] == announced
     assert "FailureReason" not in response
     assert "FailureCode" not in response
 
@@ -71,7 +78,7 @@ def test_a_loop_past_its_lifetime_is_described_as_failed_expired(runtime_client,
     assert response["HumanLoopStatus"] == "Failed"
     assert response["FailureCode"] == "Expired"
     assert response["FailureReason"] == lifecycle.EXPIRED_REASON
-    assert "HumanLoopOutput" not in response
+    assert response["HumanLoopOutput"]["OutputS3Uri"].endswith("/review-0001/output.json")
     assert HumanLoop.objects.get(name="review-0001").status == "Failed"
 
 

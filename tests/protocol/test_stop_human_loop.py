@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
 
 from flows import lifecycle
+from flows.models import StatusEvent
+from hitl import clock
 from tests.protocol.conftest import start_loop
 
 
@@ -46,16 +47,32 @@ def test_stopping_a_stopped_loop_again_is_a_no_op(runtime_client, flow_setup):
     assert status(runtime_client, "loop-1") == "Stopped"
 
 
-def test_a_completed_loop_cannot_be_stopped(runtime_client, flow_setup):
+def test_stopping_a_completed_loop_succeeds_and_leaves_it_completed_so_it_can_be_deleted(runtime_client, flow_setup):
+    # The clean-up cell of AWS's tabular-data notebook: stop, then delete, a Completed loop.
     start_loop(runtime_client, flow_setup.flow_arn, "loop-1")
     task = lifecycle.claim_next_task(flow_setup.reviewer)
     lifecycle.submit_task(flow_setup.reviewer, task.id, {"sentiment": {"label": "Positive"}})
+    output_uri = runtime_client.describe_human_loop(HumanLoopName="loop-1")["HumanLoopOutput"]["OutputS3Uri"]
 
-    with pytest.raises(ClientError) as info:
-        runtime_client.stop_human_loop(HumanLoopName="loop-1")
+    response = runtime_client.stop_human_loop(HumanLoopName="loop-1")
 
-    assert info.value.response["Error"]["Code"] == "ValidationException"
-    assert status(runtime_client, "loop-1") == "Completed"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert set(response) == {"ResponseMetadata"}
+    described = runtime_client.describe_human_loop(HumanLoopName="loop-1")
+    assert described["HumanLoopStatus"] == "Completed"
+    assert described["HumanLoopOutput"]["OutputS3Uri"] == output_uri
+    assert [e.body["detail"]["humanLoopStatus"] for e in StatusEvent.objects.all()] == ["Completed"]
+    runtime_client.delete_human_loop(HumanLoopName="loop-1")
+
+
+def test_stopping_a_failed_loop_succeeds_and_leaves_it_failed(runtime_client, make_flow_setup, aws_account):
+    setup = make_flow_setup(aws_account.account, task_availability_lifetime_seconds=60)
+    start_loop(runtime_client, setup.flow_arn, "loop-1")
+    clock.advance(61)
+
+    runtime_client.stop_human_loop(HumanLoopName="loop-1")
+
+    assert status(runtime_client, "loop-1") == "Failed"
 
 
 def test_a_loop_named_stop_is_stopped_by_post(runtime_client, flow_setup):
