@@ -6,12 +6,16 @@ is stored (workforce.secrets).
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 import secrets
 import string
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
 from hitl import clock
@@ -27,6 +31,20 @@ _SECRET_ALPHABET = string.ascii_letters + string.digits + "/+"
 class NewAccessKey:
     access_key: AccessKey
     secret_access_key: str
+    session_token: str = ""  # only for temporary keys
+
+
+class SessionTokenProblem(Exception):
+    """Why a request's session token does not fit its key; `expired` or not."""
+
+    def __init__(self, *, expired: bool) -> None:
+        super().__init__("expired" if expired else "invalid")
+        self.expired = expired
+
+
+# STS's bounds: GetSessionToken 15 min to 36 h (default 12 h), AssumeRole 15 min to 12 h (default 1 h).
+MIN_SESSION_SECONDS = 900
+MAX_SESSION_SECONDS = 129_600
 
 
 def create_access_key(
@@ -37,8 +55,7 @@ def create_access_key(
     allowed_flow_names: list[str] | None = None,
 ) -> NewAccessKey:
     """Create a key pair for `account`; the returned secret is never retrievable again."""
-    access_key_id = "AKIA" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
-    secret = "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40))
+    access_key_id, secret = _new_key_id("AKIA"), _new_secret()
     key = AccessKey.objects.create(
         access_key_id=access_key_id,
         encrypted_secret=secret_box.encrypt(secret),
@@ -48,6 +65,58 @@ def create_access_key(
         allowed_flow_names=allowed_flow_names or [],
     )
     return NewAccessKey(access_key=key, secret_access_key=secret)
+
+
+def create_session_key(issuer: AccessKey, *, duration_seconds: int) -> NewAccessKey:
+    """Issue temporary credentials (ASIA... id, secret, session token) that expire after `duration_seconds`.
+
+    They act for the long-term key behind `issuer` (itself, or the key that issued a
+    session `issuer`), with its account, user, scope and flows, and never outlive
+    the issuing session. Revoking the long-term key revokes them.
+    """
+    root = issuer.parent if issuer.parent_id else issuer
+    expires_at = clock.now() + dt.timedelta(seconds=duration_seconds)
+    if issuer.expires_at is not None:
+        expires_at = min(expires_at, issuer.expires_at)
+    access_key_id, secret = _new_key_id("ASIA"), _new_secret()
+    # Long and opaque, as AWS's are; only its hash is stored.
+    token = secrets.token_urlsafe(96)
+    key = AccessKey.objects.create(
+        access_key_id=access_key_id,
+        encrypted_secret=secret_box.encrypt(secret),
+        account=root.account,
+        user=root.user,
+        scope=root.scope,
+        allowed_flow_names=list(root.allowed_flow_names),
+        parent=root,
+        session_token_sha256=_token_hash(token),
+        expires_at=expires_at,
+    )
+    return NewAccessKey(access_key=key, secret_access_key=secret, session_token=token)
+
+
+def check_session_token(key: AccessKey, token: str | None) -> None:
+    """Raise SessionTokenProblem unless `token` is right for `key` (none for a long-term key)."""
+    if not key.is_temporary:
+        if token:  # a token with a long-term key id: credentials this server never issued
+            raise SessionTokenProblem(expired=False)
+        return
+    if not token or not hmac.compare_digest(_token_hash(token), key.session_token_sha256):
+        raise SessionTokenProblem(expired=False)
+    if key.expires_at <= clock.now():
+        raise SessionTokenProblem(expired=True)
+
+
+def _new_key_id(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
+
+
+def _new_secret() -> str:
+    return "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # Every API call looks its key up: cached per process (hitl.process_cache). A key revoked in this
@@ -94,6 +163,8 @@ def rotate_access_key(key: AccessKey) -> NewAccessKey:
 
 
 def revoke_access_key(key: AccessKey) -> None:
-    """Deactivate `key`; requests signed with it fail with UnrecognizedClientException."""
-    AccessKey.objects.filter(id=key.id).update(is_active=False, revoked_at=clock.now())
+    """Deactivate `key` and the sessions it issued; requests signed with them fail with UnrecognizedClientException."""
+    AccessKey.objects.filter(Q(id=key.id) | Q(parent_id=key.id)).filter(is_active=True).update(
+        is_active=False, revoked_at=clock.now()
+    )
     forget_cached_keys()

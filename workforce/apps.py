@@ -5,4 +5,4 @@ class WorkforceConfig(AppConfig):
     name = "workforce"
 
     def ready(self) -> None:
-        from workforce.api import sagemaker  # noqa: F401  (registers the work team and workforce operations)
+        from workforce.api import sagemaker, sts  # noqa: F401  (registers the team, workforce and STS operations)

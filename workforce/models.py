@@ -55,9 +55,18 @@ class AccessKey(models.Model):
     created_at = models.DateTimeField(default=clock.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Temporary (STS-style session) credentials: issued by a long-term key, usable only with
+    # their session token (stored as its SHA-256, like a password) until expires_at.
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="session_keys")
+    session_token_sha256 = models.CharField(max_length=64, blank=True, default="")
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.access_key_id
+
+    @property
+    def is_temporary(self) -> bool:
+        return self.expires_at is not None
 
 
 class Workforce(models.Model):

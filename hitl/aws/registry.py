@@ -30,6 +30,7 @@ Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any]]
 
 CONTROL_PLANE: dict[str, Handler] = {}
 RUNTIME: dict[str, Handler] = {}
+STS: dict[str, Handler] = {}
 
 
 def control_plane_operation(name: str) -> Callable[[Handler], Handler]:
@@ -47,6 +48,16 @@ def runtime_operation(name: str) -> Callable[[Handler], Handler]:
 
     def register(handler: Handler) -> Handler:
         RUNTIME[name] = handler
+        return handler
+
+    return register
+
+
+def sts_operation(name: str) -> Callable[[Handler], Handler]:
+    """Register an STS (query protocol) action, e.g. "GetSessionToken"."""
+
+    def register(handler: Handler) -> Handler:
+        STS[name] = handler
         return handler
 
     return register

@@ -6,6 +6,13 @@ request as it arrived on the wire: the raw path (including any endpoint
 prefix), the raw query string, the signed headers as sent and the SHA-256 of
 the raw body. Failures raise AwsError with the AWS code; runtime answers 403,
 the control plane 400 (spec 2.4).
+
+Two ways of carrying the signature are accepted, as AWS does: the
+`Authorization` header, and presigned query parameters (`X-Amz-Algorithm`,
+`X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`, `X-Amz-SignedHeaders`,
+`X-Amz-Signature`), valid from X-Amz-Date until X-Amz-Expires seconds later.
+Temporary credentials (issued by hitl's STS subset) must come with their
+`X-Amz-Security-Token`, in the header or the query.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from urllib.parse import quote, unquote_to_bytes, urlsplit
+from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -29,6 +36,10 @@ from workforce.models import AccessKey
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 SERVICE = "sagemaker"
+STS_SERVICE = "sts"
+MAX_PRESIGN_EXPIRES = 604_800  # seven days, as AWS allows
+_QUERY_AUTH = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date")
+QUERY_AUTH_PARAMETERS = frozenset((*_QUERY_AUTH, "X-Amz-Expires", "X-Amz-Security-Token"))
 TERMINATOR = "aws4_request"
 AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 # Writing last_used_at on every call would turn each read into a write.
@@ -55,6 +66,7 @@ class Authorization:
     terminator: str
     signed_headers: list[str]
     signature: str
+    presigned: bool = False
 
     @property
     def scope(self) -> str:
@@ -176,33 +188,82 @@ def parse_authorization(header: str) -> Authorization:
             " ".join(f"Authorization header requires '{name}' parameter." for name in missing)
             + f" Authorization={header}",
         )
-    credential = parts["Credential"].split("/")
-    if len(credential) != 5 or not all(credential):
+    return _authorization(parts["Credential"], parts["SignedHeaders"], parts["Signature"], presigned=False)
+
+
+def _authorization(credential: str, signed_headers: str, signature: str, *, presigned: bool) -> Authorization:
+    parts = credential.split("/")
+    if len(parts) != 5 or not all(parts):
         raise _error(
             "IncompleteSignatureException",
             f"Credential must have the form <AccessKeyId>/<yyyymmdd>/<region>/<service>/{TERMINATOR}; "
-            f"got '{parts['Credential']}'.",
+            f"got '{credential}'.",
         )
-    access_key_id, date, region, service, terminator = credential
+    access_key_id, date, region, service, terminator = parts
     return Authorization(
         access_key_id=access_key_id,
         date=date,
         region=region,
         service=service,
         terminator=terminator,
-        signed_headers=parts["SignedHeaders"].split(";"),
-        signature=parts["Signature"],
+        signed_headers=signed_headers.split(";"),
+        signature=signature,
+        presigned=presigned,
     )
 
 
-def _check_scope(auth: Authorization, amz_date: str) -> None:
+def query_parameters(query_string: str) -> dict[str, str]:
+    """Return the percent-decoded parameters of a raw query string (the last value of a repeated name)."""
+    params = {}
+    for pair in query_string.split("&"):
+        if pair:
+            key, _, value = pair.partition("=")
+            params[unquote(key)] = unquote(value)
+    return params
+
+
+def _presigned_authorization(params: dict[str, str]) -> tuple[Authorization, str, dt.datetime, int]:
+    """Read the query-string signature: (parts, X-Amz-Date, its time, X-Amz-Expires)."""
+    missing = [name for name in _QUERY_AUTH if not params.get(name)]
+    if missing:
+        raise _error(
+            "IncompleteSignatureException",
+            "AWS query-string parameters must include "
+            + ", ".join(f"'{name}'" for name in _QUERY_AUTH)
+            + f". Missing: {', '.join(missing)}. Re-examine the query-string parameters.",
+        )
+    if params["X-Amz-Algorithm"] != ALGORITHM:
+        raise _error(
+            "IncompleteSignatureException",
+            f"X-Amz-Algorithm only supports '{ALGORITHM}'; got '{params['X-Amz-Algorithm']}'.",
+        )
+    amz_date = params["X-Amz-Date"]
+    when = _parse_amz_date(amz_date)
+    raw_expires = params.get("X-Amz-Expires", "")
+    if not raw_expires.isdigit() or not 1 <= int(raw_expires) <= MAX_PRESIGN_EXPIRES:
+        raise _error(
+            "IncompleteSignatureException",
+            f"X-Amz-Expires must be a whole number of seconds from 1 to {MAX_PRESIGN_EXPIRES}; got '{raw_expires}'.",
+        )
+    auth = _authorization(
+        params["X-Amz-Credential"], params["X-Amz-SignedHeaders"], params["X-Amz-Signature"], presigned=True
+    )
+    return auth, amz_date, when, int(raw_expires)
+
+
+def _presigned_query(query_string: str) -> str:
+    # The canonical query of a presigned request holds every parameter but the signature itself.
+    return "&".join(pair for pair in query_string.split("&") if unquote(pair.partition("=")[0]) != "X-Amz-Signature")
+
+
+def _check_scope(auth: Authorization, amz_date: str, service: str) -> None:
     if auth.terminator != TERMINATOR:
         raise _error(
             "InvalidSignatureException",
             f"Credential should be scoped with a valid terminator: '{TERMINATOR}', not '{auth.terminator}'.",
         )
-    if auth.service != SERVICE:
-        raise _error("InvalidSignatureException", f"Credential should be scoped to correct service: '{SERVICE}'.")
+    if auth.service != service:
+        raise _error("InvalidSignatureException", f"Credential should be scoped to correct service: '{service}'.")
     if auth.region != settings.HITL_REGION:
         raise _error(
             "InvalidSignatureException",
@@ -221,14 +282,7 @@ def _request_time(request: HttpRequest) -> tuple[str, str, dt.datetime]:
     """Return (header name used, amz-format timestamp, parsed time)."""
     amz_date = request.headers.get("X-Amz-Date")
     if amz_date is not None:
-        try:
-            parsed = dt.datetime.strptime(amz_date, AMZ_DATE_FORMAT).replace(tzinfo=dt.UTC)
-        except ValueError:
-            raise _error(
-                "IncompleteSignatureException",
-                f"X-Amz-Date must be in the ISO 8601 basic format YYYYMMDD'T'HHMMSS'Z'; got '{amz_date}'.",
-            ) from None
-        return "x-amz-date", amz_date, parsed
+        return "x-amz-date", amz_date, _parse_amz_date(amz_date)
     date = request.headers.get("Date")
     if date is None:
         raise _error(
@@ -243,6 +297,34 @@ def _request_time(request: HttpRequest) -> tuple[str, str, dt.datetime]:
         parsed = parsed.replace(tzinfo=dt.UTC)
     parsed = parsed.astimezone(dt.UTC)
     return "date", parsed.strftime(AMZ_DATE_FORMAT), parsed
+
+
+def _parse_amz_date(amz_date: str) -> dt.datetime:
+    try:
+        return dt.datetime.strptime(amz_date, AMZ_DATE_FORMAT).replace(tzinfo=dt.UTC)
+    except ValueError:
+        raise _error(
+            "IncompleteSignatureException",
+            f"X-Amz-Date must be in the ISO 8601 basic format YYYYMMDD'T'HHMMSS'Z'; got '{amz_date}'.",
+        ) from None
+
+
+def _check_presigned_window(amz_date: str, when: dt.datetime, expires: int) -> None:
+    now = clock.now()
+    skew = dt.timedelta(seconds=settings.HITL_SIGV4_MAX_SKEW_SECONDS)
+    expiry = when + dt.timedelta(seconds=expires)
+    if now > expiry:
+        raise _error(
+            "InvalidSignatureException",
+            f"Signature expired: the presigned request was valid until {expiry.strftime(AMZ_DATE_FORMAT)} "
+            f"(X-Amz-Date {amz_date} + X-Amz-Expires {expires} s); it is now {now.strftime(AMZ_DATE_FORMAT)}.",
+        )
+    if when > now + skew:
+        raise _error(
+            "InvalidSignatureException",
+            f"Signature not yet current: {amz_date} is still later than {(now + skew).strftime(AMZ_DATE_FORMAT)} "
+            f"({now.strftime(AMZ_DATE_FORMAT)} + {settings.HITL_SIGV4_MAX_SKEW_SECONDS // 60} min.)",
+        )
 
 
 def _check_skew(amz_date: str, when: dt.datetime) -> None:
@@ -263,9 +345,9 @@ def _check_skew(amz_date: str, when: dt.datetime) -> None:
         )
 
 
-def _signed_header_values(request: HttpRequest, auth: Authorization, date_header: str) -> dict[str, str]:
+def _signed_header_values(request: HttpRequest, auth: Authorization, date_header: str | None) -> dict[str, str]:
     signed = auth.signed_headers
-    for required in ("host", date_header):
+    for required in ("host", date_header) if date_header else ("host",):
         if required not in signed:
             raise _error(
                 "IncompleteSignatureException",
@@ -305,26 +387,51 @@ def _payload_hash(request: HttpRequest) -> str:
 # --- Entry point ----------------------------------------------------------------
 
 
-def authenticate(request: HttpRequest) -> AccessKey:
-    """Verify the request's SigV4 signature and return the active access key (raises AwsError)."""
+def authenticate(request: HttpRequest, service: str = SERVICE) -> AccessKey:
+    """Verify the request's SigV4 signature (header or presigned query) and return its active key.
+
+    `service` is the credential scope's service: `sagemaker` for both A2I APIs,
+    `sts` for the STS subset. Raises AwsError.
+    """
     header = request.headers.get("Authorization")
-    if not header:
+    query_string = request.META.get("QUERY_STRING", "")
+    params = query_parameters(query_string) if "X-Amz-" in query_string else {}
+    if "X-Amz-Algorithm" in params:
+        if header:
+            raise _error(
+                "IncompleteSignatureException",
+                "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the "
+                "Authorization header should be specified.",
+            )
+        auth, amz_date, when, expires = _presigned_authorization(params)
+        _check_scope(auth, amz_date, service)
+        _check_presigned_window(amz_date, when, expires)
+        date_header, canonical_query_string = None, _presigned_query(query_string)
+        token = params.get("X-Amz-Security-Token")
+    elif header:
+        auth = parse_authorization(header)
+        date_header, amz_date, when = _request_time(request)
+        _check_scope(auth, amz_date, service)
+        _check_skew(amz_date, when)
+        canonical_query_string, token = query_string, request.headers.get("X-Amz-Security-Token")
+    else:
         raise _error("MissingAuthenticationTokenException", "Missing Authentication Token")
-    auth = parse_authorization(header)
-    date_header, amz_date, when = _request_time(request)
-    _check_scope(auth, amz_date)
-    _check_skew(amz_date, when)
 
     key = access_keys.active_key(auth.access_key_id)
-    # Every key here is a long-term key: a session token means credentials this server never issued.
-    if key is None or request.headers.get("X-Amz-Security-Token"):
+    if key is None:
         raise _error("UnrecognizedClientException", "The security token included in the request is invalid.")
+    try:
+        access_keys.check_session_token(key, token)
+    except access_keys.SessionTokenProblem as problem:
+        if problem.expired:
+            raise _error("ExpiredTokenException", "The security token included in the request is expired") from None
+        raise _error("UnrecognizedClientException", "The security token included in the request is invalid.") from None
 
     headers = _signed_header_values(request, auth, date_header)
     canonical = canonical_request(
         request.method or "GET",
         raw_path(request),
-        request.META.get("QUERY_STRING", ""),
+        canonical_query_string,
         headers,
         auth.signed_headers,
         _payload_hash(request),

@@ -20,7 +20,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
 from hitl import throttling, transactions
-from hitl.aws import errors, registry, sigv4
+from hitl.aws import errors, query, registry, sigv4
 from hitl.aws.errors import AwsError
 from hitl.errors import AccessDenied, HitlError, InvalidInput
 from workforce import audit
@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 @csrf_exempt
 def api_entry(request: HttpRequest, rest: str | None = None) -> HttpResponse:
     request_id = getattr(request, "request_id", "") or str(uuid.uuid4())  # hitl.middleware's id
+    if rest is None and query.is_query_call(request):
+        return _finish(_sts_entry(request, request_id), request_id)
     target = request.headers.get("X-Amz-Target")
     protocol = errors.CONTROL_PLANE if target is not None else errors.RUNTIME
     try:
@@ -66,6 +68,30 @@ def api_entry(request: HttpRequest, rest: str | None = None) -> HttpResponse:
     body = json.dumps(output, separators=(",", ":")).encode()
     response = HttpResponse(body, status=200, content_type=errors.CONTENT_TYPES[protocol])
     return _finish(response, request_id)
+
+
+def _sts_entry(request: HttpRequest, request_id: str) -> HttpResponse:
+    """Serve an STS query-protocol call (hitl.aws.query) signed for service `sts`."""
+    try:
+        access_key = sigv4.authenticate(request, service=sigv4.STS_SERVICE)
+        request.aws_access_key = access_key
+        params = query.parameters(request)
+        action = params.pop("Action", "")
+        params.pop("Version", None)
+        request.aws_operation, request.aws_params = action, params
+        if action not in registry.STS:
+            raise AwsError("UnknownOperationException", f"Could not find operation {action!r} for version 2011-06-15.")
+        throttling.check_rate(access_key.access_key_id)
+        context = registry.RequestContext(
+            account=access_key.account, access_key=access_key, request_id=request_id, operation=action
+        )
+        output = _call_audited(request, registry.STS[action], context, params)
+    except (AwsError, HitlError) as exc:
+        return query.error_response(exc, request_id)
+    except Exception as exc:
+        logger.exception("unhandled error in STS request %s", request_id)
+        return query.error_response(exc, request_id)
+    return query.response(action, output, request_id)
 
 
 def _call_audited(request: HttpRequest, handler: Any, context: registry.RequestContext, params: dict) -> Any:
@@ -140,12 +166,9 @@ def _runtime(operation: str) -> str:
 
 def _query_params(query_string: str) -> dict[str, str]:
     # Percent-decoding only: rest-json sends a space as %20, and "+" is a literal plus.
-    params = {}
-    for pair in query_string.split("&"):
-        if pair:
-            key, _, value = pair.partition("=")
-            params[unquote(key)] = unquote(value)
-    return params
+    # A presigned request's signature parameters are not operation input.
+    params = sigv4.query_parameters(query_string)
+    return {key: value for key, value in params.items() if key not in sigv4.QUERY_AUTH_PARAMETERS}
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:
