@@ -61,6 +61,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = (os.environ.get(name) or default).strip().lower()
+    aliases = {"1": "true", "yes": "true", "on": "true", "0": "false", "no": "false", "off": "false"}
+    value = aliases.get(raw, raw)
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return value
+
+
+# The hot-path statements of flows.hot_sql are prepared once per connection. "auto": unless a
+# pooler or proxy is detected between this process and PostgreSQL (PgBouncer before 1.21 in
+# transaction mode loses them between transactions); "true": always (PgBouncer >= 1.21 with
+# max_prepared_statements > 0 keeps them); "false": never.
+HITL_DB_PREPARED_STATEMENTS = env_choice("HITL_DB_PREPARED_STATEMENTS", "auto", ("auto", "true", "false"))
+
+
 def database_from_url(url: str) -> dict:
     """Translate DATABASE_URL (sqlite:///path or postgres://...) to Django's dict."""
     if not url:
@@ -86,9 +102,9 @@ def database_from_url(url: str) -> dict:
             "CONN_MAX_AGE": env_int("HITL_DB_CONN_MAX_AGE", 600),
             "CONN_HEALTH_CHECKS": env_bool("HITL_DB_HEALTH_CHECKS", True),
             # Lets flows.hot_sql prepare its statements (Django's own client-side-bound queries never
-            # are). Set HITL_DB_PREPARED_STATEMENTS=false behind a pooler that cannot keep them
-            # (PgBouncer older than 1.21 in transaction mode).
-            "OPTIONS": {"prepare_threshold": 5 if env_bool("HITL_DB_PREPARED_STATEMENTS", True) else None},
+            # are). With "auto", hitl.db.postgresql turns them off per connection when it finds a
+            # pooler in between (see HITL_DB_PREPARED_STATEMENTS above).
+            "OPTIONS": {"prepare_threshold": None if HITL_DB_PREPARED_STATEMENTS == "false" else 5},
         }
     raise ValueError(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (sqlite, postgres)")
 

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Start and stop the real services used by integration tests and the bench, all on 127.0.0.1.
 #
-#   scripts/services.sh start pg|redis|s3|worker|beat|all   (idempotent: running services are left alone)
-#   scripts/services.sh stop  pg|redis|s3|worker|beat|all
+#   scripts/services.sh start pg|redis|s3|pgbouncer|worker|beat|all   (idempotent: running services are left alone)
+#   scripts/services.sh stop  pg|redis|s3|pgbouncer|worker|beat|all
 #   scripts/services.sh status
-#   scripts/services.sh env [pg|redis|s3]  # export lines: DATABASE_URL, CELERY_BROKER_URL, the S3 endpoint...
+#   scripts/services.sh env [pg|redis|s3|pgbouncer]  # export lines: DATABASE_URL, CELERY_BROKER_URL, the S3 endpoint...
+#
+# pgbouncer (not part of `all`): Debian's PgBouncer in transaction mode on $HITL_PGBOUNCER_PORT, in front of
+# the PostgreSQL above, every database passed through; `env pgbouncer` prints a DATABASE_URL through it.
 #
 # Data, logs and pidfiles live in $HITL_SERVICES_DIR (default var/services). Needs only the Debian
 # packages postgresql and redis-server, and the project's .venv (moto_server, celery).
@@ -21,6 +24,10 @@ PG_DB="${HITL_PG_DB:-hitl}"
 REDIS_PORT="${HITL_REDIS_PORT:-56379}"
 S3_PORT="${HITL_S3_PORT:-55000}"
 S3_BUCKETS="${HITL_S3_BUCKETS:-a2i-results}"
+PGBOUNCER_PORT="${HITL_PGBOUNCER_PORT:-$((PG_PORT + 300))}"
+# Small on purpose: with fewer server connections than clients, transactions of one client land on
+# different server sessions, as under load in production.
+PGBOUNCER_POOL_SIZE="${HITL_PGBOUNCER_POOL_SIZE:-4}"
 WORKER_CONCURRENCY="${HITL_WORKER_CONCURRENCY:-2}"
 
 log() { echo "services: $*" >&2; }
@@ -53,6 +60,9 @@ env_lines() {  # env_lines [pg|redis|s3 ...]: all of them without arguments
   local want=" ${*:-pg redis s3} "
   if [[ $want == *" pg "* ]]; then
     echo "export DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/$PG_DB"
+  fi
+  if [[ $want == *" pgbouncer "* ]]; then
+    echo "export DATABASE_URL=postgres://postgres@127.0.0.1:$PGBOUNCER_PORT/$PG_DB"
   fi
   if [[ $want == *" redis "* ]]; then
     echo "export CELERY_BROKER_URL=redis://127.0.0.1:$REDIS_PORT/0"
@@ -151,6 +161,51 @@ stop_pg() {
   fi
 }
 
+# --- PgBouncer (transaction mode) -------------------------------------------------
+
+pgbouncer_dir() { echo "$(pg_dir)-pgbouncer"; }
+
+start_pgbouncer() {
+  local dir bin
+  bin="$(command -v pgbouncer || echo /usr/sbin/pgbouncer)"
+  [[ -x "$bin" ]] || die "pgbouncer not found (apt-get install -y pgbouncer, or scripts/install.sh --system)"
+  dir="$(pgbouncer_dir)"
+  if pid_alive "$dir/pgbouncer.pid"; then
+    log "pgbouncer already running on 127.0.0.1:$PGBOUNCER_PORT"
+    return 0
+  fi
+  tcp_open "$PGBOUNCER_PORT" && die "port $PGBOUNCER_PORT is taken by another process"
+  mkdir -p "$dir"
+  # The PostgreSQL above trusts loopback; PgBouncer's trust mode still wants the user listed.
+  echo '"postgres" ""' >"$dir/userlist.txt"
+  cat >"$dir/pgbouncer.ini" <<EOF
+[databases]
+* = host=127.0.0.1 port=$PG_PORT
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGBOUNCER_PORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/userlist.txt
+pool_mode = transaction
+default_pool_size = $PGBOUNCER_POOL_SIZE
+max_client_conn = 500
+; The test suite drops its database at the end: close idle server connections quickly.
+server_idle_timeout = 5
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+admin_users = postgres
+EOF
+  if [[ $EUID -eq 0 ]]; then chown -R postgres: "$dir"; fi
+  # PgBouncer refuses to run as root, like PostgreSQL.
+  as_pg "$bin" -q -d "$dir/pgbouncer.ini" || { tail -n 20 "$dir/pgbouncer.log" >&2; die "pgbouncer failed to start"; }
+  wait_for 10 pgbouncer tcp_open "$PGBOUNCER_PORT"
+  log "pgbouncer (transaction mode, pool size $PGBOUNCER_POOL_SIZE) on 127.0.0.1:$PGBOUNCER_PORT -> postgres :$PG_PORT"
+}
+
+stop_pgbouncer() { stop_pidfile "$(pgbouncer_dir)/pgbouncer.pid" pgbouncer; }
+
 # --- Redis ---------------------------------------------------------------------
 
 start_redis() {
@@ -246,6 +301,7 @@ status() {
   "$bin/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" && echo "pg: up" || echo "pg: down"
   redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && echo "redis: up" || echo "redis: down"
   pid_alive "$SERVICES_DIR/s3.pid" && echo "s3: up" || echo "s3: down"
+  pid_alive "$(pgbouncer_dir)/pgbouncer.pid" && echo "pgbouncer: up" || echo "pgbouncer: down"
   pid_alive "$SERVICES_DIR/worker.pid" && echo "worker: up" || echo "worker: down"
   pid_alive "$SERVICES_DIR/beat.pid" && echo "beat: up" || echo "beat: down"
 }
@@ -271,6 +327,7 @@ main() {
         else
           stop_beat
           stop_worker
+          stop_pgbouncer
           stop_s3
           stop_redis
           stop_pg
@@ -280,12 +337,12 @@ main() {
       local target
       for target in "${targets[@]}"; do
         case "$target" in
-          pg | redis | s3 | worker | beat) "${action}_${target}" ;;
-          *) die "unknown service $target (pg, redis, s3, worker, beat, all)" ;;
+          pg | redis | s3 | pgbouncer | worker | beat) "${action}_${target}" ;;
+          *) die "unknown service $target (pg, redis, s3, pgbouncer, worker, beat, all)" ;;
         esac
       done
       ;;
-    *) die "usage: $0 start|stop pg|redis|s3|worker|beat|all, $0 status, $0 env [pg|redis|s3]" ;;
+    *) die "usage: $0 start|stop pg|redis|s3|pgbouncer|worker|beat|all, $0 status, $0 env [pg|redis|s3|pgbouncer]" ;;
   esac
 }
 
