@@ -21,6 +21,7 @@ from django.db.models import ProtectedError, QuerySet
 from flows.models import FlowDefinition, HumanLoop, HumanTaskUi, TaskTemplate
 from hitl import arns, clock
 from hitl.errors import InUse, InvalidInput, LimitExceeded, NotFound
+from hitl.public_url import public_url
 from workforce.models import Account, Workforce, Workteam
 
 TEMPLATE_URL_MAX_AGE_SECONDS = 3600
@@ -75,7 +76,7 @@ def delete_human_task_ui(account: Account, name: str) -> None:
 def template_url(template: TaskTemplate) -> str:
     """Return an expiring signed URL on this server that serves the raw template text."""
     token = signing.dumps({"sha256": template.sha256}, salt=_TEMPLATE_URL_SALT, compress=True)
-    return settings.HITL_PUBLIC_URL.rstrip("/") + TEMPLATE_URL_PATH + token
+    return public_url() + TEMPLATE_URL_PATH + token
 
 
 def template_for_url_token(token: str) -> TaskTemplate:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from hitl import metrics, transactions
+from hitl import metrics, public_url, transactions
 from hitl.request_context import reset_request_id, set_request_id
 
 logger = logging.getLogger("hitl.access")
@@ -35,6 +35,7 @@ class RequestContextMiddleware:
         supplied = request.headers.get("X-Request-Id", "")
         request.request_id = supplied if _REQUEST_ID.match(supplied) else str(uuid.uuid4())
         token = set_request_id(request.request_id)
+        url_token = public_url.set_request(request)
         transactions.collect_until_response_sent()  # Celery publishes wait until the answer is out
         started = time.perf_counter()
         try:
@@ -65,6 +66,7 @@ class RequestContextMiddleware:
             )
             return response
         finally:
+            public_url.reset_request(url_token)
             reset_request_id(token)
 
 

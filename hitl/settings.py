@@ -199,7 +199,13 @@ HITL_SIGV4_MAX_SKEW_SECONDS = env_int("HITL_SIGV4_MAX_SKEW_SECONDS", 15 * 60)
 HITL_SECRET_ENCRYPTION_KEY = env_str("HITL_SECRET_ENCRYPTION_KEY", SECRET_KEY)
 HITL_OUTPUT_BACKEND = env_str("HITL_OUTPUT_BACKEND", "local")
 HITL_LOCAL_STORE_DIR = Path(env_str("HITL_LOCAL_STORE_DIR", str(VAR_DIR / "store")))
-HITL_PUBLIC_URL = env_str("HITL_PUBLIC_URL", "http://127.0.0.1:8000")
+# External base URL for absolute links; empty = the request's own scheme and host (hitl.public_url).
+HITL_PUBLIC_URL = env_str("HITL_PUBLIC_URL", "")
+# Behind a reverse proxy: take the host and scheme from X-Forwarded-Host / X-Forwarded-Proto.
+HITL_TRUST_PROXY_HEADERS = env_bool("HITL_TRUST_PROXY_HEADERS", False)
+if HITL_TRUST_PROXY_HEADERS:
+    USE_X_FORWARDED_HOST = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Let the Textract/Rekognition adapters call the real services (boto3, standard AWS credentials)
 # when a request arrives without the service's response.
 HITL_ADAPTER_PROXY = env_bool("HITL_ADAPTER_PROXY", False)

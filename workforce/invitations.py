@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -23,6 +22,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 
+from hitl.public_url import public_url
 from workforce.models import Worker, Workteam, WorkteamMembership
 
 MAX_CSV_ROWS = 5000
@@ -96,7 +96,7 @@ def invitation_link(user) -> str:
         "account_reset_password_from_key",
         kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
     )
-    return settings.HITL_PUBLIC_URL.rstrip("/") + path
+    return public_url() + path
 
 
 def _send_invitation(user, team: Workteam) -> None:

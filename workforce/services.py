@@ -22,6 +22,7 @@ from django.db.models import ProtectedError, QuerySet
 
 from hitl import arns, clock
 from hitl.errors import InUse, InvalidInput, LimitExceeded
+from hitl.public_url import public_url
 from workforce import secrets
 from workforce.models import Account, Worker, Workforce, Workteam, WorkteamMembership
 
@@ -30,8 +31,8 @@ _UNSET: Any = object()
 
 
 def portal_host() -> str:
-    """Return the worker-portal host name (SubDomain): the host of HITL_PUBLIC_URL."""
-    return urlsplit(settings.HITL_PUBLIC_URL).netloc
+    """Return the worker-portal host name (SubDomain): the host of the public URL (hitl.public_url)."""
+    return urlsplit(public_url()).netloc
 
 
 # --- Workforces ---------------------------------------------------------------

@@ -12,12 +12,6 @@ from flows.models import HumanTaskUi
 from tests.factories import SENTIMENT_TEMPLATE
 
 
-@pytest.fixture(autouse=True)
-def _public_url_is_the_live_server(settings, live_server):
-    """Template URLs point at HITL_PUBLIC_URL; make that the test server."""
-    settings.HITL_PUBLIC_URL = live_server.url
-
-
 def test_a_created_ui_is_described_with_a_fetchable_template_url_and_its_sha256(aws_account, sagemaker_client):
     response = sagemaker_client.create_human_task_ui(
         HumanTaskUiName="sentiment-ui",

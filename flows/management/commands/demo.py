@@ -25,6 +25,7 @@ from django.db import transaction
 from flows import lifecycle, services
 from flows.models import FlowDefinition, HumanTaskUi
 from hitl import arns
+from hitl.public_url import public_url
 from workforce import access_keys
 from workforce import services as workforce_services
 from workforce.models import AccessKey, Account, Workteam
@@ -139,7 +140,7 @@ class Command(BaseCommand):
         return created
 
     def _report(self, tenant: Account, flow_arn: str, started: int, password: str, key_id: str, secret: str) -> None:
-        base = settings.HITL_PUBLIC_URL.rstrip("/")
+        base = public_url()
         endpoint = base + (f"/{settings.HITL_API_PREFIX.strip('/')}" if settings.HITL_API_PREFIX.strip("/") else "")
         write = self.stdout.write
         write(f"Demo ready in account {tenant.name} ({tenant.aws_account_id}); {started} new loop(s) started.")
