@@ -14,6 +14,22 @@ from tests.inference_adapters import documents as d
 pytestmark = pytest.mark.browser
 
 
+def key_values(blocks: list[dict]) -> dict[str, str]:
+    """Read the form as graph-walking Textract consumer code does: each text through its CHILD WORD ids."""
+    by_id = {block["id"]: block for block in blocks}
+
+    def text(block: dict) -> str:
+        ids = [i for r in block.get("relationships", []) if r["type"] == "CHILD" for i in r["ids"]]
+        return " ".join(by_id[i]["text"] for i in ids if by_id[i]["blockType"] == "WORD")
+
+    pairs = {}
+    for block in blocks:
+        if block["blockType"] == "KEY_VALUE_SET" and block["entityTypes"] == ["KEY"]:
+            value_ids = [i for r in block["relationships"] if r["type"] == "VALUE" for i in r["ids"]]
+            pairs[text(block)] = " ".join(text(by_id[i]) for i in value_ids)
+    return pairs
+
+
 def _builtin_flow(portal, source, conditions, *, name, sample):
     return portal.sample_flow(sample, name=name, request_source=source, activation_conditions=json.dumps(conditions))
 
@@ -39,20 +55,31 @@ def test_textract_review_returns_the_corrected_key_value_blocks(portal):
     frame.get_by_role("textbox", name="Value of Employee Name").fill("Dana Ruiz")
     frame.get_by_role("button", name="Submit").click()
 
-    # Then the answer is the one of a2i-api.md 7.4
+    # Then the answer is the reviewed graph (crowd-elements.md 3.7): the KEY_VALUE_SET blocks with their
+    # text and confidence, and every CHILD id a WORD block; the typed value gets new words.
     assert portal.answer_of(loop) == {
         "AWS/Textract/AnalyzeDocument/Forms/V1": {
             "blocks": [
-                {"blockType": "KEY_VALUE_SET", "id": "k-1", "entityTypes": ["KEY"], "text": "Pay Date:",
+                {"blockType": "KEY_VALUE_SET", "id": "k-1", "entityTypes": ["KEY"], "text": "Pay Date:", "confidence": 58.2,
                  "relationships": [{"type": "CHILD", "ids": ["w-1", "w-2"]}, {"type": "VALUE", "ids": ["v-1"]}]},
-                {"blockType": "KEY_VALUE_SET", "id": "v-1", "entityTypes": ["VALUE"], "text": "03/15/2024",
+                {"blockType": "KEY_VALUE_SET", "id": "v-1", "entityTypes": ["VALUE"], "text": "03/15/2024", "confidence": 58.2,
                  "relationships": [{"type": "CHILD", "ids": ["w-3"]}]},
-                {"blockType": "KEY_VALUE_SET", "id": "new-k-1", "entityTypes": ["KEY"], "text": "Employee Name",
-                 "relationships": [{"type": "VALUE", "ids": ["new-v-1"]}]},
-                {"blockType": "KEY_VALUE_SET", "id": "new-v-1", "entityTypes": ["VALUE"], "text": "Dana Ruiz"},
+                {"blockType": "KEY_VALUE_SET", "id": "new-k-1", "entityTypes": ["KEY"], "text": "Employee Name", "confidence": 100,
+                 "relationships": [{"type": "CHILD", "ids": ["new-k-1-w-1", "new-k-1-w-2"]}, {"type": "VALUE", "ids": ["new-v-1"]}]},
+                {"blockType": "KEY_VALUE_SET", "id": "new-v-1", "entityTypes": ["VALUE"], "text": "Dana Ruiz", "confidence": 100,
+                 "relationships": [{"type": "CHILD", "ids": ["new-v-1-w-1", "new-v-1-w-2"]}]},
+                {"blockType": "WORD", "id": "w-1", "text": "Pay", "confidence": 99.1},
+                {"blockType": "WORD", "id": "w-2", "text": "Date:", "confidence": 97.0},
+                {"blockType": "WORD", "id": "w-3", "text": "03/15/2024", "confidence": 81.4},
+                {"blockType": "WORD", "id": "new-k-1-w-1", "text": "Employee", "confidence": 100},
+                {"blockType": "WORD", "id": "new-k-1-w-2", "text": "Name", "confidence": 100},
+                {"blockType": "WORD", "id": "new-v-1-w-1", "text": "Dana", "confidence": 100},
+                {"blockType": "WORD", "id": "new-v-1-w-2", "text": "Ruiz", "confidence": 100},
             ]
         }
     }  # fmt: skip
+    blocks = portal.answer_of(loop)["AWS/Textract/AnalyzeDocument/Forms/V1"]["blocks"]
+    assert key_values(blocks) == {"Pay Date:": "03/15/2024", "Employee Name": "Dana Ruiz"}
 
 
 def test_textract_review_drops_rejected_pairs_and_blanks_values(portal):
@@ -76,9 +103,11 @@ def test_textract_review_drops_rejected_pairs_and_blanks_values(portal):
     assert portal.answer_of(loop) == {
         "AWS/Textract/AnalyzeDocument/Forms/V1": {
             "blocks": [
-                {"blockType": "KEY_VALUE_SET", "id": "k-1", "entityTypes": ["KEY"], "text": "Pay Date:",
+                {"blockType": "KEY_VALUE_SET", "id": "k-1", "entityTypes": ["KEY"], "text": "Pay Date:", "confidence": 58.2,
                  "relationships": [{"type": "CHILD", "ids": ["w-1", "w-2"]}, {"type": "VALUE", "ids": ["v-1"]}]},
-                {"blockType": "KEY_VALUE_SET", "id": "v-1", "entityTypes": ["VALUE"], "text": ""},
+                {"blockType": "KEY_VALUE_SET", "id": "v-1", "entityTypes": ["VALUE"], "text": "", "confidence": 58.2},
+                {"blockType": "WORD", "id": "w-1", "text": "Pay", "confidence": 99.1},
+                {"blockType": "WORD", "id": "w-2", "text": "Date:", "confidence": 97.0},
             ]
         }
     }  # fmt: skip

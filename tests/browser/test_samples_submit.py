@@ -147,21 +147,30 @@ def slider_shape(value: Any, control: Control) -> None:
 
 
 def textract_shape(value: Any, control: Control) -> None:
-    # The reviewed KEY_VALUE_SET blocks, Textract Block members in camelCase (a2i-api.md 7.4, crowd-elements.md
-    # 3.7). The reviewer changed nothing, so each detected key and value comes back with its detected text.
+    # The reviewed block graph in Textract's camelCase schema (a2i-api.md 7.4, crowd-elements.md 3.7), for both
+    # readers: KEY_VALUE_SET blocks with their text and confidence, and a WORD block for every CHILD id.
+    # The reviewer changed nothing, so each detected key and value comes back with its detected words.
     assert isinstance(value, dict) and set(value) == {"blocks"}
     blocks = value["blocks"]
+    allowed = {"blockType", "confidence", "entityTypes", "geometry", "id", "relationships", "text"}
+    by_id = {block["id"]: block for block in blocks}
     for block in blocks:
-        assert {"blockType", "entityTypes", "id", "text"} <= set(block), block
-        assert set(block) <= {"blockType", "confidence", "entityTypes", "geometry", "id", "relationships", "text"}
+        assert set(block) <= allowed, block
+        if block["blockType"] == "WORD":
+            assert {"confidence", "id", "text"} <= set(block), block
+            continue
+        assert {"blockType", "confidence", "entityTypes", "id", "text"} <= set(block), block
         assert block["blockType"] == "KEY_VALUE_SET" and block["entityTypes"] in (["KEY"], ["VALUE"]), block
         for relationship in block.get("relationships", []):
             assert set(relationship) == {"ids", "type"} and relationship["type"] in ("CHILD", "VALUE")
+            if relationship["type"] == "CHILD":
+                assert all(by_id[i]["blockType"] == "WORD" for i in relationship["ids"]), relationship
     texts = {block["id"]: block["text"] for block in blocks}
     # tests/review_ui/samples.py TEXTRACT_INPUT: key k-1 = words "Pay" "Date:", its value v-1 = "03/15/2024".
-    assert texts == {"k-1": "Pay Date:", "v-1": "03/15/2024"}
-    [key] = [block for block in blocks if block["id"] == "k-1"]
-    assert {"ids": ["v-1"], "type": "VALUE"} in key["relationships"]
+    assert texts == {"k-1": "Pay Date:", "v-1": "03/15/2024", "w-1": "Pay", "w-2": "Date:", "w-3": "03/15/2024"}
+    assert (by_id["k-1"]["confidence"], by_id["w-3"]["confidence"]) == (58.2, 81.4)
+    assert {"ids": ["v-1"], "type": "VALUE"} in by_id["k-1"]["relationships"]
+    assert {"ids": ["w-1", "w-2"], "type": "CHILD"} in by_id["k-1"]["relationships"]
 
 
 def moderation_shape(value: Any, control: Control) -> None:

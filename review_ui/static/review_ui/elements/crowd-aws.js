@@ -69,6 +69,7 @@
         return words.length ? words.join(' ') : block.text || '';
       }
       this._rel = rel;
+      this._byId = byId;
       var pairs = (this._pairs = []);
       blocks.forEach(function (b) {
         if (b.blockType !== 'KEY_VALUE_SET' || (b.entityTypes || []).indexOf('KEY') < 0) return;
@@ -168,23 +169,44 @@
       return d;
     }
     /*
-     * The answer is the reviewed KEY_VALUE_SET graph (spec a2i-api 7.4): corrected text, CHILD links kept while
-     * the text is unchanged, geometry passed through. Encodings of "No" (pair left out), "Value is blank"
-     * (empty value text) and "Key not found" (nothing added) are unconfirmed for AWS.
+     * The answer is the reviewed block graph in the input's schema (crowd-elements 3.7), for both of its readers:
+     * each KEY_VALUE_SET block carries its reviewed `text`, and its `confidence` and `geometry`; every id a CHILD
+     * relationship names is a WORD block of the answer. Unchanged text keeps the detected words; corrected or
+     * added text gets new words (confidence 100: a person typed them). Encodings of "No" (pair left out),
+     * "Value is blank" (empty text, no words) and "Key not found" (nothing added) are unconfirmed for AWS.
      */
-    _blockOut(block, text, keepChildren, valueId) {
-      var out = { blockType: block.blockType, entityTypes: (block.entityTypes || []).slice(), id: block.id, text: text };
+    _words(block, text, unchanged) {
+      var byId = this._byId;
+      var detected = this._rel(block, 'CHILD').map(function (id) { return byId[id]; });
+      var complete = detected.length && detected.every(function (w) { return w && w.blockType === 'WORD'; });
+      if (unchanged && complete) {
+        return detected.map(function (w) {
+          var word = { blockType: 'WORD', id: w.id, text: w.text };
+          if (w.confidence !== undefined) word.confidence = w.confidence;
+          if (w.geometry) word.geometry = w.geometry;
+          return word;
+        });
+      }
+      return String(text || '').split(/\s+/).filter(Boolean).map(function (t, i) {
+        return { blockType: 'WORD', id: block.id + '-w-' + (i + 1), text: t, confidence: 100 };
+      });
+    }
+    _blockOut(block, text, unchanged, valueId, words) {
+      var out = { blockType: 'KEY_VALUE_SET', entityTypes: (block.entityTypes || []).slice(), id: block.id, text: text };
+      out.confidence = block.confidence !== undefined ? block.confidence : 100;
+      if (block.geometry) out.geometry = block.geometry;
+      var own = this._words(block, text, unchanged);
       var rels = [];
-      var children = this._rel(block, 'CHILD');
-      if (keepChildren && children.length) rels.push({ ids: children, type: 'CHILD' });
+      if (own.length) rels.push({ ids: own.map(function (w) { return w.id; }), type: 'CHILD' });
       if (valueId) rels.push({ ids: [valueId], type: 'VALUE' });
       if (rels.length) out.relationships = rels;
-      if (block.geometry) out.geometry = block.geometry;
+      own.forEach(function (w) { words.push(w); });
       return out;
     }
     get _submittableValue() {
       var self = this;
       var out = [];
+      var words = [];
       var n = 0;
       (this._pairs || []).forEach(function (p) {
         if (p.rejected) return;
@@ -192,18 +214,18 @@
         var valueBlock = p.value;
         if (!valueBlock && valueText) {
           n += 1;
-          valueBlock = { blockType: 'KEY_VALUE_SET', entityTypes: ['VALUE'], id: 'new-v-' + n };
+          valueBlock = { entityTypes: ['VALUE'], id: 'new-v-' + n };
         }
-        out.push(self._blockOut(p.key, p.keyText, p.keyText === p.origKey, valueBlock ? valueBlock.id : null));
-        if (valueBlock) out.push(self._blockOut(valueBlock, valueText, !p.blank && valueText === p.origValue, null));
+        out.push(self._blockOut(p.key, p.keyText, p.keyText === p.origKey, valueBlock ? valueBlock.id : null, words));
+        if (valueBlock) out.push(self._blockOut(valueBlock, valueText, !p.blank && valueText === p.origValue, null, words));
       });
       (this._missing || []).forEach(function (m) {
         if (m.notFound || !m.value) return;
         n += 1;
-        out.push({ blockType: 'KEY_VALUE_SET', entityTypes: ['KEY'], id: 'new-k-' + n, relationships: [{ ids: ['new-v-' + n], type: 'VALUE' }], text: m.name });
-        out.push({ blockType: 'KEY_VALUE_SET', entityTypes: ['VALUE'], id: 'new-v-' + n, text: m.value });
+        out.push(self._blockOut({ entityTypes: ['KEY'], id: 'new-k-' + n }, m.name, false, 'new-v-' + n, words));
+        out.push(self._blockOut({ entityTypes: ['VALUE'], id: 'new-v-' + n }, m.value, false, null, words));
       });
-      return { blocks: out };
+      return { blocks: out.concat(words) };
     }
     get value() {
       return this._submittableValue;
