@@ -6,7 +6,8 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -48,7 +49,7 @@ class RequestContextMiddleware:
             if response.has_header("x-amzn-RequestId") and not getattr(request, "aws_audited", False):
                 _audit_api_call(request, response)
             if _is_portal_page(request, response) and "Content-Security-Policy" not in response:
-                response["Content-Security-Policy"] = settings.HITL_CONTENT_SECURITY_POLICY
+                response["Content-Security-Policy"] = content_security_policy(getattr(request, "csp_form_action", ()))
             logger.info(
                 "%s %s %s",
                 request.method,
@@ -83,6 +84,36 @@ def _audit_api_call(request: HttpRequest, response: HttpResponse) -> None:
     except Exception:
         # The call already happened; a lost audit row is logged loudly rather than failing it.
         logger.exception("could not write the audit record of an API call")
+
+
+def content_security_policy(form_targets: Iterable[str] = ()) -> str:
+    """Return HITL_CONTENT_SECURITY_POLICY with the origins of `form_targets` (URLs) added to its form-action.
+
+    A view sets `request.csp_form_action` when its forms' answers redirect to another site (the
+    sign-in forms that lead to an identity provider). A policy without form-action, or with
+    form-action 'none', is left as it is; URLs whose origin cannot be written safely are skipped.
+    """
+    policy = settings.HITL_CONTENT_SECURITY_POLICY
+    origins = sorted({origin for origin in map(_origin, form_targets) if origin})
+    if not origins:
+        return policy
+    directives = []
+    for directive in policy.split(";"):
+        name, _, sources = directive.strip().partition(" ")
+        if name.lower() == "form-action" and sources.strip() != "'none'":
+            directive = f" {directive.strip()} {' '.join(origins)}"
+        directives.append(directive)
+    return ";".join(directives).strip()
+
+
+# scheme://host[:port] as a CSP source: nothing that could end the directive or add a source.
+_ORIGIN = re.compile(r"^https?://(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:[0-9]{1,5})?$")
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    origin = f"{parts.scheme.lower()}://{parts.netloc.lower().rpartition('@')[2]}"
+    return origin if _ORIGIN.match(origin) else None
 
 
 def _is_portal_page(request: HttpRequest, response: HttpResponse) -> bool:

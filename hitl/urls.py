@@ -7,9 +7,15 @@ from django.urls import include, path, re_path
 from flows import views as flows_views
 from hitl import health, metrics
 from hitl.aws import views as aws_views
+from workforce import oidc_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before allauth's own: the sign-in pages with the form-action their SSO forms need, and its
+    # OpenID Connect views with the workforce adapter (workforce/oidc_views.py says why).
+    path("accounts/login/", oidc_views.sign_in),
+    path("accounts/oidc/<str:provider_id>/login/", oidc_views.oidc_login),
+    path("accounts/oidc/<str:provider_id>/login/callback/", oidc_views.oidc_callback),
     path("accounts/", include("allauth.urls")),
     path("portal/", include("review_ui.urls")),
     path("ops/", include("workforce.ops_urls")),

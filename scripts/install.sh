@@ -24,6 +24,8 @@ if [ "$want_system" = 1 ]; then
   [ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null || missing+=(pgbouncer)
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  # certutil: the single sign-on browser test puts its throw-away CA into Chromium's NSS database.
+  command -v certutil >/dev/null || missing+=(libnss3-tools)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing system packages: ${missing[*]}"
     SUDO=""

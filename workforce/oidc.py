@@ -4,8 +4,10 @@ Each workforce with an OidcConfig becomes a django-allauth `openid_connect`
 app (provider id `workforce-<pk>`, sign-in at /accounts/oidc/workforce-<pk>/login/),
 kept in step by a post_save signal whichever way the workforce changed (API or
 admin). The endpoints configured in OidcConfig override what the issuer's
-discovery document says. At each sign-in the claims decide who the reviewer is
-and which teams they are on:
+discovery document says; OidcConfig.Scope and AuthenticationRequestExtraParams
+go into the authorization request; the token endpoint authentication method
+follows the discovery document (`WorkforceOidcAdapter`, used by oidc_views).
+At each sign-in the claims decide who the reviewer is and which teams they are on:
 
 * `sagemaker:client_id` must equal ClientId (when sent), else the sign-in is refused;
 * `sagemaker:sub` (or `sub`) with the Issuer is the Worker identity written into output.json;
@@ -19,11 +21,14 @@ Both `sagemaker:` and `sagemaker-` claim spellings are accepted.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote_plus
 
 from allauth.account.signals import user_logged_in
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
+from allauth.socialaccount.providers.oauth2.client import OAuth2Client
+from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -35,6 +40,12 @@ from workforce.models import Worker, Workforce, Workteam, WorkteamMembership
 PROVIDER = "openid_connect"
 PROVIDER_ID_PREFIX = "workforce-"
 MAX_GROUPS = 10
+DEFAULT_SCOPE = ["openid", "profile", "email"]
+# Authorization request parameters the sign-in itself sets (its CSRF state, nonce, PKCE challenge,
+# where the answer goes): AuthenticationRequestExtraParams cannot replace them.
+PROTOCOL_PARAMS = frozenset(
+    {"client_id", "redirect_uri", "response_type", "scope", "state", "nonce", "code_challenge", "code_challenge_method"}
+)
 
 
 def provider_id(workforce: Workforce) -> str:
@@ -66,12 +77,60 @@ def sync_social_app(workforce: Workforce) -> SocialApp | None:
         "settings": {
             "server_url": config["Issuer"],
             "openid_configuration_overrides": {k: v for k, v in overrides.items() if v},
-            # The client secret goes in the token request body, which every IdP accepts.
-            "token_auth_method": "client_secret_post",
+            "scope": scope_of(config),
+            "auth_params": extra_params_of(config),
+            # RFC 9700 recommends PKCE for confidential clients too; providers without it ignore the parameters.
+            "oauth_pkce_enabled": True,
+            # No token_auth_method: WorkforceOidcAdapter follows the discovery document at each sign-in.
         },
     }
     app, _ = SocialApp.objects.update_or_create(provider=PROVIDER, provider_id=provider_id(workforce), defaults=fields)
     return app
+
+
+def scope_of(config: dict[str, Any]) -> list[str]:
+    """Return the scopes to request: OidcConfig.Scope (space-separated, `openid` added) or allauth's default."""
+    scopes = (config.get("Scope") or "").split()
+    if not scopes:
+        return list(DEFAULT_SCOPE)
+    return scopes if "openid" in scopes else ["openid", *scopes]
+
+
+def extra_params_of(config: dict[str, Any]) -> dict[str, str]:
+    """Return OidcConfig.AuthenticationRequestExtraParams without the parameters the protocol owns."""
+    extra = config.get("AuthenticationRequestExtraParams") or {}
+    return {key: value for key, value in extra.items() if key.lower() not in PROTOCOL_PARAMS}
+
+
+def authorization_endpoint(app: SocialApp) -> str:
+    """Return where the app's sign-in sends the browser (the OidcConfig endpoint, else the issuer)."""
+    overrides = app.settings.get("openid_configuration_overrides") or {}
+    return overrides.get("authorization_endpoint") or app.settings.get("server_url", "")
+
+
+def token_auth_method(discovery: dict[str, Any]) -> str:
+    """Return how to authenticate at the token endpoint, as the provider's discovery document allows.
+
+    `client_secret_basic` when listed, or when the list is absent (OpenID Connect Discovery's default);
+    `client_secret_post` otherwise.
+    """
+    methods = discovery.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
+    return "client_secret_basic" if "client_secret_basic" in methods else "client_secret_post"
+
+
+class WorkforceOidcAdapter(OpenIDConnectOAuth2Adapter):
+    """allauth's OpenID Connect adapter, authenticating at the token endpoint as discovery says."""
+
+    @property
+    def basic_auth(self) -> bool:
+        return token_auth_method(self.openid_config) == "client_secret_basic"
+
+    def get_access_token_data(self, request: HttpRequest, app: SocialApp, client: OAuth2Client, **kwargs: Any):
+        if client.basic_auth:
+            # RFC 6749 2.3.1: both are form-urlencoded before they go into the Basic header.
+            client.consumer_key = quote_plus(client.consumer_key, safe="")
+            client.consumer_secret = quote_plus(client.consumer_secret, safe="")
+        return super().get_access_token_data(request, app, client, **kwargs)
 
 
 @receiver(post_save, sender=Workforce, dispatch_uid="oidc_sync_social_app")

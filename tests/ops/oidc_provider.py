@@ -2,17 +2,23 @@
 
 Runs on 127.0.0.1 in a thread. `provider.next_claims` are the claims of the
 person who "signs in" at the next authorization request (no login form).
+The client is registered for `client_auth_method` and the discovery document
+lists `auth_methods_supported`; PKCE is checked when the request carries it.
+Authorization queries and token requests are recorded for assertions.
+For a real provider with login pages, over HTTPS, see tests/browser/oidc_server.py.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import parse_qs, unquote_plus, urlencode, urlparse
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -26,7 +32,10 @@ class OidcProvider:
         self.next_claims: dict[str, Any] = {}
         self.codes: dict[str, dict[str, Any]] = {}
         self.tokens: dict[str, dict[str, Any]] = {}
-        self.token_requests: list[dict[str, list[str]]] = []
+        self.client_auth_method = "client_secret_basic"
+        self.auth_methods_supported = ["client_secret_post", "client_secret_basic"]
+        self.authorize_requests: list[dict[str, str]] = []
+        self.token_requests: list[dict[str, Any]] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -86,15 +95,20 @@ class OidcProvider:
                             "token_endpoint": config["TokenEndpoint"],
                             "userinfo_endpoint": config["UserInfoEndpoint"],
                             "jwks_uri": config["JwksUri"],
-                            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+                            "token_endpoint_auth_methods_supported": provider.auth_methods_supported,
                         }
                     )
                 elif url.path == "/authorize":
+                    provider.authorize_requests.append(query)
                     if query.get("client_id") != provider.client_id or query.get("response_type") != "code":
                         self._json({"error": "invalid_request"}, 400)
                         return
                     code = secrets.token_urlsafe(16)
-                    provider.codes[code] = {"claims": dict(provider.next_claims), "nonce": query.get("nonce")}
+                    provider.codes[code] = {
+                        "claims": dict(provider.next_claims),
+                        "nonce": query.get("nonce"),
+                        "code_challenge": query.get("code_challenge"),
+                    }
                     target = query["redirect_uri"] + "?" + urlencode({"code": code, "state": query.get("state", "")})
                     self.send_response(302)
                     self.send_header("Location", target)
@@ -116,9 +130,16 @@ class OidcProvider:
                     self._json({"error": "not_found"}, 404)
                     return
                 form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode())
-                provider.token_requests.append(form)
+                method, client_id, secret = self._client_credentials(form)
+                provider.token_requests.append({"method": method, "form": form})
+                if method != provider.client_auth_method or (client_id, secret) != (
+                    provider.client_id,
+                    provider.client_secret,
+                ):
+                    self._json({"error": "invalid_client"}, 401)
+                    return
                 grant = provider.codes.pop(form.get("code", [""])[0], None)
-                if grant is None or form.get("client_secret", [""])[0] != provider.client_secret:
+                if grant is None or not _pkce_ok(grant["code_challenge"], form.get("code_verifier", [None])[0]):
                     self._json({"error": "invalid_grant"}, 400)
                     return
                 access_token = secrets.token_urlsafe(16)
@@ -132,4 +153,19 @@ class OidcProvider:
                     }
                 )
 
+            def _client_credentials(self, form: dict[str, list[str]]) -> tuple[str, str, str]:
+                header = self.headers.get("Authorization", "")
+                if header.startswith("Basic "):
+                    # RFC 6749 2.3.1: each part is form-urlencoded before base64.
+                    client_id, _, secret = base64.b64decode(header.removeprefix("Basic ")).decode().partition(":")
+                    return "client_secret_basic", unquote_plus(client_id), unquote_plus(secret)
+                return "client_secret_post", form.get("client_id", [""])[0], form.get("client_secret", [""])[0]
+
         return Handler
+
+
+def _pkce_ok(challenge: str | None, verifier: str | None) -> bool:
+    if challenge is None:
+        return verifier is None
+    digest = hashlib.sha256((verifier or "").encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode() == challenge

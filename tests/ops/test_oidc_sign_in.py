@@ -86,7 +86,9 @@ def test_reviewer_signs_in_with_the_workforce_idp_and_groups_decide_the_teams(
 
     assert start["Location"].startswith(f"{idp.url}/authorize?")  # OidcConfig wins over discovery
     assert done.status_code == 302 and done["Location"] == "/portal/"
-    assert idp.token_requests[0]["client_secret"] == [CLIENT_SECRET]
+    # Discovery offers both methods: the secret goes in the Basic header, the common default.
+    assert [r["method"] for r in idp.token_requests] == ["client_secret_basic"]
+    assert "client_secret" not in idp.token_requests[0]["form"]
     dana = get_user_model().objects.get(email="dana@example.com")
     assert int(client.session["_auth_user_id"]) == dana.pk
     assert (dana.worker.identity_provider_type, dana.worker.issuer, dana.worker.sub) == (
@@ -162,3 +164,103 @@ def test_workforce_changes_through_the_api_services_keep_the_sign_in_app_in_step
 
     services.delete_workforce(acct, "wf")
     assert not SocialApp.objects.filter(provider_id=f"workforce-{workforce.pk}").exists()
+
+
+@pytest.mark.django_db
+def test_the_secret_goes_in_the_token_request_body_when_discovery_does_not_offer_basic(idp, workforce_with_idp):
+    idp.auth_methods_supported = ["client_secret_post", "private_key_jwt"]
+    idp.client_auth_method = "client_secret_post"
+    claims = {"sub": "p", "sagemaker:sub": "p", "email": "pat@example.com", "sagemaker:groups": "legal"}
+
+    _, done = sign_in(Client(), workforce_with_idp, idp, claims)
+
+    assert done.status_code == 302 and done["Location"] == "/portal/"
+    assert [r["method"] for r in idp.token_requests] == ["client_secret_post"]
+    assert idp.token_requests[0]["form"]["client_secret"] == [CLIENT_SECRET]
+
+
+@pytest.mark.django_db
+def test_basic_authentication_form_encodes_a_secret_with_special_characters(idp, django_capture_on_commit_callbacks):
+    from workforce import services
+
+    idp.client_secret = "p@ss:w+rd/100%&more"
+    with django_capture_on_commit_callbacks(execute=True):
+        workforce = services.create_workforce(
+            f.account(), name="wf", oidc_config=idp.oidc_config(), client_secret=idp.client_secret
+        )
+    claims = {"sub": "s", "sagemaker:sub": "s", "email": "sam@example.com"}
+
+    _, done = sign_in(Client(), workforce, idp, claims)
+
+    assert done.status_code == 302 and done["Location"] == "/portal/"
+    assert [r["method"] for r in idp.token_requests] == ["client_secret_basic"]
+
+
+@pytest.mark.django_db
+def test_oidc_config_scope_and_extra_params_go_into_the_authorization_request(idp, django_capture_on_commit_callbacks):
+    from workforce import services
+
+    config = {
+        **idp.oidc_config(),
+        "Scope": "email groups",
+        "AuthenticationRequestExtraParams": {"hitl_tenant": "acme", "prompt": "login", "state": "forged"},
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        workforce = services.create_workforce(f.account(), name="wf", oidc_config=config, client_secret=CLIENT_SECRET)
+    claims = {"sub": "g", "sagemaker:sub": "g", "email": "gil@example.com"}
+
+    _, done = sign_in(Client(), workforce, idp, claims)
+
+    assert done.status_code == 302 and done["Location"] == "/portal/"
+    (query,) = idp.authorize_requests
+    assert set(query["scope"].split()) == {"openid", "email", "groups"}  # openid is always asked for
+    assert (query["hitl_tenant"], query["prompt"]) == ("acme", "login")
+    assert query["state"] != "forged"  # the protocol's own parameters cannot be replaced
+    assert query["code_challenge_method"] == "S256"
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_offers_each_workforce_provider_and_lets_its_form_reach_it(idp, workforce_with_idp):
+    client = Client(enforce_csrf_checks=True)
+
+    page = client.get("/accounts/login/")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    login_url = f"/accounts/oidc/workforce-{workforce_with_idp.pk}/login/"
+    assert f'<form method="post" action="{login_url}">' in html
+    assert "Sign in with reviewers" in html
+    assert 'name="password"' in html  # the password form is still there
+    form_action = _directive(page["Content-Security-Policy"], "form-action")
+    assert form_action == f"form-action 'self' {idp.url}"  # the origin of OidcConfig.AuthorizationEndpoint
+    assert _directive(client.get("/portal/")["Content-Security-Policy"], "form-action") == "form-action 'self'"
+
+    # The button's form, CSRF token included, goes straight to the provider.
+    token = page.cookies["csrftoken"].value
+    start = client.post(login_url, {"csrfmiddlewaretoken": token})
+    assert start.status_code == 302 and start["Location"].startswith(f"{idp.url}/authorize?")
+    assert client.post(login_url).status_code == 403  # without the token: Django's CSRF refusal
+
+
+@pytest.mark.django_db
+def test_allauths_continue_page_allows_only_its_own_provider_in_form_action(
+    idp, workforce_with_idp, django_capture_on_commit_callbacks
+):
+    from workforce import services
+
+    other = {**idp.oidc_config(), "AuthorizationEndpoint": "https://other-idp.example.com/authorize"}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.create_workforce(f.account(), name="other", oidc_config=other, client_secret="x")
+
+    page = Client().get(f"/accounts/oidc/workforce-{workforce_with_idp.pk}/login/")
+
+    assert page.status_code == 200 and b"Continue" in page.content
+    assert _directive(page["Content-Security-Policy"], "form-action") == f"form-action 'self' {idp.url}"
+    sign_in_page = Client().get("/accounts/login/")
+    assert _directive(sign_in_page["Content-Security-Policy"], "form-action") == (
+        f"form-action 'self' {idp.url} https://other-idp.example.com"
+    )
+
+
+def _directive(policy: str, name: str) -> str:
+    return next(d.strip() for d in policy.split(";") if d.strip().startswith(name + " "))

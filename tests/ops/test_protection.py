@@ -73,6 +73,28 @@ def test_portal_pages_get_a_content_security_policy_and_api_answers_do_not(clien
     assert "Content-Security-Policy" not in client.get("/healthz")
 
 
+def test_form_targets_join_form_action_as_origins_and_nothing_else(settings):
+    from hitl.middleware import content_security_policy
+
+    settings.HITL_CONTENT_SECURITY_POLICY = "default-src 'self'; form-action 'self'; base-uri 'self'"
+    targets = [
+        "https://IdP.example.com:8443/oauth2/authorize?x=1",
+        "https://idp.example.com:8443/other",
+        "http://b.test",
+    ]
+    assert content_security_policy(targets) == (
+        "default-src 'self'; form-action 'self' http://b.test https://idp.example.com:8443; base-uri 'self'"
+    )
+    # Whatever would end the directive or add a source is skipped, not escaped.
+    hostile = ["https://a.test;script-src *", "https://a.test x", "javascript:alert(1)", "https://a b.test", ""]
+    assert content_security_policy(hostile) == settings.HITL_CONTENT_SECURITY_POLICY
+    assert content_security_policy([]) == settings.HITL_CONTENT_SECURITY_POLICY
+    # An operator's policy without form-action, or with form-action 'none', stays as written.
+    for policy in ("default-src 'self'", "default-src 'self'; form-action 'none'"):
+        settings.HITL_CONTENT_SECURITY_POLICY = policy
+        assert content_security_policy(["https://idp.example.com/auth"]) == policy
+
+
 def test_cookies_are_secure_and_http_only_when_debug_is_off():
     code = "import hitl.settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)"
     env = {**os.environ, "DJANGO_DEBUG": "false"}
