@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import time
 from collections.abc import Iterator
 
@@ -68,7 +69,9 @@ def idp(ca, tmp_path) -> Iterator[OidcServer]:
 def trusting_browser(chromium: Browser, ca, tmp_path) -> Iterator[Browser]:
     """A second Chromium whose HOME holds an NSS database that trusts the test CA."""
     home = nss_home(ca, tmp_path / "home")
-    browser = chromium.browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={"HOME": str(home)})
+    browser = chromium.browser_type.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ, "HOME": str(home)}
+    )
     yield browser
     browser.close()
 
