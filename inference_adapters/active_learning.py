@@ -31,7 +31,7 @@ from flows.storage import get_store
 from hitl import arns
 from inference_adapters.custom import CallableModel, ConfidenceBand, Prediction, Router
 from inference_adapters.models import RoutingDecision
-from workforce.models import Account, Worker, Workforce, Workteam, WorkteamMembership
+from workforce.models import Account, ReadLocation, Worker, Workforce, Workteam, WorkteamMembership
 
 DEMO_ACCOUNT = "active-learning-demo"
 DEMO_BUCKET = "hitl-demo"
@@ -130,6 +130,8 @@ def train(features: Any, labels: Any) -> Any:
 
 def _setup_flow(reviewer_count: int) -> tuple[Account, FlowDefinition, list[Any]]:
     account, _ = Account.objects.get_or_create(name=DEMO_ACCOUNT)
+    # The digit images the task page shows (grant_read_access reads only allowed locations).
+    ReadLocation.objects.get_or_create(account=account, bucket=DEMO_BUCKET, prefix="digits/")
     workforce, _ = Workforce.objects.get_or_create(account=account, name="default")
     team, _ = Workteam.objects.get_or_create(
         account=account, name="digit-reviewers", defaults={"workforce": workforce, "description": "Simulated reviewers"}

@@ -41,7 +41,7 @@ def next_task(request):
     task = work.claim_in_flows(request.user, flows)
     if task is None:
         return Response(status=204)
-    return Response(work.task_payload(task, base_url=base_url(request)))
+    return Response(work.task_payload(task, request.user, base_url=base_url(request)))
 
 
 @api_view(["POST"])

@@ -20,8 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from flows.models import HumanTaskUi
 from hitl.errors import InvalidInput
-from review_ui import isolation, rendering
+from review_ui import grants, isolation, rendering
 from review_ui.views import FRAME_SHELL
+from workforce import roles
 
 SESSION_KEY = "review_ui.preview"
 DEFAULT_INPUT = '{\n  "taskObject": "s3://bucket/example.jpg"\n}'
@@ -51,18 +52,21 @@ def check_preview(content: str, sample_input: str) -> tuple[Any, list[str]]:
 @staff_member_required
 @require_http_methods(["GET", "POST"])
 def preview_page(request: HttpRequest) -> HttpResponse:
-    uis = HumanTaskUi.objects.select_related("account", "template").order_by("account__name", "name")
+    """Preview a pasted template, or one of the task UIs of the accounts the staff member administers."""
+    uis = roles.scope_to_accounts(HumanTaskUi.objects.all(), request.user)
+    uis = uis.select_related("account", "template").order_by("account__name", "name")
     content, sample_input, errors, ready = "", DEFAULT_INPUT, [], False
     if request.method == "POST":
         content = request.POST.get("template", "")
         sample_input = request.POST.get("input", "")
         ui_id = request.POST.get("ui", "")
-        if ui_id and not content.strip():
-            ui = uis.filter(pk=ui_id).first()
-            content = ui.template.content if ui else ""
+        ui = uis.filter(pk=ui_id).first() if ui_id.isdigit() else None
+        if ui and not content.strip():
+            content = ui.template.content
         parsed, errors = check_preview(content, sample_input)
         if not errors:
-            request.session[SESSION_KEY] = {"template": content, "input": parsed}
+            account_id = ui.account_id if ui else _only_account_id(request.user)
+            request.session[SESSION_KEY] = {"template": content, "input": parsed, "account": account_id}
             ready = True
     elif request.GET.get("ui", "").isdigit():
         ui = uis.filter(pk=request.GET["ui"]).first()
@@ -79,15 +83,33 @@ def preview_page(request: HttpRequest) -> HttpResponse:
     return render(request, "review_ui/preview.html", context)
 
 
+def _only_account_id(user) -> int | None:
+    """Return the id of the one account `user` administers, or None (several, or none)."""
+    ids = list(roles.administered_accounts(user).values_list("id", flat=True)[:2])
+    return ids[0] if len(ids) == 1 else None
+
+
 @staff_member_required
 @require_GET
 def preview_frame(request: HttpRequest) -> HttpResponse:
-    """Serve the last previewed template of this session, rendered, with the task frame's policy."""
+    """Serve the last previewed template of this session, rendered, with the task frame's policy.
+
+    Stored objects are granted as for the account of the previewed UI (or the staff member's only
+    account); a pasted template of a superuser with several accounts grants none.
+    """
     stored = request.session.get(SESSION_KEY)
     if not stored:
         body = "<p>Nothing to preview yet.</p>"
         response = HttpResponse(FRAME_SHELL.format(title="Preview", body=body), status=404)
     else:
-        html = rendering.render_task_template(stored["template"], stored["input"])
+        account_id = stored.get("account")
+        if account_id is not None and not roles.administered_accounts(request.user).filter(id=account_id).exists():
+            account_id = None
+        object_grants = None
+        if account_id is not None:
+            object_grants = grants.ObjectGrants(
+                account_id=account_id, user_id=request.user.pk, actor=request.user.get_username()
+            )
+        html = rendering.render_task_template(stored["template"], stored["input"], object_grants=object_grants)
         response = HttpResponse(FRAME_SHELL.format(title="Preview", body=html))
     return isolation.protect_frame(request, response)

@@ -15,12 +15,10 @@ import html
 import json
 import re
 from typing import Any, TextIO
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.core import signing
 from django.templatetags.static import static
-from django.urls import reverse
 from liquid import Environment, Markup, Mode
 from liquid.builtin.output import Output, OutputNode
 from liquid.builtin.tags.echo_tag import EchoNode, EchoTag
@@ -28,6 +26,7 @@ from liquid.exceptions import LiquidError
 from liquid.undefined import Undefined
 
 from hitl.errors import InvalidInput
+from review_ui import grants
 
 # --- Choices the spec marks "unconfirmed" (crowd-elements.md section 7) -------
 # Every guess about A2I's behaviour lives here, so a capture of real AWS output
@@ -49,8 +48,6 @@ JSON_SEPARATORS = (",", ":")
 # 7.6: a missing key prints as the empty string (lax); see `_render_env`.
 # 7.7: a template without the AWS bundle tag still gets our bundle.
 INJECT_BUNDLE_WHEN_MISSING = True
-# Not in the spec: how long a grant_read_access URL stays valid.
-GRANT_MAX_AGE_SECONDS = 3600
 
 BUNDLE_STATIC_PATH = "review_ui/elements/crowd-html-elements.js"
 _AWS_BUNDLE_TAG = re.compile(
@@ -65,10 +62,11 @@ CDN_REWRITES = {
         "review_ui/vendor/draggable-1.0.0-beta.8.bundle.js"
     ),
 }
-OBJECT_SIGNING_SALT = "review_ui.objects"
 
 # Absolute URLs for pages served elsewhere (the JSON API); empty = root-relative.
 _base_url: contextvars.ContextVar[str] = contextvars.ContextVar("hitl_render_base_url", default="")
+# Whose objects this render may grant (None: nobody's, e.g. a template checked on its own).
+_grants: contextvars.ContextVar[grants.ObjectGrants | None] = contextvars.ContextVar("hitl_grants", default=None)
 
 
 # --- Values to text -------------------------------------------------------------
@@ -135,19 +133,29 @@ class JsonEchoTag(EchoTag):
 
 
 def grant_read_access(value: Any) -> str:
-    """Turn an S3 URI into a short-lived URL the reviewer's browser can load; leave other URLs alone."""
+    """Turn an S3 URI into a short-lived URL the reviewer's browser can load; leave other URLs alone.
+
+    Only objects the render's account may read get a URL (review_ui.grants); any other S3 URI
+    becomes a placeholder image and is listed in a notice on the page.
+    """
     uri = html.unescape(to_text(value)).strip()
     location = parse_s3_uri(uri)
     if location is None:
         return uri
     bucket, key = location
+    current = _grants.get()
+    reason = current.policy.refusal(bucket, key) if current is not None else grants.NO_ACCOUNT_REASON
+    if reason is not None:
+        if current is not None:
+            current.refused.append((uri, reason))
+        return grants.REFUSED_PLACEHOLDER_URL
     if settings.HITL_OUTPUT_BACKEND == "s3":
         from flows.storage import get_store
 
         return get_store().client.generate_presigned_url(
-            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=GRANT_MAX_AGE_SECONDS
+            "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=current.max_age_seconds
         )
-    return _base_url.get() + object_url(bucket, key)
+    return _base_url.get() + grants.object_url(bucket, key, current)
 
 
 def parse_s3_uri(uri: str) -> tuple[str, str] | None:
@@ -167,25 +175,6 @@ def parse_s3_uri(uri: str) -> tuple[str, str] | None:
     if match and path.lstrip("/"):
         return match["bucket"], path.lstrip("/")
     return None
-
-
-def object_url(bucket: str, key: str) -> str:
-    """Return the portal path that serves one stored object for GRANT_MAX_AGE_SECONDS.
-
-    The signed token sits in the path (no `&` to escape); the key's last
-    segment follows it so the URL ends with a meaningful file name.
-    """
-    token = signing.dumps({"b": bucket, "k": key}, salt=OBJECT_SIGNING_SALT, compress=True)
-    filename = quote(key.rsplit("/", 1)[-1] or "object", safe="")
-    # reverse() would leave sub-delimiters such as `&` unencoded, so the name is quoted here.
-    prefix = reverse("review_ui:object", kwargs={"token": token, "filename": "-"}).removesuffix("-")
-    return prefix + filename
-
-
-def read_object_token(token: str) -> tuple[str, str]:
-    """Return (bucket, key) from an object URL token; raise signing.BadSignature if bad or expired."""
-    data = signing.loads(token, salt=OBJECT_SIGNING_SALT, max_age=GRANT_MAX_AGE_SECONDS)
-    return data["b"], data["k"]
 
 
 def to_json(value: Any) -> Markup:
@@ -284,17 +273,26 @@ def _describe(exc: LiquidError, content: str) -> str:
     return f"line {line}, column {column + 1}: {reason}."
 
 
-def render_task_template(content: str, task_input: Any, *, base_url: str = "") -> str:
+def render_task_template(
+    content: str, task_input: Any, *, base_url: str = "", object_grants: grants.ObjectGrants | None = None
+) -> str:
     """Render a task template with `task.input` and point its scripts at our copies.
 
     `base_url` (scheme and host) makes generated URLs absolute, for HTML that
     is shown outside the portal (the JSON API); by default they are root-relative.
+    `object_grants` says whose objects grant_read_access may name; without it none. Refused
+    objects are listed in a notice at the top of the page and, with grants, audited.
     """
-    token = _base_url.set(base_url.rstrip("/"))
+    base_token = _base_url.set(base_url.rstrip("/"))
+    grants_token = _grants.set(object_grants)
     try:
         rendered = _parsed(content).render(task={"input": task_input})
     finally:
-        _base_url.reset(token)
+        _base_url.reset(base_token)
+        _grants.reset(grants_token)
+    if object_grants is not None and object_grants.refused:
+        rendered = grants.insert_notice(rendered, grants.refusal_notice(object_grants.refused))
+        grants.record_refusals(object_grants)
     return rewrite_external_scripts(rendered, base_url=base_url)
 
 

@@ -10,7 +10,7 @@ import mimetypes
 
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from flows import lifecycle
 from flows.storage import get_store
 from hitl.errors import Conflict, NotFound
-from review_ui import isolation, rendering, work
+from review_ui import grants, isolation, rendering, work
+from workforce import audit
 
 _ACTIVE_CONTENT_TYPES = {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
 FRAME_SHELL = """<!DOCTYPE html>
@@ -75,7 +76,7 @@ def task_frame(request: HttpRequest, task_id: int) -> HttpResponse:
         response = HttpResponse(FRAME_SHELL.format(title="Task unavailable", body=body), status=404)
     else:
         title = rendering.escape_html(task.flow_definition.task_title)
-        response = HttpResponse(FRAME_SHELL.format(title=title, body=work.render_task(task)))
+        response = HttpResponse(FRAME_SHELL.format(title=title, body=work.render_task(task, request.user)))
     return isolation.protect_frame(request, response)
 
 
@@ -95,24 +96,36 @@ def release(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @require_GET
 def stored_object(request: HttpRequest, token: str, filename: str) -> HttpResponse:
-    """Serve an object named by a grant_read_access URL. The signed, expiring token is the credential.
+    """Serve an object named by a grant_read_access URL to the person it was made for.
 
-    No session is needed: the task frame has an opaque origin, so the
-    browser sends it no cookies, exactly like a pre-signed S3 URL.
+    The signed, expiring token is the task-frame credential: the frame has an opaque origin,
+    so the browser sends it no cookies. The token binds the account, the task and the
+    reviewer; each load checks that the reviewer still holds the task and the account may
+    still read the object (review_ui.grants.viewer_refusal).
     """
     try:
-        bucket, key = rendering.read_object_token(token)
+        grant = grants.read_token(token)
     except signing.BadSignature:
         raise Http404("This link is invalid or has expired.") from None
+    refusal = grants.viewer_refusal(grant, request.user)
+    if refusal is not None:
+        audit.record_refused_grant(
+            account_id=grant.account_id,
+            actor=request.user.get_username() if request.user.is_authenticated else "",
+            uri=f"s3://{grant.bucket}/{grant.key}",
+            reason=refusal,
+            task_id=grant.task_id,
+        )
+        return HttpResponseForbidden(f"Access refused: {refusal}.", content_type="text/plain; charset=utf-8")
     try:
-        body = get_store().get(bucket, key)
+        body = get_store().get(grant.bucket, grant.key)
     except (FileNotFoundError, ValueError, IsADirectoryError):
         raise Http404("The object does not exist.") from None
-    content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+    content_type = mimetypes.guess_type(grant.key)[0] or "application/octet-stream"
     response = HttpResponse(body, content_type=content_type)
     # Widgets load images with crossOrigin="anonymous" to draw them on canvases.
     response["Access-Control-Allow-Origin"] = "*"
-    response["Cache-Control"] = f"private, max-age={rendering.GRANT_MAX_AGE_SECONDS}"
+    response["Cache-Control"] = f"private, max-age={grants.GRANT_MAX_AGE_SECONDS}"
     response["X-Content-Type-Options"] = "nosniff"
     if content_type in _ACTIVE_CONTENT_TYPES:
         # A stored .html or .svg must not run script on the portal's origin.

@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from flows import lifecycle, lookups, outputs
 from flows.models import FlowDefinition, ReviewTask, TaskExclusion
 from hitl import clock
-from review_ui import rendering
+from review_ui import grants, rendering
 from workforce.models import Workteam
 
 TaskState = ReviewTask.State
@@ -92,17 +92,23 @@ def held_task(user: AbstractBaseUser, task_id: int) -> ReviewTask | None:
     )
 
 
-def render_task(task: ReviewTask, *, base_url: str = "") -> str:
-    """Render the loop's own template snapshot with its input."""
+def render_task(task: ReviewTask, user: AbstractBaseUser, *, base_url: str = "") -> str:
+    """Render the loop's own template snapshot with its input, for `user` who holds the task.
+
+    Object URLs in it are bound to the loop's account, the task and `user` (review_ui.grants).
+    """
     loop = task.human_loop
-    return rendering.render_task_template(loop.template.content, loop.input_json, base_url=base_url)
+    object_grants = grants.ObjectGrants.for_task(task, user)
+    return rendering.render_task_template(
+        loop.template.content, loop.input_json, base_url=base_url, object_grants=object_grants
+    )
 
 
 def seconds_left(task: ReviewTask) -> int:
     return max(0, int((task.lease_expires_at - clock.now()).total_seconds()))
 
 
-def task_payload(task: ReviewTask, *, base_url: str = "") -> dict[str, Any]:
+def task_payload(task: ReviewTask, user: AbstractBaseUser, *, base_url: str = "") -> dict[str, Any]:
     """Return the reviewer API's description of a claimed task.
 
     A claim comes with its loop's name, input and template; the flow (with its account, for the
@@ -116,6 +122,6 @@ def task_payload(task: ReviewTask, *, base_url: str = "") -> dict[str, Any]:
         "flowDefinitionArn": outputs.flow_arn(flow),
         "title": flow.task_title,
         "input": loop.input_json,
-        "html": render_task(task, base_url=base_url),
+        "html": render_task(task, user, base_url=base_url),
         "leaseExpiresAt": outputs.iso_millis(task.lease_expires_at),
     }

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 
 from flows.models import FlowDefinition, HumanTaskUi, TaskTemplate
 from hitl import arns
-from workforce.models import Account, Worker, Workforce, Workteam, WorkteamMembership
+from workforce.models import Account, ReadLocation, Worker, Workforce, Workteam, WorkteamMembership
 
 _seq = itertools.count(1)
 
@@ -26,6 +26,20 @@ SENTIMENT_TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-element
 def account(**overrides: Any) -> Account:
     n = next(_seq)
     return Account.objects.create(name=overrides.pop("name", f"account-{n}"), **overrides)
+
+
+def read_location(acct: Account, bucket: str, prefix: str = "") -> ReadLocation:
+    """Let `acct`'s task pages show objects under s3://bucket/prefix (grant_read_access)."""
+    return ReadLocation.objects.get_or_create(account=acct, bucket=bucket, prefix=prefix)[0]
+
+
+def preview_grants(acct: Account, **user_overrides: Any):
+    """Object grants as for a staff preview by a new admin of `acct` (URLs work without a session)."""
+    from review_ui.grants import ObjectGrants
+
+    admin = user(is_staff=True, **user_overrides)
+    acct.admins.add(admin)
+    return ObjectGrants(account_id=acct.id, user_id=admin.pk, actor=admin.get_username())
 
 
 def user(username: str | None = None, **overrides: Any):

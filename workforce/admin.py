@@ -25,6 +25,7 @@ from workforce.models import (
     AccessKey,
     Account,
     AuditRecord,
+    ReadLocation,
     Worker,
     Workforce,
     Workteam,
@@ -59,6 +60,28 @@ class AccountScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ReadLocationInline(admin.TabularInline):
+    """The S3 locations the account's task pages may show (flows.read_access). Only operators change them:
+    they know which buckets belong to which tenant, an account admin could otherwise grant itself any bucket."""
+
+    model = ReadLocation
+    extra = 0
+    fields = ("bucket", "prefix", "created_at")
+    readonly_fields = ("created_at",)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True  # the account's admins see them (the page itself is scoped to their accounts)
+
+
 @admin.register(Account)
 class AccountAdmin(AccountScopedAdmin):
     account_path = ""
@@ -66,6 +89,7 @@ class AccountAdmin(AccountScopedAdmin):
     search_fields = ("name", "aws_account_id")
     filter_horizontal = ("admins",)
     readonly_fields = ("created_at",)
+    inlines = (ReadLocationInline,)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser  # tenants are created by the deployment's operators

@@ -90,6 +90,22 @@ def record_task(operation: str, user: Any, task: Any, *, account_id: int | None 
     )
 
 
+def record_refused_grant(*, account_id: int, actor: str, uri: str, reason: str, task_id: int | None) -> None:
+    """Record an object a task page (or a preview, task_id None) asked to show and was refused."""
+    _insert(
+        kind=AuditRecord.Kind.TASK,
+        request_id=get_request_id(),
+        account_id=account_id,
+        actor=actor[:150],
+        access_key_id="",
+        operation="GrantReadAccess",
+        resource=uri[:1024],
+        status_code=403,
+        result="AccessDenied",
+        details={"reason": reason, "reviewTask": task_id},
+    )
+
+
 def _insert(**columns: Any) -> None:
     """Insert one record without the ORM's per-call query compilation (every API call and task action writes one).
 

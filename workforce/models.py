@@ -31,6 +31,31 @@ class Account(models.Model):
         return f"{self.name} ({self.aws_account_id})"
 
 
+class ReadLocation(models.Model):
+    """An S3 location (bucket and key prefix) whose objects an account's task pages may show.
+
+    The analogue of the read permission of a flow's RoleArn: hitl reads and presigns with its own
+    credentials, so an operator states which locations belong to which account. With no rows an
+    account's templates can grant nothing; another account's flow output paths are refused even
+    when a row covers them (flows.read_access).
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="read_locations")
+    bucket = models.CharField(max_length=63)
+    prefix = models.CharField(
+        max_length=1024, blank=True, default="", help_text="Key prefix, e.g. 'images/'; empty = the whole bucket."
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "bucket", "prefix"], name="read_location_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+
 class AccessKey(models.Model):
     """An AWS-style access key pair. The secret is stored encrypted (see workforce.secrets).
 

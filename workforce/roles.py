@@ -3,7 +3,8 @@
 API clients are access keys (AccessKey.scope and allowed_flow_names, checked by
 the API layer); the people roles are:
 
-* account admin: `Account.admins` (or a superuser): every team of the account;
+* account admin: `Account.admins` (or a superuser): every team of the account, and the
+  account's rows on every staff page (`administered_accounts`, `scope_to_accounts`);
 * team lead: `WorkteamMembership.role == "lead"`: their team's queue and throughput;
 * reviewer: a member of a team: only the tasks they hold (flows.lifecycle).
 """
@@ -12,7 +13,31 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from workforce.models import Workteam, WorkteamMembership
+from workforce.models import Account, Workteam, WorkteamMembership
+
+
+def administered_accounts(user) -> QuerySet[Account]:
+    """Return the accounts whose data `user` may see on staff pages: all for a superuser, else Account.admins.
+
+    Every staff-facing page (admin, template preview, /ops/, exports) scopes its rows with this or
+    `scope_to_accounts`, so a second account's admin sees nothing of the first's.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Account.objects.none()
+    if user.is_superuser:
+        return Account.objects.all()
+    return Account.objects.filter(admins=user)
+
+
+def scope_to_accounts(queryset: QuerySet, user, account_path: str = "account") -> QuerySet:
+    """Return `queryset` limited to rows of the accounts `user` administers (see administered_accounts).
+
+    `account_path` is the lookup from the queryset's model to its Account ("" for Account itself).
+    """
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return queryset
+    lookup = f"{account_path}__in" if account_path else "id__in"
+    return queryset.filter(**{lookup: administered_accounts(user).values("id")})
 
 
 def supervised_teams(user) -> QuerySet[Workteam]:

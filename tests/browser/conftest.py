@@ -134,6 +134,28 @@ def standalone_sample_page(
         context.close()
 
 
+# The buckets the browser tests keep task images in; the portal persona's account may read them.
+IMAGE_BUCKETS = ("photos", "scans", "uploads")
+
+
+class _SampleImagesPolicy:
+    def refusal(self, bucket: str, key: str) -> None:
+        return None
+
+
+def standalone_grants():
+    """Object grants for standalone sample pages, which have no account or database behind them.
+
+    Their images only have to point at the live server, whose route answers with the test image;
+    the read policy is tested with real accounts in tests/review_ui/test_object_grants.py.
+    """
+    from review_ui.grants import ObjectGrants
+
+    object_grants = ObjectGrants(account_id=0, user_id=0, actor="sample-preview")
+    object_grants.policy = _SampleImagesPolicy()
+    return object_grants
+
+
 def store_image(bucket: str, key: str, width: int, height: int) -> str:
     """Put a PNG into the local store (served by grant_read_access URLs) and return its s3:// URI."""
     get_store().put(bucket, key, png_bytes(width, height), content_type="image/png")
@@ -213,6 +235,8 @@ def portal(live_server, transactional_db, page: Page) -> Portal:
     account = factories.account()
     reviewer = factories.user("rita", email="rita@example.com", password=PASSWORD)
     team = factories.workteam(account, members=[reviewer], name="reviewers")
+    for bucket in IMAGE_BUCKETS:  # where store_image puts the pictures the task pages show
+        factories.read_location(account, bucket)
     return Portal(page=page, url=live_server.url, account=account, reviewer=reviewer, team=team)
 
 

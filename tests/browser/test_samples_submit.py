@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from review_ui import rendering
-from tests.browser.conftest import png_bytes, standalone_sample_page
+from tests.browser.conftest import png_bytes, standalone_grants, standalone_sample_page
 from tests.browser.sample_driver import Control, Driver
 from tests.review_ui.samples import sample_input, sample_paths, sample_template
 
@@ -265,7 +265,9 @@ EXTRA_CHECKS: dict[str, Callable[[dict], None]] = {
 def test_sample_is_submitted_with_the_specified_answer(sample, preview, live_server):
     page, pages = preview
     url = f"{live_server.url}/__sample__/{sample}"
-    pages[url] = rendering.render_task_template(sample_template(sample), sample_input(sample), base_url=live_server.url)
+    pages[url] = rendering.render_task_template(
+        sample_template(sample), sample_input(sample), base_url=live_server.url, object_grants=standalone_grants()
+    )
     errors: list[str] = []
 
     def record(error):

@@ -7,7 +7,7 @@ must define every crowd element the template uses and announce all-crowd-element
 import pytest
 
 from review_ui import rendering
-from tests.browser.conftest import standalone_sample_page
+from tests.browser.conftest import standalone_grants, standalone_sample_page
 from tests.review_ui.samples import sample_input, sample_paths, sample_template
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,9 @@ def preview(chromium, live_server):
 def test_sample_upgrades_without_script_errors(sample, preview, live_server):
     page, pages = preview
     url = f"{live_server.url}/__sample__/{sample}"
-    pages[url] = rendering.render_task_template(sample_template(sample), sample_input(sample), base_url=live_server.url)
+    pages[url] = rendering.render_task_template(
+        sample_template(sample), sample_input(sample), base_url=live_server.url, object_grants=standalone_grants()
+    )
     errors = []
 
     def record(error):

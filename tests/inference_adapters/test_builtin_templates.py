@@ -6,9 +6,10 @@ import re
 
 import pytest
 
+from flows import lifecycle
 from flows.models import HumanLoop
 from inference_adapters import rekognition, textract
-from review_ui.rendering import render_task_template
+from review_ui import work
 from tests import factories as f
 from tests.inference_adapters import documents as d
 from tests.inference_adapters.test_builtin_loops import _rekognition_loop_name_without_sampling
@@ -24,11 +25,11 @@ def _attribute(page: str, name: str) -> str:
 
 @pytest.mark.django_db
 def test_textract_template_gets_the_selected_blocks_keys_and_a_served_image(payroll):
-    acct, _, flow = payroll
+    acct, reviewer, flow = payroll
+    f.read_location(acct, "scans")
     textract.analyze_document(account=acct, request=d.textract_request(f.flow_arn(flow)), response=d.TEXTRACT_RESPONSE)
-    loop = HumanLoop.objects.get()
 
-    page = render_task_template(flow.template.content, loop.input_json)
+    page = work.render_task(lifecycle.claim_next_task(reviewer), reviewer)
 
     assert [b["id"] for b in json.loads(_attribute(page, "initial-value"))] == ["k-1", "v-1", "w-1", "w-2", "w-3"]
     assert json.loads(_attribute(page, "keys")) == d.EXPECTED_TEXTRACT_CONTEXT["importantFormKeys"]
@@ -37,14 +38,15 @@ def test_textract_template_gets_the_selected_blocks_keys_and_a_served_image(payr
 
 @pytest.mark.django_db
 def test_rekognition_template_lists_only_the_selected_labels(moderation):
-    acct, _, flow = moderation
+    acct, reviewer, flow = moderation
+    f.read_location(acct, "uploads", "photos/")
     name = _rekognition_loop_name_without_sampling(f.flow_arn(flow))
     rekognition.detect_moderation_labels(
         account=acct, request=d.rekognition_request(f.flow_arn(flow), name), response=d.REKOGNITION_RESPONSE
     )
-    loop = HumanLoop.objects.get()
+    assert HumanLoop.objects.count() == 1
 
-    page = render_task_template(flow.template.content, loop.input_json)
+    page = work.render_task(lifecycle.claim_next_task(reviewer), reviewer)
 
     categories = re.sub(r"\s+", " ", _attribute(page, "categories"))
     assert 'name: "Suggestive"' in categories and 'parentName: ""' in categories

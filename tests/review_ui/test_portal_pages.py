@@ -199,6 +199,7 @@ def test_preview_can_start_from_a_stored_task_ui(client, account, reviewer):
     ui = factories.human_task_ui(account, name="my-ui")
     reviewer.is_staff = True
     reviewer.save()
+    account.admins.add(reviewer)
     client.force_login(reviewer)
 
     page = client.get(f"/portal/preview/?ui={ui.pk}").content.decode()

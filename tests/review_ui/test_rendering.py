@@ -11,15 +11,16 @@ from django.core import signing
 
 from hitl.errors import InvalidInput
 from review_ui.rendering import render_task_template, validate_template
+from tests import factories
 from tests.review_ui.samples import TEXTRACT_INPUT, sample_input, sample_paths, sample_template
 
 BUNDLE_URL = "/static/review_ui/elements/crowd-html-elements.js"
 INJECTED = f'<script src="{BUNDLE_URL}"></script>\n'
 
 
-def render_bare(source: str, data) -> str:
+def render_bare(source: str, data, **kwargs) -> str:
     """Render a snippet and drop the bundle tag injected at its top."""
-    rendered = render_task_template(source, data)
+    rendered = render_task_template(source, data, **kwargs)
     assert rendered.startswith(INJECTED)
     return rendered.removeprefix(INJECTED)
 
@@ -65,8 +66,19 @@ def test_text_input_is_html_escaped_so_a_script_in_it_does_not_run():
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot; &#39;single&#39;" in rendered
 
 
+def granting(*buckets: str):
+    """Object grants of a new account allowed to read the whole of each of `buckets`."""
+    acct = factories.account()
+    for bucket in buckets:
+        factories.read_location(acct, bucket)
+    return factories.preview_grants(acct)
+
+
+@pytest.mark.django_db
 def test_objects_print_as_escaped_json_for_the_textract_review():
-    rendered = render_task_template(sample_template("text/textract_analyze_document.liquid.html"), TEXTRACT_INPUT)
+    rendered = render_task_template(
+        sample_template("text/textract_analyze_document.liquid.html"), TEXTRACT_INPUT, object_grants=granting("scans")
+    )
 
     [element] = attributes_of(rendered, "crowd-textract-analyze-document")
     assert json.loads(element["initial-value"]) == TEXTRACT_INPUT["selectedAiServiceResponse"]["blocks"]
@@ -115,7 +127,7 @@ def test_standard_tags_and_filters_work():
     assert "1:X 2:Y many none A unset x+y" in rendered
 
 
-def test_captured_text_is_not_escaped_twice_and_grant_read_access_unescapes_it(client, settings):
+def test_captured_text_is_not_escaped_twice_and_grant_read_access_unescapes_it(client, settings, db):
     from flows.storage import get_store
 
     get_store().put("my-bucket", "dir/a&b.jpg", b"JPEGDATA", content_type="image/jpeg")
@@ -124,7 +136,9 @@ def test_captured_text_is_not_escaped_twice_and_grant_read_access_unescapes_it(c
         '<p title="{{ uri }}"></p><img src="{{ uri | grant_read_access }}">'
     )
 
-    rendered = render_task_template(source, {"bucket": "my-bucket", "key": "dir/a&b.jpg"})
+    rendered = render_task_template(
+        source, {"bucket": "my-bucket", "key": "dir/a&b.jpg"}, object_grants=granting("my-bucket")
+    )
 
     assert 'title="s3://my-bucket/dir/a&amp;b.jpg"' in rendered
     [image] = attributes_of(rendered, "img")
@@ -135,6 +149,7 @@ def test_captured_text_is_not_escaped_twice_and_grant_read_access_unescapes_it(c
     assert response["Content-Type"] == "image/jpeg"
 
 
+@pytest.mark.django_db
 def test_grant_read_access_accepts_path_style_urls_and_leaves_other_urls_alone():
     source = (
         "{{ task.input.a | grant_read_access }}|{{ task.input.b | s3_presign }}|{{ task.input.c | grant_read_access }}"
@@ -147,6 +162,7 @@ def test_grant_read_access_accepts_path_style_urls_and_leaves_other_urls_alone()
             "b": "s3://bucket/x.png",
             "c": "https://example.com/x.png",
         },
+        object_grants=granting("bucket"),
     )
 
     first, second, third = rendered.split("|")
@@ -155,12 +171,15 @@ def test_grant_read_access_accepts_path_style_urls_and_leaves_other_urls_alone()
     assert third == "https://example.com/x.png"
 
 
-def test_object_urls_expire(client, monkeypatch):
+def test_object_urls_expire(client, monkeypatch, db):
     from flows.storage import get_store
 
     get_store().put("bucket", "old.jpg", b"X", content_type="image/jpeg")
     [image] = attributes_of(
-        render_task_template('<img src="{{ "s3://bucket/old.jpg" | grant_read_access }}">', {}), "img"
+        render_task_template(
+            '<img src="{{ "s3://bucket/old.jpg" | grant_read_access }}">', {}, object_grants=granting("bucket")
+        ),
+        "img",
     )
     url = image["src"]
     assert client.get(url).status_code == 200
@@ -172,6 +191,7 @@ def test_object_urls_expire(client, monkeypatch):
     assert client.get(url.replace("/portal/objects/", "/portal/objects/x")).status_code == 404
 
 
+@pytest.mark.django_db
 def test_grant_read_access_presigns_with_the_s3_backend(settings, monkeypatch):
     from flows.storage import get_store
 
@@ -181,7 +201,9 @@ def test_grant_read_access_presigns_with_the_s3_backend(settings, monkeypatch):
     get_store.cache_clear()
 
     rendered = render_task_template(
-        '<img src="{{ task.input.taskObject | grant_read_access }}">', {"taskObject": "s3://media/cat.jpg"}
+        '<img src="{{ task.input.taskObject | grant_read_access }}">',
+        {"taskObject": "s3://media/cat.jpg"},
+        object_grants=granting("media"),
     )
 
     [image] = attributes_of(rendered, "img")
