@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: install install-system demo lint migrations-check test test-fast test-postgres clean
+.PHONY: install install-system demo lint migrations-check manifests-check test test-fast test-postgres clean
 
 install:  ## the Python virtualenv with every pinned dependency (idempotent)
 	@scripts/install.sh
@@ -24,13 +24,16 @@ lint: install
 migrations-check: install
 	$(MANAGE) makemigrations --check --dry-run
 
+manifests-check: install-system  ## render every Kubernetes overlay (deploy/kubernetes) and validate it offline
+	@scripts/check_manifests.sh
+
 test-fast: install  ## unit + protocol + portal tests on SQLite
 	.venv/bin/pytest -q -m "not integration and not browser"
 
 test-postgres: install-system  ## the same suite, then integration and browser tests, on real services
 	@scripts/test_postgres.sh
 
-test: install-system lint migrations-check test-fast test-postgres  ## everything CI runs
+test: install-system lint migrations-check manifests-check test-fast test-postgres  ## everything CI runs
 
 clean:
 	rm -rf var .venv

@@ -22,6 +22,8 @@ if [ "$want_system" = 1 ]; then
   command -v redis-server >/dev/null || missing+=(redis-server)
   # The integration tests' pass through a transaction-mode pooler (tests/integration/test_pooler.py).
   [ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null || missing+=(pgbouncer)
+  # `kubectl kustomize` for make manifests-check (any kubectl already installed will do).
+  command -v kubectl >/dev/null || missing+=(kubernetes-client)
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   # certutil: the single sign-on browser test puts its throw-away CA into Chromium's NSS database.
