@@ -50,5 +50,6 @@ bench-quick: install  ## make bench in its quick mode (10k/100k loops)
 bench-peer: install  ## Label Studio (gunicorn + PostgreSQL) and our bench in one session, with ratios
 	$(PY) -m bench.peer $(if $(QUICK),--quick) $(BENCH_ARGS)
 
-load: install  ## 50 reviewers + 8 API clients for a bounded time, then the invariant checker
-	$(PY) -m bench.load $(LOAD_ARGS)
+load: install  ## 50 reviewers + 8 API clients for a bounded time, then the invariant checker (INSTANCES=2: two web + two workers)
+	$(PY) -m bench.load $(if $(INSTANCES),--instances $(INSTANCES)) $(if $(BEATS),--beats $(BEATS)) \
+		$(if $(PGBOUNCER),--pgbouncer) $(LOAD_ARGS)

@@ -1,6 +1,7 @@
 """`make load`: 50 reviewers and 8 API clients on one flow for a bounded time, then a checker of the invariants.
 
     .venv/bin/python -m bench.load [--duration 90] [--reviewers 50] [--api-clients 8]
+                                   [--instances 2] [--beats 2] [--pgbouncer]
 
 Loopback only, on the bench stack (PostgreSQL, Redis, S3 server, one Celery
 worker, gunicorn). Reviewers pull (GET next), work a few ms, then submit (or,
@@ -16,6 +17,13 @@ objects:
 5. no API call returned 5xx.
 
 Exit status 1 on any violation (each is listed), 0 otherwise.
+
+Horizontally (`make load INSTANCES=2`): two gunicorn processes on two ports and
+two Celery workers, as separate pods would be, behind the one PostgreSQL and
+Redis; the clients alternate between the instances as a load balancer would.
+`--beats 2` runs a second beat beside the first (a rollout gone wrong), to show
+that it is harmless; `--pgbouncer` puts PgBouncer between every process and
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -294,9 +302,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-clients", type=int, default=8)
     parser.add_argument("--preseed", type=int, default=300, help="loops started in bulk before the clients begin")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--instances", type=int, default=1, help="gunicorn processes (ports in a row) and workers")
+    parser.add_argument("--beats", type=int, default=0, help="Celery beats (2: show a second one is harmless)")
+    parser.add_argument("--pgbouncer", action="store_true", help="every process through PgBouncer (transaction mode)")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
-    stack = Stack(web_workers=args.workers, database="hitl_load")
+    stack = Stack(
+        web_workers=args.workers,
+        database="hitl_load",
+        instances=args.instances,
+        beats=args.beats,
+        pgbouncer=args.pgbouncer,
+    )
+    ports = stack.web_ports
     tmp = Path(tempfile.mkdtemp(prefix="hitl-load-"))
     started = time.time()
     try:
@@ -335,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         threads = [
             threading.Thread(
                 target=reviewer,
-                args=(ReviewerApi("127.0.0.1", stack.web_port, r["token"]), r["username"], log, deadline, i),
+                args=(ReviewerApi("127.0.0.1", ports[i % len(ports)], r["token"]), r["username"], log, deadline, i),
             )
             for i, r in enumerate(cfg["load_reviewers"])
         ]
@@ -343,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
             threading.Thread(
                 target=api_client,
                 args=(
-                    RawApi("127.0.0.1", stack.web_port, cfg["access_key_id"], cfg["secret_access_key"]),
+                    RawApi("127.0.0.1", ports[i % len(ports)], cfg["access_key_id"], cfg["secret_access_key"]),
                     cfg["flows"][FLOW]["arn"],
                     i,
                     log,
@@ -353,25 +371,42 @@ def main(argv: list[str] | None = None) -> int:
             for i in range(args.api_clients)
         ]
         print(
-            f"load: {args.reviewers} reviewers and {args.api_clients} API clients for {args.duration:.0f} s",
+            f"load: {args.reviewers} reviewers and {args.api_clients} API clients for {args.duration:.0f} s "
+            f"on {args.instances} web instance(s) x {args.workers} workers, {args.instances} Celery worker(s), "
+            f"{args.beats} beat(s){', through PgBouncer' if args.pgbouncer else ''}",
             file=sys.stderr,
         )
+        cpu_before = stack.cpu_seconds()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         deadline_perf = time.perf_counter()
+        cpu_load = stack.cpu_seconds()
         os.environ.update(stack.env)
         import django
 
         django.setup()
         violations, facts = check(log, stack, cfg["account"], deadline_perf)
+        # After the checker waited for the outbox: the workers' CPU includes every output of the run.
+        cpu_after = stack.cpu_seconds()
+        facts["cpu_seconds"] = {
+            role: round((cpu_after if role == "celery" else cpu_load)[role] - cpu_before[role], 2)
+            for role in cpu_before
+        }
     finally:
         if not args.keep:
             stack.stop()
     facts["calls"] = {f"{op} {status}": n for (op, status), n in sorted(log.statuses.items())}
     facts["loops_started_by_clients"] = len(log.started_loops)
     facts["wall_s"] = round(time.time() - started, 1)
+    facts["topology"] = {
+        "web_instances": args.instances,
+        "gunicorn_workers_each": args.workers,
+        "celery_workers": args.instances,
+        "beats": args.beats,
+        "pgbouncer": args.pgbouncer,
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"load-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}.json"
     out.write_text(json.dumps({"violations": violations, "facts": facts}, indent=2))

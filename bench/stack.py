@@ -1,7 +1,12 @@
 """The production-shaped stack on 127.0.0.1: PostgreSQL, Redis, the moto S3 server, one Celery worker, gunicorn.
 
 Services come from scripts/services.sh on their own ports, data directory
-and database, so the bench never touches what the test suite starts.
+and database, so the bench never touches what the test suite starts. Ports
+can be moved with HITL_BENCH_{WEB,PG,REDIS,S3,PGBOUNCER}_PORT (several
+checkouts on one machine). `instances` > 1 runs that many gunicorn processes
+(on consecutive ports) and Celery workers, as separate pods would be;
+`beats` starts Celery beats; `pgbouncer` puts PgBouncer (transaction mode)
+between every hitl process and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -26,14 +31,29 @@ class Stack:
 
     # Below Linux's ephemeral range (32768-60999): the bench opens thousands of short connections,
     # and a client socket lingering in TIME_WAIT on a listen port would make the next start fail.
-    web_port: int = 28080
-    pg_port: int = 25532
-    redis_port: int = 26479
-    s3_port: int = 25100
+    web_port: int = field(default_factory=lambda: _port("WEB", 28080))
+    pg_port: int = field(default_factory=lambda: _port("PG", 25532))
+    redis_port: int = field(default_factory=lambda: _port("REDIS", 26479))
+    s3_port: int = field(default_factory=lambda: _port("S3", 25100))
+    pgbouncer_port: int = field(default_factory=lambda: _port("PGBOUNCER", 25832))
     database: str = "hitl_bench"
     web_workers: int = 4
+    instances: int = 1
+    beats: int = 0
+    pgbouncer: bool = False
     services_dir: Path = ROOT / "var" / "bench-services"
-    gunicorn: subprocess.Popen | None = field(default=None, repr=False)
+    gunicorns: list[subprocess.Popen] = field(default_factory=list, repr=False)
+
+    @property
+    def web_ports(self) -> list[int]:
+        return [self.web_port + n for n in range(self.instances)]
+
+    @property
+    def gunicorn(self) -> subprocess.Popen | None:
+        return self.gunicorns[0] if self.gunicorns else None
+
+    def worker_names(self) -> list[str]:
+        return ["bench-worker"] + [f"bench-worker-{n}" for n in range(1, self.instances)]
 
     @property
     def services_env(self) -> dict[str, str]:
@@ -42,6 +62,7 @@ class Stack:
             "HITL_PG_PORT": str(self.pg_port),
             "HITL_REDIS_PORT": str(self.redis_port),
             "HITL_S3_PORT": str(self.s3_port),
+            "HITL_PGBOUNCER_PORT": str(self.pgbouncer_port),
             "HITL_PG_DB": self.database,
             "HITL_WORKER_CONCURRENCY": "1",  # one Celery worker process doing the work
             "HITL_WORKER_NAME": "bench-worker",
@@ -52,9 +73,10 @@ class Stack:
         """Environment of the web workers, the Celery worker and the bench's own Django calls."""
         env = dict(os.environ)
         env.update(self.services_env)
+        db_port = self.pgbouncer_port if self.pgbouncer else self.pg_port
         env.update(
             {
-                "DATABASE_URL": f"postgres://postgres@127.0.0.1:{self.pg_port}/{self.database}",
+                "DATABASE_URL": f"postgres://postgres@127.0.0.1:{db_port}/{self.database}",
                 "CELERY_BROKER_URL": f"redis://127.0.0.1:{self.redis_port}/0",
                 "HITL_OUTPUT_BACKEND": "s3",
                 "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{self.s3_port}",
@@ -101,18 +123,32 @@ class Stack:
             self.psql(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
             self.services("start", "pg")  # creates the database again
         self.services("start", "redis", "s3")
+        if self.pgbouncer:
+            self.services("start", "pgbouncer")
         self.manage("migrate", "--noinput", "-v", "0", "--skip-checks")
-        self.services("start", "worker")
-        self.start_web()
+        for name in self.worker_names():
+            self.services_as(name, "start", "worker")
+        for n in range(self.beats):
+            # Each its own schedule file, as two beat pods would have.
+            self.services_as(f"bench-beat-{n}", "start", "beat")
+        for port in self.web_ports:
+            self.start_web(port)
 
-    def start_web(self) -> None:
-        log = open(self.services_dir / "gunicorn.log", "ab")  # noqa: SIM115 (kept open for the child)
-        self.gunicorn = subprocess.Popen(
+    def services_as(self, name: str, action: str, target: str) -> None:
+        """services.sh for one of several workers or beats (its own pidfile and log)."""
+        variable = "HITL_WORKER_NAME" if target == "worker" else "HITL_BEAT_NAME"
+        env = dict(self.env, **{variable: name})
+        subprocess.run([str(ROOT / "scripts" / "services.sh"), action, target], cwd=ROOT, env=env, check=True)
+
+    def start_web(self, port: int | None = None) -> None:
+        port = port or self.web_port
+        log = open(self.services_dir / f"gunicorn-{port}.log", "ab")  # noqa: SIM115 (kept open for the child)
+        gunicorn = subprocess.Popen(
             [
                 str(VENV / "gunicorn"),
                 "hitl.wsgi:application",
                 "--bind",
-                f"127.0.0.1:{self.web_port}",
+                f"127.0.0.1:{port}",
                 "--workers",
                 str(self.web_workers),
                 "--worker-class",
@@ -128,14 +164,15 @@ class Stack:
             stderr=log,
             start_new_session=True,
         )
+        self.gunicorns.append(gunicorn)
         deadline = time.time() + 60
         while time.time() < deadline:
-            if self.gunicorn.poll() is not None:
-                raise RuntimeError(f"gunicorn exited (see {self.services_dir / 'gunicorn.log'})")
+            if gunicorn.poll() is not None:
+                raise RuntimeError(f"gunicorn exited (see {log.name})")
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.web_port}/portal/api/tasks/next", timeout=2)
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/portal/api/tasks/next", timeout=2)
             except urllib.error.HTTPError:
-                if len(self.web_pids()) >= self.web_workers:
+                if len(_children(gunicorn.pid)) >= self.web_workers:
                     return
             except OSError:
                 pass
@@ -144,29 +181,60 @@ class Stack:
 
     def stop(self) -> None:
         """Stop gunicorn (by its pid) and the services started for the bench."""
-        if self.gunicorn is not None and self.gunicorn.poll() is None:
-            self.gunicorn.send_signal(signal.SIGTERM)
+        for gunicorn in self.gunicorns:
+            if gunicorn.poll() is None:
+                gunicorn.send_signal(signal.SIGTERM)
+        for gunicorn in self.gunicorns:
             try:
-                self.gunicorn.wait(timeout=30)
+                gunicorn.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.gunicorn.kill()
-        self.gunicorn = None
+                gunicorn.kill()
+        self.gunicorns = []
         try:
-            self.services("stop", "worker", "s3", "redis", "pg")
+            for n in range(self.beats):
+                self.services_as(f"bench-beat-{n}", "stop", "beat")
+            for name in self.worker_names():
+                self.services_as(name, "stop", "worker")
+            self.services("stop", "pgbouncer", "s3", "redis", "pg")
         except subprocess.CalledProcessError as exc:
             print(f"bench: stopping services failed: {exc}", file=sys.stderr)
 
     # --- Memory --------------------------------------------------------------------
 
     def web_pids(self) -> list[int]:
-        return _children(self.gunicorn.pid) if self.gunicorn else []
+        return [pid for gunicorn in self.gunicorns for pid in _children(gunicorn.pid)]
 
     def celery_pids(self) -> list[int]:
-        pidfile = self.services_dir / "bench-worker.pid"
-        if not pidfile.exists():
-            return []
-        main = int(pidfile.read_text().strip())
-        return [main, *_children(main)]
+        pids = []
+        for name in self.worker_names():
+            pidfile = self.services_dir / f"{name}.pid"
+            if pidfile.exists():
+                main = int(pidfile.read_text().strip())
+                pids += [main, *_children(main)]
+        return pids
+
+    def beat_pids(self) -> list[int]:
+        pidfiles = [self.services_dir / f"bench-beat-{n}.pid" for n in range(self.beats)]
+        return [int(p.read_text().strip()) for p in pidfiles if p.exists()]
+
+    def postgres_pid(self) -> int:
+        data = self.psql("SHOW data_directory")
+        return int(Path(data, "postmaster.pid").read_text().split()[0])
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) so far of this stack's own processes, by role.
+
+        Read from /proc by pid, so other work on a shared machine does not count. Each root
+        process (gunicorn master, Celery main, postmaster) adds its exited children's time, so a
+        PostgreSQL backend that ended between two readings is still counted.
+        """
+        roots = {
+            "web": [g.pid for g in self.gunicorns],
+            "celery": [int((self.services_dir / f"{n}.pid").read_text()) for n in self.worker_names()],
+            "beat": self.beat_pids(),
+            "postgres": [self.postgres_pid()],
+        }
+        return {role: sum(_cpu_with_children(pid) for pid in pids) for role, pids in roots.items()}
 
     def memory(self) -> dict[str, list[float]]:
         """RSS in MB of each gunicorn worker and of each Celery process (main + pool child)."""
@@ -174,6 +242,10 @@ class Stack:
             "web_workers_rss_mb": [rss_mb(pid) for pid in self.web_pids()],
             "celery_rss_mb": [rss_mb(pid) for pid in self.celery_pids()],
         }
+
+
+def _port(name: str, default: int) -> int:
+    return int(os.environ.get(f"HITL_BENCH_{name}_PORT") or default)
 
 
 def _children(pid: int) -> list[int]:
@@ -186,6 +258,20 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return sorted(found)
+
+
+def _cpu(pid: int, with_waited: bool = False) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + ((int(fields[13]) + int(fields[14])) if with_waited else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_with_children(pid: int) -> float:
+    """A process's CPU seconds, its live children's, and those of the children it has reaped."""
+    return _cpu(pid, with_waited=True) + sum(_cpu(child) for child in _children(pid))
 
 
 def rss_mb(pid: int) -> float:

@@ -278,22 +278,26 @@ start_worker() {
 
 stop_worker() { stop_pidfile "$SERVICES_DIR/${HITL_WORKER_NAME:-worker}.pid" "celery ${HITL_WORKER_NAME:-worker}"; }
 
+# HITL_BEAT_NAME (default beat) names a second beat's pidfile, log and schedule file.
 start_beat() {
+  local name="${HITL_BEAT_NAME:-beat}" schedule
+  schedule="$SERVICES_DIR/celerybeat-schedule"
+  [[ $name == beat ]] || schedule="$SERVICES_DIR/$name-schedule"
   mkdir -p "$SERVICES_DIR"
-  if pid_alive "$SERVICES_DIR/beat.pid"; then
-    log "celery beat already running (pid $(cat "$SERVICES_DIR/beat.pid"))"
+  if pid_alive "$SERVICES_DIR/$name.pid"; then
+    log "celery $name already running (pid $(cat "$SERVICES_DIR/$name.pid"))"
     return 0
   fi
   apply_env_defaults
   (cd "$ROOT" && "$VENV/bin/celery" --workdir "$ROOT" -A hitl beat --detach --loglevel=INFO \
-    --schedule="$SERVICES_DIR/celerybeat-schedule" \
-    --pidfile="$SERVICES_DIR/beat.pid" --logfile="$SERVICES_DIR/beat.log")
-  wait_for 30 "celery beat (run '.venv/bin/celery -A hitl beat -l INFO' in the foreground to see why)" \
-    pid_alive "$SERVICES_DIR/beat.pid"
-  log "celery beat running (log $SERVICES_DIR/beat.log)"
+    --schedule="$schedule" \
+    --pidfile="$SERVICES_DIR/$name.pid" --logfile="$SERVICES_DIR/$name.log")
+  wait_for 30 "celery $name (run '.venv/bin/celery -A hitl beat -l INFO' in the foreground to see why)" \
+    pid_alive "$SERVICES_DIR/$name.pid"
+  log "celery $name running (log $SERVICES_DIR/$name.log)"
 }
 
-stop_beat() { stop_pidfile "$SERVICES_DIR/beat.pid" "celery beat"; }
+stop_beat() { stop_pidfile "$SERVICES_DIR/${HITL_BEAT_NAME:-beat}.pid" "celery ${HITL_BEAT_NAME:-beat}"; }
 
 status() {
   local bin
