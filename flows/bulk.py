@@ -28,10 +28,10 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 
-from flows import lifecycle
+from flows import lifecycle, rules
 from flows.models import FlowDefinition, HumanLoop, ReviewTask
 from hitl import arns, clock
-from hitl.errors import Conflict, HitlError, InvalidInput, QuotaExceeded
+from hitl.errors import Conflict, HitlError, InvalidInput
 from workforce.models import Account
 
 NAME_RE = re.compile(r"^[a-z0-9](-*[a-z0-9])*$")
@@ -105,7 +105,7 @@ def bulk_start_human_loops(
     quota = settings.HITL_ACTIVE_LOOP_QUOTA
     room = None
     if quota:
-        room = max(0, quota - HumanLoop.objects.filter(account=account, status__in=HumanLoop.OPEN)[:quota].count())
+        room = max(0, quota - lifecycle.active_loop_count(account, quota))
     stream = enumerate(_as_items(items))
     parallel = writers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
     if not parallel:
@@ -229,38 +229,35 @@ def _sort_batch(
             continue
         earlier = seen.get(name)
         if earlier is not None:
-            if earlier == (item.input_content, item.data_attributes or None):
+            conflict = _conflict(earlier, flow, item)
+            if conflict is None:
                 summary.existing += 1
             else:
-                summary.failures.append(BulkFailure(index, name, _conflict(name, "earlier in this batch")))
+                summary.failures.append(BulkFailure(index, name, conflict))
             continue
-        seen[name] = (item.input_content, item.data_attributes or None)
+        seen[name] = {
+            "flow_definition_id": flow.id,
+            "input_content": item.input_content,
+            "data_attributes": item.data_attributes,
+            "status": "earlier in this batch",
+        }
         candidates[name] = prepared
 
     for existing in _taken(account, list(candidates)):
         prepared = candidates.pop(existing["name"])
-        item = prepared.item
-        if (
-            existing["flow_definition_id"] == flow.id
-            and existing["input_content"] == item.input_content
-            and (existing["data_attributes"] or None) == (item.data_attributes or None)
-        ):
+        conflict = _conflict(existing, flow, prepared.item)
+        if conflict is None:
             summary.existing += 1
         else:
-            summary.failures.append(BulkFailure(prepared.index, item.name, _conflict(item.name, existing["status"])))
+            summary.failures.append(BulkFailure(prepared.index, prepared.item.name, conflict))
 
     new = list(candidates.values())
     if room is not None:
+        quota = settings.HITL_ACTIVE_LOOP_QUOTA
         for prepared in new[room:]:
-            summary.failures.append(
-                BulkFailure(
-                    prepared.index,
-                    prepared.item.name,
-                    QuotaExceeded(
-                        f"The account reached its quota of {settings.HITL_ACTIVE_LOOP_QUOTA} active human loops."
-                    ),
-                )
-            )
+            # Past the room left, each item meets a full quota.
+            refusal = rules.quota_refusal(quota, quota)
+            summary.failures.append(BulkFailure(prepared.index, prepared.item.name, refusal))
         new = new[:room]
         room -= len(new)
     return new, room
@@ -301,10 +298,9 @@ def _taken(account: Account, names: list[str]) -> list[dict[str, Any]]:
     return list(loops.values("name", "flow_definition_id", "input_content", "data_attributes", "status"))
 
 
-def _conflict(name: str, status: str) -> Conflict:
-    return Conflict(
-        f"A human loop named {name} already exists ({status}) with a different flow definition, "
-        "input or data attributes. Names are unique per account until the loop is deleted; use another name."
+def _conflict(existing: dict[str, Any], flow: FlowDefinition, item: BulkItem) -> Conflict | None:
+    return rules.start_conflict(
+        item.name, existing, flow_id=flow.id, input_content=item.input_content, data_attributes=item.data_attributes
     )
 
 
@@ -338,30 +334,21 @@ def _start_one_by_one(account: Account, flow: FlowDefinition, new: list[_Prepare
 
 def _insert(account: Account, flow: FlowDefinition, new: list[_Prepared]) -> None:
     now = clock.now()
-    expires_at = now + dt.timedelta(seconds=flow.task_availability_lifetime_seconds)
     loop_values = [
-        {
-            "account_id": account.id,
-            "flow_definition_id": flow.id,
-            "template_id": flow.template_id,
-            "name": p.item.name,
-            "input_content": p.item.input_content,
-            "input_json": p.input_json_text,
-            "data_attributes": p.item.data_attributes,
-            "activation_output": p.activation_output,
-            "status": HumanLoop.Status.IN_PROGRESS.value,
-            "created_at": now,
-            "expires_at": expires_at,
-        }
+        # input_json as the text of the jsonb column: COPY takes it as is.
+        rules.new_loop_row(
+            account_id=account.id,
+            flow=flow,
+            name=p.item.name,
+            input_content=p.item.input_content,
+            input_json=p.input_json_text,
+            data_attributes=p.item.data_attributes,
+            activation_output=p.activation_output,
+            now=now,
+        )
         for p in new
     ]
-    task_values = {
-        "flow_definition_id": flow.id,
-        "workteam_id": flow.workteam_id,
-        "state": ReviewTask.State.OPEN.value,
-        "available_until": expires_at,
-        "created_at": now,
-    }
+    task_values = rules.new_task_row(flow=flow, loop_id=None, expires_at=loop_values[0]["expires_at"], now=now)
     if connection.vendor == "postgresql":
         _copy_insert(loop_values, task_values, flow.task_count)
     else:
@@ -373,7 +360,7 @@ def _orm_insert(loop_values: list[dict], task_values: dict, task_count: int) -> 
         values["input_json"] = json.loads(values["input_json"])
     loops = HumanLoop.objects.bulk_create([HumanLoop(**values) for values in loop_values])
     ReviewTask.objects.bulk_create(
-        [ReviewTask(human_loop_id=loop.id, **task_values) for loop in loops for _ in range(task_count)],
+        [ReviewTask(**(task_values | {"human_loop_id": loop.id})) for loop in loops for _ in range(task_count)],
         batch_size=2000,
     )
 

@@ -34,13 +34,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 
-from flows import events, hot_sql, lookups, outputs
+from flows import events, hot_sql, lookups, outputs, rules
 from flows.models import FlowDefinition, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
 from hitl import arns, clock, metrics
-from hitl.errors import Conflict, InvalidInput, NotFound, QuotaExceeded
+from hitl.errors import Conflict, InvalidInput, NotFound
 from hitl.transactions import enqueue_on_commit, write_transaction
 from workforce import audit
 from workforce.models import Account
@@ -48,10 +48,7 @@ from workforce.models import Account
 EXPIRED_REASON = "The task expired before the required number of workers completed it."
 Status = HumanLoop.Status
 TaskState = ReviewTask.State
-
-
-class LoopAlreadyFinished(InvalidInput):
-    """StopHumanLoop on a loop that ended (or has all its answers and is completing)."""
+LoopAlreadyFinished = rules.LoopAlreadyFinished  # what stop_human_loop raises for a finished loop
 
 
 @dataclass(frozen=True)
@@ -97,27 +94,27 @@ def start_human_loop(
         if not decision.start:
             return StartResult(loop=None, created=False)
         input_json, activation_output = decision.input_json, decision.activation_output
-    new_loop = {
-        "account": account,
-        "flow": flow,
-        "name": name,
-        "input_content": input_content,
-        "input_json": input_json,
-        "data_attributes": data_attributes,
-        "activation_output": activation_output,
-        "now": clock.now(),
-    }
+    row = rules.new_loop_row(
+        account_id=account.id,
+        flow=flow,
+        name=name,
+        input_content=input_content,
+        input_json=input_json,
+        data_attributes=data_attributes,
+        activation_output=activation_output,
+        now=clock.now(),
+    )
     try:
         with write_transaction():
             _check_active_loop_quota(account)
-            if connection.vendor == "postgresql":
-                # The same inserts as _insert_loop, in one statement (flows.hot_sql). A taken name comes
-                # back as None and is raised here, inside the block, so nothing of this call commits.
-                loop = hot_sql.start(**new_loop)
+            if hot_sql.enabled():
+                # The same inserts as _insert_loop, in one statement. A taken name comes back as
+                # None and is raised here, inside the block, so nothing of this call commits.
+                loop = hot_sql.start(row, flow)
                 if loop is None:
                     raise IntegrityError("human_loop_name_unique")
             else:
-                loop = _insert_loop(**new_loop)
+                loop = _insert_loop(row, flow)
     except IntegrityError:
         # The name is taken, or (a cached flow, hitl.process_cache) the flow was deleted meanwhile.
         lookups.forget_flows()
@@ -127,40 +124,12 @@ def start_human_loop(
     return StartResult(loop=loop, created=True)
 
 
-def _insert_loop(
-    *,
-    account: Account,
-    flow: FlowDefinition,
-    name: str,
-    input_content: str,
-    input_json: Any,
-    data_attributes: dict[str, Any] | None,
-    activation_output: dict[str, Any] | None,
-    now: dt.datetime,
-) -> HumanLoop:
-    """Insert the loop and its TaskCount open review tasks (in the caller's transaction)."""
-    loop = HumanLoop.objects.create(
-        account=account,
-        flow_definition=flow,
-        template_id=flow.template_id,
-        name=name,
-        input_content=input_content,
-        input_json=input_json,
-        data_attributes=data_attributes,
-        activation_output=activation_output,
-        created_at=now,
-        expires_at=now + dt.timedelta(seconds=flow.task_availability_lifetime_seconds),
-    )
-    ReviewTask.objects.bulk_create(
-        ReviewTask(
-            human_loop=loop,
-            flow_definition=flow,
-            workteam_id=flow.workteam_id,
-            available_until=loop.expires_at,
-            created_at=now,
-        )
-        for _ in range(flow.task_count)
-    )
+def _insert_loop(row: dict[str, Any], flow: FlowDefinition) -> HumanLoop:
+    """Insert the loop (rules.new_loop_row) and its TaskCount open review tasks (in the caller's transaction)."""
+    loop = HumanLoop.objects.create(**row)
+    loop.flow_definition = flow
+    task = rules.new_task_row(flow=flow, loop_id=loop.id, expires_at=loop.expires_at, now=loop.created_at)
+    ReviewTask.objects.bulk_create(ReviewTask(**task) for _ in range(flow.task_count))
     return loop
 
 
@@ -180,13 +149,14 @@ def _check_active_loop_quota(account: Account) -> None:
     quota = settings.HITL_ACTIVE_LOOP_QUOTA
     if not quota:
         return
-    # Counting at most `quota` rows keeps this bounded however many loops exist.
-    active = HumanLoop.objects.filter(account=account, status__in=HumanLoop.OPEN)[:quota].count()
-    if active >= quota:
-        raise QuotaExceeded(
-            f"The account already has {active} active human loops, the quota is {quota}. "
-            "Wait for loops to finish or stop some, or raise HITL_ACTIVE_LOOP_QUOTA."
-        )
+    refusal = rules.quota_refusal(active_loop_count(account, quota), quota)
+    if refusal:
+        raise refusal
+
+
+def active_loop_count(account: Account, quota: int) -> int:
+    """Count the account's open loops, at most `quota` of them (bounded however many loops exist)."""
+    return HumanLoop.objects.filter(account=account, status__in=HumanLoop.OPEN)[:quota].count()
 
 
 def _existing_loop_for_retry(
@@ -195,16 +165,12 @@ def _existing_loop_for_retry(
     existing = HumanLoop.objects.filter(account=account, name=name, deleted_at__isnull=True).first()
     if existing is None:  # the conflicting row was deleted meanwhile: a real retry will succeed
         raise Conflict(f"Human loop {name} was being created concurrently; retry the request.")
-    if (
-        existing.flow_definition_id == flow.id
-        and existing.input_content == input_content
-        and (existing.data_attributes or None) == (data_attributes or None)
-    ):
-        return StartResult(loop=existing, created=False)
-    raise Conflict(
-        f"A human loop named {name} already exists ({existing.status}) with a different flow definition, "
-        "input or data attributes. Names are unique per account until the loop is deleted; use another name."
+    conflict = rules.start_conflict(
+        name, vars(existing), flow_id=flow.id, input_content=input_content, data_attributes=data_attributes
     )
+    if conflict:
+        raise conflict
+    return StartResult(loop=existing, created=False)
 
 
 # --- Reviewer work: claim, submit, release -------------------------------------
@@ -275,7 +241,7 @@ def _try_claim(user: AbstractBaseUser, team_ids: list[int], flow: FlowDefinition
     now = clock.now()
     if flow is not None and flow.workteam_id not in team_ids:
         return None
-    if connection.vendor == "postgresql":
+    if hot_sql.enabled():
         # The same claim as below, as one statement (flows.hot_sql explains why).
         try:
             with write_transaction():
@@ -286,7 +252,7 @@ def _try_claim(user: AbstractBaseUser, team_ids: list[int], flow: FlowDefinition
             task.flow_definition = flow
         return task
     excluded = TaskExclusion.objects.filter(worker=user, human_loop_id=OuterRef("human_loop_id"))
-    candidates = ReviewTask.objects.filter(state=TaskState.OPEN, available_until__gt=now)
+    candidates = ReviewTask.objects.filter(state=rules.CLAIMABLE_STATE, available_until__gt=now)
     if flow is not None:
         candidates = candidates.filter(flow_definition=flow)
     else:
@@ -322,7 +288,7 @@ def _try_claim(user: AbstractBaseUser, team_ids: list[int], flow: FlowDefinition
             task.state = TaskState.LEASED
             task.worker = user
             task.accepted_at = now
-            task.lease_expires_at = now + dt.timedelta(seconds=time_limit)
+            task.lease_expires_at = rules.lease_expires_at(now, time_limit)
             task.save(update_fields=["state", "worker", "accepted_at", "lease_expires_at"])
             audit.record_task("ClaimTask", user, task, account_id=account_id)
             return task
@@ -339,33 +305,24 @@ def submit_task(user: AbstractBaseUser, task_id: int, answer: dict[str, Any]) ->
     if not isinstance(answer, dict):
         raise InvalidInput("answerContent must be a JSON object.")
     now = clock.now()
-    if connection.vendor == "postgresql":
-        # The same submit as below in two statements (flows.hot_sql); anything but the happy path
-        # changes nothing there and comes down here, where it is refused with its reason.
-        with write_transaction():
+    with write_transaction():
+        if hot_sql.enabled():
+            # The happy path in two statements; when they change nothing, the rule below says why.
             answered = hot_sql.submit(user, task_id, answer, now)
             if answered is not None:
                 metrics.task_submitted(answered.task)
                 _decide_finish(answered.loop, answered.submitted, answered.leased, answered.has_outbox)
                 return answered.task
-    with write_transaction():
         task, loop = _lock_task_of(user, task_id)
-        if task.state != TaskState.LEASED or task.worker_id != user.pk:
-            if task.state == TaskState.SUBMITTED and task.worker_id == user.pk:
-                raise Conflict("You already submitted this task.")
-            if loop.status not in HumanLoop.OPEN or task.state == TaskState.CANCELLED:
-                raise Conflict(f"Human loop {loop.name} is {loop.status}; this task was cancelled.")
-            raise Conflict("This task is no longer assigned to you (it was released or its time ran out).")
-        if task.lease_expires_at <= now:
-            raise Conflict("Your time for this task ran out and it went back to the queue; take the next task.")
-        if loop.status not in HumanLoop.OPEN:
-            raise Conflict(f"Human loop {loop.name} is {loop.status}; it no longer accepts answers.")
-        if loop.status == Status.IN_PROGRESS and loop.expires_at <= now:
-            raise Conflict(f"Human loop {loop.name} passed its availability lifetime; it no longer accepts answers.")
+        refusal = rules.submit_refusal(task, loop, user.pk, now)
+        if refusal:
+            raise refusal
+        if hot_sql.enabled():
+            raise RuntimeError(f"flows.hot_sql.submit refused task {task_id}, which flows.rules allows")
         task.state = TaskState.SUBMITTED
         task.answer = answer
         task.submitted_at = now
-        task.time_spent_seconds = round((now - task.accepted_at).total_seconds(), 3)
+        task.time_spent_seconds = rules.time_spent_seconds(task.accepted_at, now)
         task.lease_expires_at = None
         task.save(update_fields=["state", "answer", "submitted_at", "time_spent_seconds", "lease_expires_at"])
         audit.record_task("SubmitTask", user, task, account_id=loop.account_id)
@@ -378,10 +335,11 @@ def release_task(user: AbstractBaseUser, task_id: int) -> None:
     """Return a leased task to the queue at once (skip). The reviewer will not get this loop again."""
     with write_transaction():
         task, loop = _lock_task_of(user, task_id)
-        if task.state != TaskState.LEASED or task.worker_id != user.pk:
-            raise Conflict("This task is not assigned to you; there is nothing to release.")
+        refusal = rules.release_refusal(task, user.pk)
+        if refusal:
+            raise refusal
         audit.record_task("ReleaseTask", user, task, account_id=loop.account_id)
-        _reopen(task, cancelled=loop.status != Status.IN_PROGRESS)
+        _reopen(task, loop)
         _finish_if_done(loop)
 
 
@@ -427,8 +385,8 @@ _DOCUMENT_FIELDS = (
 )
 
 
-def _reopen(task: ReviewTask, *, cancelled: bool) -> None:
-    task.state = TaskState.CANCELLED if cancelled else TaskState.OPEN
+def _reopen(task: ReviewTask, loop: HumanLoop) -> None:
+    task.state = rules.reopened_state(loop)
     task.worker = None
     task.accepted_at = None
     task.lease_expires_at = None
@@ -448,13 +406,9 @@ def _finish_if_done(loop: HumanLoop) -> None:
 
 def _decide_finish(loop: HumanLoop, submitted: int, leased: int, has_outbox: bool) -> None:
     """Record the outbox row if the locked loop, with these task counts, is done."""
-    if has_outbox:
-        return
-    if loop.status == Status.IN_PROGRESS:
-        if submitted >= loop.flow_definition.task_count:
-            _schedule_finalize(loop, Status.COMPLETED)
-    elif loop.status == Status.STOPPING and leased == 0:
-        _schedule_finalize(loop, Status.STOPPED)
+    status = rules.final_status(loop, submitted=submitted, leased=leased, has_outbox=has_outbox)
+    if status is not None:
+        _schedule_finalize(loop, status)
 
 
 def _schedule_finalize(loop: HumanLoop, final_status: str) -> None:
@@ -593,12 +547,9 @@ def stop_human_loop(*, account: Account, name: str) -> HumanLoop:
             raise NotFound(f"Human loop {name} does not exist.")
         if loop.status in (Status.STOPPING, Status.STOPPED):
             return loop
-        if loop.status != Status.IN_PROGRESS:
-            raise LoopAlreadyFinished(f"Human loop {name} is {loop.status}; only an InProgress loop can be stopped.")
-        if OutputOutbox.objects.filter(human_loop=loop).exists():
-            raise LoopAlreadyFinished(
-                f"Human loop {name} already has all its answers and is completing; it cannot be stopped."
-            )
+        refusal = rules.stop_refusal(loop, has_outbox=OutputOutbox.objects.filter(human_loop=loop).exists())
+        if refusal:
+            raise refusal
         HumanLoop.objects.filter(id=loop.id, status=Status.IN_PROGRESS).update(status=Status.STOPPING)
         loop.status = Status.STOPPING
         ReviewTask.objects.filter(human_loop=loop, state=TaskState.OPEN).update(state=TaskState.CANCELLED)
@@ -616,7 +567,7 @@ def delete_human_loop(*, account: Account, name: str) -> None:
     loop = HumanLoop.objects.filter(account=account, name=name, deleted_at__isnull=True).first()
     if loop is None:
         raise NotFound(f"Human loop {name} does not exist.")
-    raise InvalidInput(f"Human loop {name} is {loop.status}; stop it and wait until it is Stopped before deleting it.")
+    raise rules.delete_refusal(loop) or Conflict(f"Human loop {name} was deleted or finished concurrently; retry.")
 
 
 # --- Time ---------------------------------------------------------------------
@@ -648,7 +599,7 @@ def expire_leases(limit: int = 1000, *, skip_locked: bool = False) -> int:
                 human_loop=loop, state=TaskState.LEASED, lease_expires_at__lte=now
             )
             for task in expired:
-                _reopen(task, cancelled=loop.status != Status.IN_PROGRESS)
+                _reopen(task, loop)
                 reopened += 1
             _finish_if_done(loop)
     return reopened
@@ -672,10 +623,12 @@ def expire_loop_if_due(loop_id: int) -> bool:
     """Fail one loop if its lifetime passed and its answers are not all in. Returns True if it failed it."""
     with write_transaction():
         loop = HumanLoop.objects.select_for_update(no_key=True).filter(id=loop_id).first()
-        if loop is None or loop.status != Status.IN_PROGRESS or loop.expires_at > clock.now():
+        if loop is None:
             return False
-        if OutputOutbox.objects.filter(human_loop=loop).exists():
-            return False  # every answer arrived in time; the output is being written
+        # An outbox row: every answer arrived in time, and the output is being written.
+        has_outbox = OutputOutbox.objects.filter(human_loop=loop).exists()
+        if not rules.expiry_due(loop, has_outbox=has_outbox, now=clock.now()):
+            return False
         _set_final_status(
             loop, Status.FAILED, failure_code=HumanLoop.FailureCode.EXPIRED, failure_reason=EXPIRED_REASON
         )

@@ -144,6 +144,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A domain error escaping a portal page: a page with the error's status (the APIs render their own).
+    "review_ui.errors.DomainErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "hitl.urls"
@@ -212,6 +214,9 @@ HITL_ADAPTER_PROXY = env_bool("HITL_ADAPTER_PROXY", False)
 # Access keys, worker tokens, flow definitions and team memberships are cached per web process
 # for this long (hitl.process_cache): a change made in another process takes effect within it.
 HITL_PROCESS_CACHE_SECONDS = env_float("HITL_PROCESS_CACHE_SECONDS", 5.0)
+# Start, claim and submit as single PostgreSQL statements (flows.hot_sql); false runs the ORM writers
+# instead (the parity tests switch between the two; both write the same rows).
+HITL_HOT_SQL = env_bool("HITL_HOT_SQL", True)
 # 0 = unlimited. When set, StartHumanLoop answers ServiceQuotaExceededException past it.
 HITL_ACTIVE_LOOP_QUOTA = env_int("HITL_ACTIVE_LOOP_QUOTA", 0)
 HITL_FLOW_DEFINITION_QUOTA = env_int("HITL_FLOW_DEFINITION_QUOTA", 1000)
@@ -261,6 +266,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "UNAUTHENTICATED_USER": None,
+    # Domain errors as {"message": ...} with the status hitl.errors gives each class.
+    "EXCEPTION_HANDLER": "review_ui.api.exception_handler",
 }
 
 # --- Sign-in (django-allauth) ------------------------------------------------

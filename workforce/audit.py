@@ -71,23 +71,39 @@ def _claimed_access_key_id(request: HttpRequest) -> str:
     return authorization.split(marker, 1)[1].split("/", 1)[0][:20]
 
 
-def record_task(operation: str, user: Any, task: Any, *, account_id: int | None = None, **details: Any) -> None:
-    """Record a reviewer's claim, release or submit of a review task (inside the caller's transaction).
+# What a task action's record names; flows.hot_sql builds the same text in SQL from this one format.
+TASK_RESOURCE = "review-task/{task_id} human-loop/{loop_id}"
 
-    Pass `account_id` when the caller already has it (the loop or flow is loaded); it is looked up otherwise.
-    """
-    _insert(
-        kind=AuditRecord.Kind.TASK,
-        request_id=get_request_id(),
-        account_id=account_id if account_id is not None else _account_id_of_task(task),
-        actor=user.get_username(),
-        access_key_id="",
-        operation=operation,
-        resource=f"review-task/{task.id} human-loop/{task.human_loop_id}",
-        status_code=None,
-        result="OK",
+
+def task_row(
+    operation: str, actor: str, *, task_id: Any, loop_id: Any, account_id: Any, details: dict | None = None
+) -> dict[str, Any]:
+    """Return the columns (created_at aside) of a reviewer's claim, release or submit record."""
+    return {
+        "kind": AuditRecord.Kind.TASK.value,
+        "request_id": get_request_id(),
+        "account_id": account_id,
+        "actor": actor,
+        "access_key_id": "",
+        "operation": operation,
+        "resource": TASK_RESOURCE.format(task_id=task_id, loop_id=loop_id),
+        "status_code": None,
+        "result": "OK",
+        "details": details or {},
+    }
+
+
+def record_task(operation: str, user: Any, task: Any, *, account_id: int | None, **details: Any) -> None:
+    """Record a reviewer's claim, release or submit of a review task (inside the caller's transaction)."""
+    row = task_row(
+        operation,
+        user.get_username(),
+        task_id=task.id,
+        loop_id=task.human_loop_id,
+        account_id=account_id,
         details=details,
     )
+    _insert(**row)
 
 
 def record_refused_grant(*, account_id: int, actor: str, uri: str, reason: str, task_id: int | None) -> None:
@@ -123,12 +139,6 @@ def _insert(**columns: Any) -> None:
         cursor.execute(
             f"INSERT INTO {AuditRecord._meta.db_table} ({names}) VALUES ({placeholders})", list(columns.values())
         )
-
-
-def _account_id_of_task(task: Any) -> int | None:
-    from flows.models import HumanLoop  # flows imports workforce
-
-    return HumanLoop.objects.filter(id=task.human_loop_id).values_list("account_id", flat=True).first()
 
 
 def record_admin(request: HttpRequest, operation: str, obj: Any, *, result: str = "OK", **details: Any) -> AuditRecord:
