@@ -62,3 +62,14 @@ def _empty_process_caches():
     process_cache.clear_all()
     yield
     process_cache.clear_all()
+
+
+@pytest.fixture(params=["statements", "orm"])
+def writer(request, settings):
+    """Run the test once per writer of the hot paths: flows.hot_sql's statements (PostgreSQL), then the ORM."""
+    from django.db import connection
+
+    if request.param == "statements" and connection.vendor != "postgresql":
+        pytest.skip("flows.hot_sql runs on PostgreSQL only; the ORM writer is the one tested here")
+    settings.HITL_HOT_SQL = request.param == "statements"
+    return request.param

@@ -14,6 +14,8 @@ from flows.storage import get_store
 from tests import factories as f
 
 LOOPS = 6
+# Both writers of the hot paths (tests/conftest.py): the statements and the ORM.
+pytestmark = pytest.mark.usefixtures("writer")
 
 
 @pytest.mark.django_db(transaction=True)

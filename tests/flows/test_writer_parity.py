@@ -41,7 +41,7 @@ def _scenario(settings, *, hot_sql: bool, ana, bo, outsider) -> tuple[list, dict
         try:
             result = call()
         except HitlError as exc:
-            outcomes.append((label, type(exc).__name__, exc.message))
+            outcomes.append((label, type(exc).__name__, re.sub(r"Task \d+", "Task <id>", exc.message)))
             return None
         outcomes.append((label, "ok", _describe(result)))
         return result

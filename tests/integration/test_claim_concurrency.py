@@ -11,7 +11,8 @@ from flows.models import ReviewTask
 from hitl import clock
 from tests.integration import scenario
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+# Both writers of the hot paths (tests/conftest.py): the statements and the ORM.
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("writer")]
 
 
 def _in_thread(fn, *args):

@@ -15,6 +15,8 @@ from tests import factories
 
 REVIEWERS = 8
 LOOPS = 3
+# Both writers of the hot paths (tests/conftest.py): the statements and the ORM.
+pytestmark = pytest.mark.usefixtures("writer")
 
 
 @contextmanager
