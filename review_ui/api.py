@@ -5,26 +5,32 @@
     POST /portal/api/tasks/{taskId}/release   200 | 404 | 409
 
 Authenticated by the portal session (CSRF enforced) or `Authorization: Token
-<key>` (no CSRF). Errors are `{"message": "..."}`. Every call is one service
-call in flows.lifecycle, the same ones the HTML portal uses.
+<key>` (no CSRF). Errors are `{"message": "..."}`, rendered by
+`exception_handler` (REST_FRAMEWORK's EXCEPTION_HANDLER) with the status each
+hitl.errors class names. Every call is one service call in flows.lifecycle,
+the same ones the HTML portal uses.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.http import HttpRequest
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from flows import lifecycle
-from hitl.errors import Conflict, HitlError, InvalidInput, NotFound
+from hitl.errors import HitlError, InvalidInput
 from review_ui import work
 
-_STATUS = {InvalidInput: 400, NotFound: 404, Conflict: 409}
 
-
-def _error(exc: HitlError) -> Response:
-    return Response({"message": exc.message}, status=_STATUS.get(type(exc), 400))
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Render a domain error as `{"message": ...}` with its class's status; the rest as DRF does."""
+    if isinstance(exc, HitlError):
+        return Response({"message": exc.message}, status=exc.status)
+    return drf_exception_handler(exc, context)
 
 
 def base_url(request: HttpRequest) -> str:
@@ -49,21 +55,15 @@ def submit(request, task_id: int):
     try:
         data = request.data
     except ParseError:
-        return Response({"message": "The body must be a JSON object with answerContent."}, status=400)
+        raise InvalidInput("The body must be a JSON object with answerContent.") from None
     answer = data.get("answerContent") if isinstance(data, dict) else None
     if not isinstance(answer, dict):
-        return Response({"message": "answerContent must be a JSON object."}, status=400)
-    try:
-        task = lifecycle.submit_task(request.user, task_id, answer)
-    except HitlError as exc:
-        return _error(exc)
+        raise InvalidInput("answerContent must be a JSON object.")
+    task = lifecycle.submit_task(request.user, task_id, answer)
     return Response({"taskId": task.id, "status": "submitted"})
 
 
 @api_view(["POST"])
 def release(request, task_id: int):
-    try:
-        lifecycle.release_task(request.user, task_id)
-    except HitlError as exc:
-        return _error(exc)
+    lifecycle.release_task(request.user, task_id)
     return Response({"taskId": task_id, "status": "released"})

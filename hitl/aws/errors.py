@@ -2,8 +2,8 @@
 
 Protocol: rest-json (runtime) and JSON 1.1 (control plane). botocore reads the
 code from `x-amzn-ErrorType` (rest-json) or the body's `__type` (JSON 1.1), so
-every error sends both, plus `Message`. Domain errors (hitl.errors) are mapped
-to the code and status each protocol declares; the spellings differ
+every error sends both, plus `Message`. Domain errors (hitl.errors) carry the
+code and status each protocol declares; the spellings differ
 (`ResourceNotFoundException` vs `ResourceNotFound`).
 """
 
@@ -31,28 +31,17 @@ class AwsError(Exception):
         self.statuses = {RUNTIME: runtime_status, CONTROL_PLANE: control_plane_status}
 
 
-# (runtime code, runtime status, control-plane code, control-plane status)
-_DOMAIN = {
-    errors.InvalidInput: ("ValidationException", 400, "ValidationException", 400),
-    errors.NotFound: ("ResourceNotFoundException", 404, "ResourceNotFound", 400),
-    errors.Conflict: ("ConflictException", 409, "ConflictException", 400),
-    errors.InUse: ("ValidationException", 400, "ResourceInUse", 400),
-    errors.LimitExceeded: ("ServiceQuotaExceededException", 402, "ResourceLimitExceeded", 400),
-    errors.QuotaExceeded: ("ServiceQuotaExceededException", 402, "ResourceLimitExceeded", 400),
-    errors.Throttled: ("ThrottlingException", 429, "ThrottlingException", 400),
-    errors.AccessDenied: ("AccessDeniedException", 403, "AccessDeniedException", 400),
-}
-
-
 def code_and_status(exc: Exception, protocol: str) -> tuple[str, int, str]:
-    """Return (code, HTTP status, message) for an exception under `protocol`."""
+    """Return (code, HTTP status, message) for an exception under `protocol`.
+
+    Domain errors carry their codes and status (hitl.errors); anything else is an internal error.
+    """
     if isinstance(exc, AwsError):
         return exc.code, exc.statuses[protocol], exc.message
-    for cls, (runtime_code, runtime_status, cp_code, cp_status) in _DOMAIN.items():
-        if isinstance(exc, cls):
-            if protocol == RUNTIME:
-                return runtime_code, runtime_status, exc.message
-            return cp_code, cp_status, exc.message
+    if isinstance(exc, errors.HitlError):
+        if protocol == RUNTIME:
+            return exc.aws_code, exc.status, exc.message
+        return exc.aws_control_plane_code, 400, exc.message
     if protocol == RUNTIME:
         return "InternalServerException", 500, "The server hit an unexpected error; the request can be retried."
     return "InternalFailure", 500, "The server hit an unexpected error; the request can be retried."
