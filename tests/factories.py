@@ -120,6 +120,6 @@ def human_loop(flow: FlowDefinition, task_input: Any = None, **overrides: Any):
 
 def worker_token(member) -> str:
     """Create a reviewer API token for `member` and return the key."""
-    from review_ui.tokens import create_worker_token
+    from workforce.tokens import create_worker_token
 
     return create_worker_token(member)

@@ -12,9 +12,9 @@ import hashlib
 from typing import Any
 
 from flows import services
-from flows.api import shapes
 from flows.models import FlowDefinition, HumanTaskUi
 from hitl import arns
+from hitl.aws import shapes
 from hitl.aws.registry import RequestContext, control_plane_operation
 from hitl.aws.validation import Validator
 

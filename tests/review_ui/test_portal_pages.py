@@ -10,9 +10,9 @@ from django.core import mail
 from django.core.management import call_command
 
 from flows.models import ReviewTask
-from review_ui.tokens import hash_token
 from tests import factories
 from workforce.models import WorkerToken
+from workforce.tokens import hash_token
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from flows.api import shapes
 from hitl import arns
+from hitl.aws import shapes
 from hitl.aws.registry import RequestContext, control_plane_operation
 from hitl.aws.validation import Validator
 from workforce import services

@@ -12,9 +12,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from review_ui.tokens import create_worker_token
 from workforce.models import Worker
 from workforce.services import ensure_reviewer
+from workforce.tokens import create_worker_token
 
 
 class Command(BaseCommand):
