@@ -158,7 +158,13 @@ def test_the_statements_and_the_orm_write_the_same_rows_and_refuse_alike(setting
     for table in sql_rows:
         assert sql_rows[table] == orm_rows[table], table
     # The scenario really went where it says: every kind of row and refusal is there.
-    assert {kind for _, kind, _ in sql_outcomes} >= {"ok", "Conflict", "NotFound", "QuotaExceeded", "LoopAlreadyFinished"}
+    assert {kind for _, kind, _ in sql_outcomes} >= {
+        "ok",
+        "Conflict",
+        "NotFound",
+        "QuotaExceeded",
+        "LoopAlreadyFinished",
+    }
     assert {row["operation"] for row in sql_rows["audit"]} >= {"ClaimTask", "SubmitTask", "ReleaseTask"}
     assert {row["status"] for row in sql_rows["loops"]} >= {"Failed", "Stopped"}
     assert [row["time_spent_seconds"] for row in sql_rows["tasks"] if row["state"] == "submitted"][0] == 1.001
