@@ -17,7 +17,17 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 
 from flows import lifecycle
-from flows.models import FlowDefinition, HumanLoop, HumanTaskUi, ReviewTask, WebhookDelivery, WebhookEndpoint
+from flows.models import (
+    FlowDefinition,
+    HumanLoop,
+    HumanTaskUi,
+    OutputOutbox,
+    OutputWriteAttempt,
+    ReviewTask,
+    WebhookDelivery,
+    WebhookDeliveryAttempt,
+    WebhookEndpoint,
+)
 from flows.storage import get_store
 from hitl.errors import HitlError
 from workforce import audit
@@ -184,6 +194,44 @@ class WebhookEndpointAdmin(AccountScopedAdmin):
     readonly_fields = ("created_at",)
 
 
+class AttemptInline(admin.TabularInline):
+    """One read-only row per try, oldest first (as saleor shows EventDeliveryAttempt)."""
+
+    extra = 0
+    can_delete = False
+    ordering = ("attempted_at", "id")
+    verbose_name_plural = "Attempts"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class WebhookDeliveryAttemptInline(AttemptInline):
+    model = WebhookDeliveryAttempt
+    fields = readonly_fields = ("attempted_at", "status", "response_status_code", "duration_ms", "error")
+
+
+class OutputWriteAttemptInline(AttemptInline):
+    model = OutputWriteAttempt
+    fields = readonly_fields = ("attempted_at", "status", "duration_ms", "error")
+
+
+@admin.register(OutputOutbox)
+class OutputOutboxAdmin(ReadOnlyAdmin):
+    """Output writes: one row per finished loop, with every try at writing its output.json."""
+
+    account_path = "human_loop__account"
+    list_display = ("id", "human_loop", "final_status", "state", "attempts", "next_attempt_at", "done_at")
+    list_filter = ("state", "final_status")
+    list_select_related = ("human_loop",)
+    search_fields = ("human_loop__name", "key", "last_error")
+    raw_id_fields = ("human_loop",)
+    inlines = (OutputWriteAttemptInline,)
+
+
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(ReadOnlyAdmin):
     account_path = "endpoint__account"
@@ -191,6 +239,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_filter = ("state", "endpoint")
     list_select_related = ("endpoint", "event__human_loop")
     search_fields = ("event__human_loop__name", "endpoint__url", "last_error")
+    inlines = (WebhookDeliveryAttemptInline,)
 
     @admin.display(description="Human loop")
     def loop(self, obj: WebhookDelivery) -> str:

@@ -8,11 +8,12 @@ event is never lost and keeps its id across delivery retries.
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 
-from flows import webhooks
+from flows import outbox, webhooks
 from flows.models import HumanLoop, StatusEvent, WebhookDelivery, WebhookEndpoint
 from flows.outputs import flow_arn, iso_millis
 from hitl import arns, clock
@@ -54,15 +55,19 @@ def record_status_change(loop: HumanLoop) -> StatusEvent:
     event = StatusEvent.objects.create(event_id=event_id, human_loop=loop, body=build_event(loop, event_id))
     ensure_configured_endpoints(loop.account_id)
     endpoints = WebhookEndpoint.objects.filter(account_id=loop.account_id, is_active=True)
-    now = clock.now()
+    sweep_at = outbox.handed_to_message()
     deliveries = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(event=event, endpoint=e, next_attempt_at=now) for e in endpoints
+        WebhookDelivery(event=event, endpoint=e, next_attempt_at=sweep_at) for e in endpoints
     )
     if deliveries:
         from flows import tasks
 
         for delivery in deliveries:
-            enqueue_on_commit(tasks.deliver_webhook, delivery.id)
+            enqueue_on_commit(
+                tasks.deliver_webhook,
+                delivery.id,
+                on_failure=partial(outbox.mark_due_now, WebhookDelivery, id=delivery.id),
+            )
     return event
 
 

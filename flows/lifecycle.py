@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -37,7 +38,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 
-from flows import events, hot_sql, lookups, outputs, rules
+from flows import events, hot_sql, lookups, outbox, outputs, rules
 from flows.models import FlowDefinition, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
 from hitl import arns, clock, metrics
 from hitl.errors import Conflict, InvalidInput, NotFound
@@ -413,12 +414,12 @@ def _decide_finish(loop: HumanLoop, submitted: int, leased: int, has_outbox: boo
 
 def _schedule_finalize(loop: HumanLoop, final_status: str) -> None:
     bucket, key = outputs.output_location(loop)
-    OutputOutbox.objects.create(
-        human_loop=loop, final_status=final_status, bucket=bucket, key=key, next_attempt_at=clock.now()
+    row = OutputOutbox.objects.create(
+        human_loop=loop, final_status=final_status, bucket=bucket, key=key, next_attempt_at=outbox.handed_to_message()
     )
     from flows import tasks  # tasks imports this module
 
-    enqueue_on_commit(tasks.finalize_loop, loop.id)
+    enqueue_on_commit(tasks.finalize_loop, loop.id, on_failure=partial(outbox.mark_due_now, OutputOutbox, id=row.id))
 
 
 # --- Finishing ----------------------------------------------------------------
@@ -432,14 +433,15 @@ def finalize_loop(loop_id: int) -> bool:
     this call made the transition. Storage errors propagate (the Celery task
     retries with backoff) and leave the loop InProgress/Stopping.
     """
-    outbox = (
+    row = (
         OutputOutbox.objects.select_related("human_loop__flow_definition__account")
         .filter(human_loop_id=loop_id)
         .first()
     )
-    if outbox is None or outbox.state == OutputOutbox.State.DONE:
+    if row is None or row.state == OutputOutbox.State.DONE:
         return False
-    loop = outbox.human_loop
+    attempt = outbox.Attempt()
+    loop = row.human_loop
     answers = list(
         ReviewTask.objects.filter(human_loop=loop, state=TaskState.SUBMITTED)
         .select_related("worker__worker")
@@ -448,20 +450,19 @@ def finalize_loop(loop_id: int) -> bool:
     output_uri = ""
     if answers:
         document = outputs.build_output_document(loop, answers)
-        output_uri = outputs.write_output(
-            outbox.bucket, outbox.key, document, kms_key_id=loop.flow_definition.kms_key_id
-        )
+        output_uri = outputs.write_output(row.bucket, row.key, document, kms_key_id=loop.flow_definition.kms_key_id)
         from inference_adapters import quality  # imports flows
 
-        quality.write_consolidated(outbox.bucket, outbox.key, document, kms_key_id=loop.flow_definition.kms_key_id)
+        quality.write_consolidated(row.bucket, row.key, document, kms_key_id=loop.flow_definition.kms_key_id)
     with write_transaction():
         locked = _lock_loop(id=loop_id)
-        changed = OutputOutbox.objects.filter(id=outbox.id, state=OutputOutbox.State.PENDING).update(
+        changed = OutputOutbox.objects.filter(id=row.id, state=OutputOutbox.State.PENDING).update(
             state=OutputOutbox.State.DONE, done_at=clock.now(), attempts=F("attempts") + 1
         )
         if not changed or locked.status not in HumanLoop.OPEN:
             return False
-        _set_final_status(locked, outbox.final_status, output_uri=output_uri)
+        outbox.record_output_attempt(outbox_id=row.id, loop_id=loop_id, account_id=loop.account_id, attempt=attempt)
+        _set_final_status(locked, row.final_status, output_uri=output_uri)
     return True
 
 
@@ -492,38 +493,37 @@ def _set_final_status(
     metrics.loop_finished(loop)
 
 
-def record_output_failure(loop_id: int, error: str, *, retry_in: float) -> None:
-    """Note a failed output write on the outbox row; the loop stays open and the write is retried.
+def record_output_failure(
+    loop_id: int, error: str, *, next_attempt_at: dt.datetime, attempt: outbox.Attempt | None = None
+) -> None:
+    """Note a failed output write: an attempt row, an audit record, and when the sweep takes the row over.
 
-    `retry_in` is when the caller's own retry is due; the beat sweep takes over
-    only if that retry never runs (see `claim_stalled_outputs`).
+    The loop stays open and the write is retried. `next_attempt_at` comes from
+    flows.outbox: the caller's own retry plus the grace, or the retry time
+    itself when no message will carry the retry.
     """
     metrics.output_write_failed()
-    OutputOutbox.objects.filter(human_loop_id=loop_id, state=OutputOutbox.State.PENDING).update(
-        attempts=F("attempts") + 1,
-        last_error=error[:2000],
-        next_attempt_at=clock.now() + dt.timedelta(seconds=retry_in),
-    )
+    with write_transaction():
+        row = OutputOutbox.objects.filter(human_loop_id=loop_id, state=OutputOutbox.State.PENDING).first()
+        if row is None:
+            return
+        OutputOutbox.objects.filter(id=row.id, state=OutputOutbox.State.PENDING).update(
+            attempts=F("attempts") + 1, last_error=error[:2000], next_attempt_at=next_attempt_at
+        )
+        account_id = HumanLoop.objects.filter(id=loop_id).values_list("account_id", flat=True).first()
+        outbox.record_output_attempt(
+            outbox_id=row.id, loop_id=loop_id, account_id=account_id, attempt=attempt or outbox.Attempt(), error=error
+        )
 
 
 def claim_stalled_outputs(limit: int = 500) -> list[int]:
-    """Return ids of loops whose pending output write is overdue, pushing each one's due time forward.
+    """Return ids of loops whose pending output write is past due, claiming each row (flows.outbox).
 
-    An overdue row means its Celery message was lost (broker restart, worker
-    killed with acks_late work in hand). The conditional update is the claim:
-    two sweeps never both take a row, and a claimed row is not taken again for
-    HITL_OUTBOX_GRACE_SECONDS.
+    Past due means its Celery message was lost (broker restart, worker killed
+    with acks_late work in hand), its enqueue failed, or its retry was left to
+    the sweep. Two sweeps never both take a row.
     """
-    now = clock.now()
-    cutoff = now - dt.timedelta(seconds=settings.HITL_OUTBOX_GRACE_SECONDS)
-    rows = OutputOutbox.objects.filter(state=OutputOutbox.State.PENDING, next_attempt_at__lte=cutoff).values_list(
-        "id", "human_loop_id", "next_attempt_at"
-    )[:limit]
-    claimed = []
-    for outbox_id, loop_id, due in rows:
-        if OutputOutbox.objects.filter(id=outbox_id, next_attempt_at=due).update(next_attempt_at=now):
-            claimed.append(loop_id)
-    return claimed
+    return [loop_id for (loop_id,) in outbox.claim_due(OutputOutbox, ("human_loop_id",), limit)]
 
 
 # --- Stop and delete -------------------------------------------------------------

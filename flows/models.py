@@ -283,7 +283,7 @@ class OutputOutbox(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
-    # When the next write is due; the beat sweep re-enqueues rows overdue by HITL_OUTBOX_GRACE_SECONDS.
+    # When the outbox sweep takes the row over (flows.outbox): a handed-off message has until then.
     next_attempt_at = models.DateTimeField(default=clock.now)
     created_at = models.DateTimeField(default=clock.now)
     done_at = models.DateTimeField(null=True, blank=True)
@@ -337,3 +337,41 @@ class WebhookDelivery(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "endpoint"], name="webhook_delivery_unique")]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="webhook_delivery_due_idx")]
+
+
+class DeliveryAttemptStatus(models.TextChoices):
+    SUCCESS = "success"
+    FAILED = "failed"
+
+
+class OutputWriteAttempt(models.Model):
+    """One try at writing a loop's output.json (as saleor's EventDeliveryAttempt): when, how long, what failed."""
+
+    outbox = models.ForeignKey(OutputOutbox, on_delete=models.CASCADE, related_name="attempt_rows")
+    attempted_at = models.DateTimeField(default=clock.now)
+    duration_ms = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=DeliveryAttemptStatus.choices)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["outbox", "attempted_at"], name="output_attempt_outbox_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} at {self.attempted_at:%Y-%m-%d %H:%M:%S}"
+
+
+class WebhookDeliveryAttempt(models.Model):
+    """One POST (or SQS/EventBridge send) of a delivery: when, how long, the response code, what failed."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_rows")
+    attempted_at = models.DateTimeField(default=clock.now)
+    duration_ms = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=DeliveryAttemptStatus.choices)
+    response_status_code = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["delivery", "attempted_at"], name="webhook_attempt_delivery_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} at {self.attempted_at:%Y-%m-%d %H:%M:%S}"

@@ -2,9 +2,9 @@
 
 All are acks_late and safe to run twice (see each service's docstring). Each
 piece of outbound work (an output write, a webhook delivery) is a database row
-with its next due time, so a lost message costs only a delay: the
-`redeliver_outbox` beat sweep re-enqueues rows overdue by
-HITL_OUTBOX_GRACE_SECONDS.
+with the time by which the `redeliver_outbox` sweep takes it over
+(flows.outbox), so a lost message, a failed enqueue or a killed worker costs
+only HITL_OUTBOX_GRACE_SECONDS plus one sweep interval.
 """
 
 from __future__ import annotations
@@ -13,11 +13,15 @@ import logging
 
 from celery import shared_task
 
-from flows import lifecycle, webhooks
+from flows import lifecycle, outbox, webhooks
+from flows.models import OutputOutbox, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
 OUTPUT_MAX_BACKOFF_SECONDS = 60
+# Webhook retries up to this long wait in the worker as a countdown message; longer backoffs go back to
+# the outbox sweep. It bounds what a worker holds unacknowledged (see CELERY_BROKER_TRANSPORT_OPTIONS).
+WEBHOOK_MAX_COUNTDOWN_SECONDS = 60
 
 
 def output_backoff(retries: int) -> int:
@@ -28,24 +32,40 @@ def output_backoff(retries: int) -> int:
 @shared_task(bind=True, acks_late=True, max_retries=None, time_limit=120)
 def finalize_loop(self, loop_id: int) -> None:
     """Write a finished loop's output.json and set its final status; retry with backoff on store errors."""
+    attempt = outbox.Attempt()
     try:
         lifecycle.finalize_loop(loop_id)
     except Exception as exc:
         countdown = output_backoff(self.request.retries)
         logger.warning("output of loop %s not written (%r); retrying in %ss", loop_id, exc, countdown)
-        lifecycle.record_output_failure(loop_id, repr(exc), retry_in=countdown)
+        # Eager retries would run at once, recursively: without a broker the sweep retries when due.
+        sweep_at = outbox.due_in(countdown) if self.request.is_eager else outbox.handed_to_message(countdown)
+        try:
+            lifecycle.record_output_failure(loop_id, repr(exc), next_attempt_at=sweep_at, attempt=attempt)
+        except Exception:
+            # The database is what failed (a restart): still retry, or the message would be acknowledged
+            # and the write left to the sweep. The row keeps its earlier due time.
+            logger.warning("could not record the failed output write of loop %s", loop_id, exc_info=True)
         if self.request.is_eager:
-            return  # eager retries would run at once, recursively: leave it to the outbox sweep
+            return
         raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None, time_limit=60)
 def deliver_webhook(self, delivery_id: int) -> None:
     """POST one status event to one webhook endpoint; retry with backoff until it is accepted."""
-    delay = webhooks.deliver(delivery_id)
     # Eager mode (no broker) would retry at once inside the caller's request: the sweep retries instead.
-    if delay is not None and not self.request.is_eager:
-        raise self.retry(countdown=delay)
+    max_countdown = 0 if self.request.is_eager else WEBHOOK_MAX_COUNTDOWN_SECONDS
+    try:
+        countdown = webhooks.deliver(delivery_id, max_countdown=max_countdown)
+    except Exception as exc:
+        if self.request.is_eager:
+            raise
+        # Lost the database mid-delivery: retry soon; the row's due time stays as the sweep's backstop.
+        logger.warning("webhook delivery %s interrupted (%r); retrying", delivery_id, exc)
+        raise self.retry(exc=exc, countdown=output_backoff(self.request.retries)) from exc
+    if countdown is not None:
+        raise self.retry(countdown=countdown)
 
 
 @shared_task(acks_late=True, time_limit=120)
@@ -62,11 +82,11 @@ def expire_loops() -> int:
 
 @shared_task(acks_late=True, time_limit=120)
 def redeliver_outbox() -> int:
-    """Re-enqueue output writes and webhook deliveries whose message was lost (broker restart, killed worker)."""
+    """Re-send output writes and webhook deliveries past their due time (flows.outbox)."""
     loop_ids = lifecycle.claim_stalled_outputs()
     for loop_id in loop_ids:
-        finalize_loop.delay(loop_id)
+        outbox.send_or_mark_due(finalize_loop, loop_id, OutputOutbox, human_loop_id=loop_id)
     delivery_ids = webhooks.claim_stalled_deliveries()
     for delivery_id in delivery_ids:
-        deliver_webhook.delay(delivery_id)
+        outbox.send_or_mark_due(deliver_webhook, delivery_id, WebhookDelivery, id=delivery_id)
     return len(loop_ids) + len(delivery_ids)

@@ -19,15 +19,16 @@ boto3 and the same delivery rows, retries and log as HTTP webhooks.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import json
 
 import requests
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 
+from flows import outbox
 from flows.models import WebhookDelivery
 from hitl import clock
 
@@ -54,11 +55,18 @@ def encode_body(event_body: dict) -> bytes:
     return json.dumps(event_body, sort_keys=True, separators=(",", ":")).encode()
 
 
-def deliver(delivery_id: int) -> int | None:
-    """Try one delivery. Returns None when done (delivered, given up or gone), else seconds until the next try."""
+def deliver(delivery_id: int, *, max_countdown: float = 0) -> int | None:
+    """Try one delivery and record its attempt row.
+
+    Returns the countdown (seconds, at most `max_countdown`) of the retry the
+    caller should schedule as a message, or None: delivered, given up, gone,
+    or the retry is left to the outbox sweep (a backoff longer than
+    `max_countdown`; with 0, every retry is).
+    """
     delivery = WebhookDelivery.objects.select_related("event", "endpoint").filter(id=delivery_id).first()
     if delivery is None or delivery.state != WebhookDelivery.State.PENDING:
         return None
+    attempt = outbox.Attempt()
     body = encode_body(delivery.event.body)
     attempts = delivery.attempts + 1
     headers = {
@@ -80,28 +88,36 @@ def deliver(delivery_id: int) -> int | None:
     now = clock.now()
     pending = WebhookDelivery.objects.filter(id=delivery.id, state=WebhookDelivery.State.PENDING)
     if status is not None and 200 <= status < 300:
+        with transaction.atomic():
+            pending.update(
+                state=WebhookDelivery.State.DELIVERED,
+                attempts=F("attempts") + 1,
+                last_status_code=status,
+                delivered_at=now,
+                last_error="",
+            )
+            outbox.record_webhook_attempt(delivery, attempt, status_code=status)
+        return None
+    error = (error or f"HTTP {status}")[:2000]
+    with transaction.atomic():
+        outbox.record_webhook_attempt(delivery, attempt, status_code=status, error=error)
+        if attempts >= settings.HITL_WEBHOOK_MAX_ATTEMPTS:
+            pending.update(
+                state=WebhookDelivery.State.FAILED,
+                attempts=F("attempts") + 1,
+                last_status_code=status,
+                last_error=error,
+            )
+            return None
+        delay = backoff(attempts)
+        by_message = delay <= max_countdown
         pending.update(
-            state=WebhookDelivery.State.DELIVERED,
             attempts=F("attempts") + 1,
             last_status_code=status,
-            delivered_at=now,
-            last_error="",
+            last_error=error,
+            next_attempt_at=outbox.handed_to_message(delay) if by_message else outbox.due_in(delay),
         )
-        return None
-    error = error or f"HTTP {status}"
-    if attempts >= settings.HITL_WEBHOOK_MAX_ATTEMPTS:
-        pending.update(
-            state=WebhookDelivery.State.FAILED, attempts=F("attempts") + 1, last_status_code=status, last_error=error
-        )
-        return None
-    delay = backoff(attempts)
-    pending.update(
-        attempts=F("attempts") + 1,
-        last_status_code=status,
-        last_error=error[:2000],
-        next_attempt_at=now + dt.timedelta(seconds=delay),
-    )
-    return delay
+    return delay if by_message else None
 
 
 def _send_to_aws(target: str, event: dict, body: bytes) -> tuple[int | None, str]:
@@ -133,18 +149,9 @@ def _send_to_aws(target: str, event: dict, body: bytes) -> tuple[int | None, str
 
 
 def claim_stalled_deliveries(limit: int = 500) -> list[int]:
-    """Return ids of pending deliveries overdue by HITL_OUTBOX_GRACE_SECONDS, claiming each one.
+    """Return ids of pending deliveries past due, claiming each one (flows.outbox).
 
-    Overdue means the Celery message that should have retried it was lost.
-    The conditional update is the claim, so two sweeps never both take a row.
+    Past due means the message that should have tried it was lost, its enqueue
+    failed, or its retry was left to the sweep. Two sweeps never both take a row.
     """
-    now = clock.now()
-    cutoff = now - dt.timedelta(seconds=settings.HITL_OUTBOX_GRACE_SECONDS)
-    rows = WebhookDelivery.objects.filter(state=WebhookDelivery.State.PENDING, next_attempt_at__lte=cutoff).values_list(
-        "id", "next_attempt_at"
-    )[:limit]
-    claimed = []
-    for delivery_id, due in rows:
-        if WebhookDelivery.objects.filter(id=delivery_id, next_attempt_at=due).update(next_attempt_at=now):
-            claimed.append(delivery_id)
-    return claimed
+    return [delivery_id for (delivery_id,) in outbox.claim_due(WebhookDelivery, ("id",), limit)]

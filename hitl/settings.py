@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "flows",
     "review_ui",
     "inference_adapters",
+    "hitl.coordination",
 ]
 
 MIDDLEWARE = [
@@ -226,9 +227,12 @@ HITL_WEBHOOK_URLS = env_list("HITL_WEBHOOK_URLS", [])
 HITL_WEBHOOK_SECRET = env_str("HITL_WEBHOOK_SECRET", "")
 # A webhook delivery is given up (state failed, kept in the log) after this many attempts (~10 h of backoff).
 HITL_WEBHOOK_MAX_ATTEMPTS = env_int("HITL_WEBHOOK_MAX_ATTEMPTS", 20)
-# Outbox rows (output writes, webhook deliveries) overdue by this long are re-enqueued by the beat
-# sweep: their Celery message was lost (broker restart, worker killed). Longer than any single attempt.
-HITL_OUTBOX_GRACE_SECONDS = env_int("HITL_OUTBOX_GRACE_SECONDS", 180)
+# Outbox rows (output writes, webhook deliveries) carry the time by which the sweep takes them over:
+# handing a row to a Celery message (on commit, on a retry, by the sweep) pushes it this far ahead, so a
+# message lost to a broker restart or a killed worker is re-sent this long after it was due. A failed
+# enqueue makes the row due at once. Longer than a normal queue wait plus one attempt (an output write
+# is well under a second); a duplicate run is harmless. With the 5 s sweep, lost work lands within 30 s.
+HITL_OUTBOX_GRACE_SECONDS = env_int("HITL_OUTBOX_GRACE_SECONDS", 20)
 # Optional: also send every status event to an SQS queue and/or an EventBridge bus (boto3, standard AWS
 # credentials; AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL_EVENTS for compatible endpoints).
 HITL_EVENT_SQS_QUEUE_URL = env_str("HITL_EVENT_SQS_QUEUE_URL", "")
@@ -249,15 +253,25 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Redis hands a message delivered to a worker that died without acknowledging it (SIGKILL, OOM, power)
+# to another worker after this long. It must exceed the longest task time limit plus the longest
+# countdown a task waits in a worker (finalize_loop retries <= 60 s; webhook retries longer than that
+# go back to the outbox sweep), or running and waiting tasks would be delivered twice. Lost work is
+# re-sent much sooner by the outbox sweep (HITL_OUTBOX_GRACE_SECONDS); this is the broker's backstop.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("HITL_BROKER_VISIBILITY_TIMEOUT_SECONDS", 600)}
 CELERY_BEAT_SCHEDULE = {
     # Leases are minutes long; a 15 s sweep returns an abandoned task to the
     # queue quickly. Claims also ignore expired leases, so lateness is harmless.
     "expire-leases": {"task": "flows.tasks.expire_leases", "schedule": 15.0},
     # Loop lifetimes are hours to days; claims already skip expired loops.
     "expire-loops": {"task": "flows.tasks.expire_loops", "schedule": 30.0},
-    # Safety net for outbox rows whose on-commit enqueue was lost (broker down).
-    "redeliver-outbox": {"task": "flows.tasks.redeliver_outbox", "schedule": 10.0},
+    # Re-sends outbox rows past their due time (lost messages, failed enqueues, webhook retries
+    # longer than a worker should hold): 5 s plus the 20 s grace keeps recovery under 30 s.
+    "redeliver-outbox": {"task": "flows.tasks.redeliver_outbox", "schedule": 5.0},
 }
+# Without a broker there is no beat process: each web process runs the schedule above in a thread,
+# one process per sweep at a time (hitl.embedded_beat). Set false to run the sweeps some other way.
+HITL_EMBEDDED_SWEEPS = env_bool("HITL_EMBEDDED_SWEEPS", not CELERY_BROKER_URL)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -26,18 +26,21 @@ logger = logging.getLogger("hitl.enqueue")
 _request = threading.local()
 
 
-def enqueue_on_commit(task: Any, *args: Any) -> None:
+def enqueue_on_commit(task: Any, *args: Any, on_failure: Callable[[], None] | None = None) -> None:
     """Schedule `task.delay(*args)` for when the current transaction commits.
 
-    A failure to reach the broker is swallowed: every enqueued task has an
-    outbox row that the beat sweep re-enqueues, so nothing is lost.
+    A failure to reach the broker is logged, then `on_failure` runs: every
+    enqueued task has an outbox row, which it makes due at once so the next
+    sweep re-sends it (flows.outbox), and nothing is lost.
     """
 
     def _send() -> None:
         try:
             task.delay(*args)
-        except Exception:  # broker down: the outbox sweep retries later
+        except Exception:  # broker down: the outbox sweep retries
             logger.warning("could not enqueue %s%r; the outbox sweep will retry", task.name, args, exc_info=True)
+            if on_failure is not None:
+                on_failure()
 
     transaction.on_commit(lambda: _after_response(_send))
 

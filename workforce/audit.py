@@ -122,6 +122,24 @@ def record_refused_grant(*, account_id: int, actor: str, uri: str, reason: str, 
     )
 
 
+def record_delivery_failure(
+    operation: str, *, resource: str, account_id: int | None, error: str, status_code: int | None = None
+) -> None:
+    """Record a failed attempt of outbound work (an output write, a webhook delivery) by a background task."""
+    _insert(
+        kind=AuditRecord.Kind.LOOP,
+        request_id=get_request_id(),
+        account_id=account_id,
+        actor="hitl",
+        access_key_id="",
+        operation=operation,
+        resource=resource[:1024],
+        status_code=status_code,
+        result="Failed",
+        details={"error": error[:2000]},
+    )
+
+
 def _insert(**columns: Any) -> None:
     """Insert one record without the ORM's per-call query compilation (every API call and task action writes one).
 

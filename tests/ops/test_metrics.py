@@ -8,7 +8,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from flows import lifecycle
+from flows import lifecycle, outbox
 from flows.models import StatusEvent, WebhookDelivery, WebhookEndpoint
 from hitl import clock
 from tests import factories as f
@@ -59,7 +59,7 @@ def test_metrics_count_the_scripted_workload(live_server, boto_client):
     lifecycle.claim_next_task(ana)  # "held"
     clock.advance(60)
     assert lifecycle.expire_loops() == 1  # "late"
-    lifecycle.record_output_failure(task.human_loop_id, "S3 said no", retry_in=1)
+    lifecycle.record_output_failure(task.human_loop_id, "S3 said no", next_attempt_at=outbox.due_in(1))
     endpoint = WebhookEndpoint.objects.create(account=acct, url="https://hooks.invalid/x", secret="s")
     event = StatusEvent.objects.filter(human_loop__account=acct).first()
     WebhookDelivery.objects.create(event=event, endpoint=endpoint, state="pending", attempts=3)
