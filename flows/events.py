@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from flows import outbox, webhooks
-from flows.models import HumanLoop, StatusEvent, WebhookDelivery, WebhookEndpoint
+from flows.models import HumanLoop, ReviewTask, StatusEvent, WebhookDelivery, WebhookEndpoint
 from flows.outputs import flow_arn, iso_millis
 from hitl import arns, clock
 from hitl.transactions import enqueue_on_commit
@@ -45,8 +45,27 @@ def build_event(loop: HumanLoop, event_id: uuid.UUID) -> dict[str, Any]:
             "humanLoopName": loop.name,
             "humanLoopOutput": {"outputS3Uri": loop.output_s3_uri} if loop.output_s3_uri else None,
             "humanLoopStatus": loop.status,
+            # hitl extension: the answers themselves, so an agent runtime resumes without reading S3.
+            "humanAnswers": human_answers(loop.id),
         },
     }
+
+
+def human_answers(loop_id: int) -> list[dict[str, Any]]:
+    """Return the loop's submitted answers in submission order, as output.json's humanAnswers abridged.
+
+    Each is {"answerContent", "submissionTime", "workerId"}; a tool-call review's
+    answerContent is LangChain's HITLResponse ({"decisions": [...]}).
+    """
+    rows = (
+        ReviewTask.objects.filter(human_loop_id=loop_id, state=ReviewTask.State.SUBMITTED)
+        .order_by("submitted_at", "id")
+        .values_list("answer", "submitted_at", "worker__worker__worker_id")
+    )
+    return [
+        {"answerContent": answer, "submissionTime": iso_millis(submitted_at), "workerId": worker_id}
+        for answer, submitted_at, worker_id in rows
+    ]
 
 
 def record_status_change(loop: HumanLoop) -> StatusEvent:

@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "review_ui",
     "inference_adapters",
     "hitl.coordination",
+    "agents",
 ]
 
 MIDDLEWARE = [
@@ -314,6 +315,13 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Token bucket per access key: requests per second and burst; 0 = no throttling.
 HITL_THROTTLE_RATE = float(env_str("HITL_THROTTLE_RATE", "0") or 0)
 HITL_THROTTLE_BURST = env_int("HITL_THROTTLE_BURST", 0)
+
+# Waiting without polling (agents/): the longest a long-poll DescribeHumanLoop is held, how long one
+# status-event stream stays open before the client reconnects with Last-Event-ID, and how often each
+# process's watcher reads the watched loops' status (one indexed query for all its waiters).
+HITL_WAIT_MAX_SECONDS = env_int("HITL_WAIT_MAX_SECONDS", 60)
+HITL_EVENT_STREAM_SECONDS = env_int("HITL_EVENT_STREAM_SECONDS", 300)
+HITL_WAIT_POLL_MS = env_int("HITL_WAIT_POLL_MS", 50)
 # When set, /metrics requires `Authorization: Bearer <token>`.
 HITL_METRICS_TOKEN = env_str("HITL_METRICS_TOKEN", "")
 HITL_CSP_PATH_PREFIXES = env_list("HITL_CSP_PATH_PREFIXES", ["/portal/", "/accounts/", "/ops/"])

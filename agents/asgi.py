@@ -1,0 +1,160 @@
+"""The events process: an ASGI app for waiting clients, everything else handed to Django.
+
+Run it beside the sync web workers (docs/agents.md):
+
+    uvicorn agents.asgi:application --host 0.0.0.0 --port 8001
+
+and route `{HITL_API_PREFIX}/hitl/v1/` and `/mcp` to it. The two waiting endpoints
+(agents/streams.py) are served here directly, not through Django's middleware
+chain: Django runs sync-only middleware in one thread per process under ASGI, which
+would queue every waiter behind the others. Each request does its short database
+work (SigV4 check, one describe) in a worker thread and then waits on a future
+(agents/waiting.py), so a thousand waiters cost a thousand futures. Any other path
+(the MCP endpoint, the API, the portal) goes to the Django ASGI application.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import os
+import time
+import uuid
+from typing import Any
+from urllib.parse import unquote
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hitl.settings")
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+django_application = get_asgi_application()
+
+from asgiref.sync import sync_to_async  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.handlers.asgi import ASGIRequest  # noqa: E402
+
+from agents import streams  # noqa: E402
+from agents.waiting import WATCHER  # noqa: E402
+from hitl.aws import errors, sigv4  # noqa: E402
+from hitl.aws.errors import AwsError  # noqa: E402
+from hitl.errors import HitlError  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+Scope = dict[str, Any]
+
+
+def _in_thread(func: Any) -> Any:
+    # Not thread_sensitive: waiters must not queue behind each other on Django's one sync thread.
+    return sync_to_async(func, thread_sensitive=False)
+
+
+async def application(scope: Scope, receive: Any, send: Any) -> None:
+    if scope["type"] == "http":
+        path = _api_path(scope.get("path", ""))
+        if path is not None:
+            match = streams.WAIT_PATH.match(path)
+            if match and scope["method"] == "GET":
+                await _serve(scope, receive, send, _wait, unquote(match["name"]))
+                return
+            if path == streams.EVENTS_PATH and scope["method"] == "GET":
+                await _serve(scope, receive, send, _stream, None)
+                return
+    await django_application(scope, receive, send)
+
+
+def _api_path(path: str) -> str | None:
+    """The path below HITL_API_PREFIX, or None when it is not under it."""
+    prefix = "/" + settings.HITL_API_PREFIX.strip("/") if settings.HITL_API_PREFIX.strip("/") else ""
+    if prefix and not path.startswith(prefix + "/"):
+        return None
+    return path[len(prefix) :]
+
+
+async def _serve(scope: Scope, receive: Any, send: Any, handler: Any, arg: Any) -> None:
+    request_id = str(uuid.uuid4())
+    body = await _read_body(receive)
+    request = ASGIRequest(scope, io.BytesIO(body))
+    query = sigv4.query_parameters(scope.get("query_string", b"").decode("latin-1"))
+    query = {k: v for k, v in query.items() if k not in sigv4.QUERY_AUTH_PARAMETERS}
+    try:
+        await handler(request, query, request_id, arg, receive, send)
+    except (AwsError, HitlError) as exc:
+        await _send_response(send, errors.error_response(exc, errors.RUNTIME, request_id))
+    except Exception as exc:
+        logger.exception("unhandled error in events request %s", request_id)
+        await _send_response(send, errors.error_response(exc, errors.RUNTIME, request_id))
+
+
+async def _wait(request: ASGIRequest, query: dict, request_id: str, name: str, receive: Any, send: Any) -> None:
+    context = await _in_thread(streams.authorize)(request, request_id, "DescribeHumanLoop")
+    wait = streams.wait_seconds(query)
+    state = await _in_thread(streams.describe)(context, name)
+    if not state.finished and wait > 0:
+        if await WATCHER.wait_for_loop(state.loop_id, wait):
+            state = await _in_thread(streams.describe)(context, name)
+    body = json.dumps(state.output, separators=(",", ":")).encode()
+    await _send(send, 200, [(b"content-type", b"application/json"), (b"x-amzn-requestid", request_id.encode())], body)
+
+
+async def _stream(request: ASGIRequest, query: dict, request_id: str, _: None, receive: Any, send: Any) -> None:
+    context = await _in_thread(streams.authorize)(request, request_id, "StatusEvents")
+    after = await _in_thread(streams.last_event_id)(request, query)
+    headers = [
+        (b"content-type", b"text/event-stream; charset=utf-8"),
+        (b"cache-control", b"no-cache"),
+        (b"x-accel-buffering", b"no"),  # nginx: pass each event through at once
+        (b"x-amzn-requestid", request_id.encode()),
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    disconnected = asyncio.ensure_future(_disconnect(receive))
+    deadline = time.monotonic() + settings.HITL_EVENT_STREAM_SECONDS
+    try:
+        await send({"type": "http.response.body", "body": b": hitl status events\n\n", "more_body": True})
+        while not disconnected.done() and time.monotonic() < deadline:
+            batch = await _in_thread(streams.events_after)(context, after)
+            for event_id, body in batch:
+                await send(
+                    {"type": "http.response.body", "body": streams.sse_message(event_id, body), "more_body": True}
+                )
+                after = event_id
+            if len(batch) == streams.EVENT_BATCH:
+                continue
+            timeout = min(streams.HEARTBEAT_SECONDS, max(deadline - time.monotonic(), 0))
+            waiter = asyncio.ensure_future(WATCHER.wait_for_event_after(after, timeout))
+            await asyncio.wait({waiter, disconnected}, return_when=asyncio.FIRST_COMPLETED)
+            if not waiter.done():
+                waiter.cancel()
+            elif not waiter.result() and not disconnected.done():
+                await send({"type": "http.response.body", "body": b": keep-alive\n\n", "more_body": True})
+        if not disconnected.done():
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+    finally:
+        disconnected.cancel()
+
+
+async def _disconnect(receive: Any) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _read_body(receive: Any) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def _send(send: Any, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    headers = [*headers, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_response(send: Any, response: Any) -> None:
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.items()]
+    await _send(send, response.status_code, headers, response.content)

@@ -1,0 +1,140 @@
+"""Long-poll DescribeHumanLoop and the status-event stream, served by the ASGI events app under uvicorn."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import httpx
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from flows.models import HumanLoop
+from tests.agents.conftest import REGION
+
+REQUEST = {
+    "action_requests": [{"name": "refund", "args": {"order": "A-17", "amount": 30}, "description": "Refund A-17"}],
+    "review_configs": [{"action_name": "refund", "allowed_decisions": ["approve", "reject"]}],
+}
+APPROVED = {"decisions": [{"type": "approve"}]}
+
+
+def signed_headers(setup, url: str, secret: str | None = None) -> dict:
+    credentials = Credentials(setup.aws.access_key_id, secret or setup.aws.secret_access_key)
+    request = AWSRequest(method="GET", url=url)
+    SigV4Auth(credentials, "sagemaker", REGION).add_auth(request)
+    return dict(request.headers.items())
+
+
+def answer_soon(setup, answer: dict, delay: float = 0.3) -> threading.Thread:
+    def work():
+        time.sleep(delay)
+        task = setup.next_task()
+        setup.submit(task["taskId"], answer)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    return thread
+
+
+def test_a_waiter_returns_as_soon_as_the_reviewer_submits_with_the_decision_inline(tool_review, events_url):
+    reviews = tool_review.reviews(events_url)
+    name = reviews.start("thread-1:call-1", REQUEST)
+    assert reviews.describe(name)["HumanLoopStatus"] == "InProgress"
+
+    reviewer = answer_soon(tool_review, APPROVED)
+    started = time.monotonic()
+    described = reviews.describe(name, wait_seconds=20)
+    waited = time.monotonic() - started
+    reviewer.join()
+
+    assert described["HumanLoopStatus"] == "Completed"
+    assert described["HumanLoopName"] == name
+    assert described["HumanAnswers"][0]["answerContent"] == APPROVED
+    assert described["HumanLoopOutput"]["OutputS3Uri"].endswith(f"/{name}/output.json")
+    assert waited < 10  # woken by the submit, not by the 20 s cap
+
+
+def test_a_wait_with_no_decision_returns_the_open_loop_after_wait_seconds(tool_review, events_url):
+    reviews = tool_review.reviews(events_url)
+    name = reviews.start("thread-1:call-2", REQUEST)
+    started = time.monotonic()
+    described = reviews.describe(name, wait_seconds=1)
+    assert 0.9 <= time.monotonic() - started < 5
+    assert described["HumanLoopStatus"] == "InProgress"
+    assert "HumanAnswers" not in described
+
+
+def test_the_wait_is_signed_checked_and_bounded_like_the_api(tool_review, events_url, settings):
+    reviews = tool_review.reviews(events_url)
+    name = reviews.start("thread-1:call-3", REQUEST)
+    url = f"{events_url}/hitl/v1/human-loops/{name}/wait?WaitSeconds=0"
+
+    unsigned = httpx.get(url)
+    assert unsigned.status_code == 403
+    assert unsigned.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+
+    forged = httpx.get(url, headers=signed_headers(tool_review, url, secret="not-the-secret"))
+    assert forged.headers["x-amzn-ErrorType"] == "InvalidSignatureException"
+
+    too_long = f"{events_url}/hitl/v1/human-loops/{name}/wait?WaitSeconds={settings.HITL_WAIT_MAX_SECONDS + 1}"
+    refused = httpx.get(too_long, headers=signed_headers(tool_review, too_long))
+    assert refused.status_code == 400
+    assert refused.headers["x-amzn-ErrorType"] == "ValidationException"
+    assert "HITL_WAIT_MAX_SECONDS" in refused.json()["Message"]
+
+    missing = f"{events_url}/hitl/v1/human-loops/no-such-loop/wait?WaitSeconds=0"
+    not_found = httpx.get(missing, headers=signed_headers(tool_review, missing))
+    assert not_found.status_code == 404
+    assert not_found.headers["x-amzn-ErrorType"] == "ResourceNotFoundException"
+
+
+def test_another_tenant_cannot_wait_on_a_loop(tool_review, events_url, make_account):
+    name = tool_review.reviews(events_url).start("thread-1:call-4", REQUEST)
+    other = make_account("globex")
+    url = f"{events_url}/hitl/v1/human-loops/{name}/wait?WaitSeconds=0"
+    credentials = Credentials(other.access_key_id, other.secret_access_key)
+    request = AWSRequest(method="GET", url=url)
+    SigV4Auth(credentials, "sagemaker", REGION).add_auth(request)
+    response = httpx.get(url, headers=dict(request.headers.items()))
+    assert response.status_code == 404
+
+
+def test_the_status_event_stream_carries_the_account_s_events_with_the_decision(tool_review, events_url):
+    reviews = tool_review.reviews(events_url)
+    name = reviews.start("thread-2:call-1", REQUEST)
+    url = f"{events_url}/hitl/v1/status-events?after=0"
+    received = []
+
+    with httpx.stream("GET", url, headers=signed_headers(tool_review, url), timeout=20) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        reviewer = answer_soon(tool_review, APPROVED)
+        event: dict = {}
+        for line in response.iter_lines():
+            if line.startswith("id: "):
+                event["id"] = int(line[4:])
+            elif line.startswith("data: "):
+                event["data"] = json.loads(line[6:])
+            elif line == "" and "data" in event:
+                received.append(event)
+                break
+        reviewer.join()
+
+    (only,) = received
+    detail = only["data"]["detail"]
+    assert detail["humanLoopName"] == name
+    assert detail["humanLoopStatus"] == "Completed"
+    assert detail["humanAnswers"][0]["answerContent"] == APPROVED
+    assert HumanLoop.objects.get(name=name).status_events.get().id == only["id"]
+
+
+@pytest.mark.parametrize("after", ["-1", "abc"])
+def test_a_bad_resume_point_is_a_validation_error(tool_review, events_url, after):
+    url = f"{events_url}/hitl/v1/status-events?after={after}"
+    response = httpx.get(url, headers=signed_headers(tool_review, url))
+    assert response.status_code == 400
+    assert response.headers["x-amzn-ErrorType"] == "ValidationException"
