@@ -17,6 +17,7 @@
     'crowd-segmentation.js',
     'crowd-entity.js',
     'crowd-aws.js',
+    'crowd-agents.js',
     'crowd-boot.js',
   ];
   var me = document.currentScript;

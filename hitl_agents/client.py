@@ -1,0 +1,143 @@
+"""Start a tool-call review on hitl and wait for the decision, with boto3 and httpx only.
+
+    reviews = HitlReviews(flow_arn, endpoint_url="http://hitl:8000", region_name="us-east-1")
+    response = reviews.review("thread-7:call_abc", hitl_request)   # -> {"decisions": [...]}
+
+The loop name is derived from the review id (a tool-call or interrupt id), so a
+node that runs again after a crash or a resume finds the loop it started:
+StartHumanLoop is idempotent for an identical retry. Waiting uses hitl's
+long-poll DescribeHumanLoop (GET /hitl/v1/human-loops/{name}/wait), served by the
+ASGI events process (`events_url`, by default the same endpoint).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import boto3
+import httpx
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+
+TEMPLATE_PATH = Path(__file__).with_name("tool_call_review.liquid.html")
+SIGNATURE_HEADER = "X-Hitl-Signature-256"
+FINISHED = ("Completed", "Failed", "Stopped")
+# What a review that ended without an answer (stopped, expired, failed) decides: deny (issue 15).
+NO_DECISION_MESSAGE = "No human decision: the review ended as {status}. The tool was not run."
+
+
+class ReviewPending(Exception):
+    """The review has no decision yet (the wait timed out); ask again later with the same review id."""
+
+    def __init__(self, human_loop_name: str) -> None:
+        super().__init__(f"Human loop {human_loop_name} has no decision yet.")
+        self.human_loop_name = human_loop_name
+
+
+def tool_review_template() -> str:
+    """Return the built-in tool-call review task template (CreateHumanTaskUi's UiTemplate.Content)."""
+    return TEMPLATE_PATH.read_text()
+
+
+def loop_name_for(review_id: str, prefix: str = "agent") -> str:
+    """Return the human loop name for a review id: stable, valid for A2I (a-z, 0-9, hyphens, <= 63)."""
+    digest = hashlib.sha256(review_id.encode()).hexdigest()[:32]
+    return f"{prefix}-{digest}"
+
+
+def decision_for_status(status: str, answers: list[dict[str, Any]], hitl_request: dict[str, Any] | None) -> dict:
+    """Return the HITLResponse of a finished loop: the reviewer's, or a reject for every action."""
+    if status == "Completed" and answers:
+        return answers[0]["answerContent"]
+    count = len((hitl_request or {}).get("action_requests", [])) or 1
+    message = NO_DECISION_MESSAGE.format(status=status)
+    return {"decisions": [{"type": "reject", "message": message} for _ in range(count)]}
+
+
+def verify_webhook(body: bytes, signature: str, secret: str) -> dict[str, Any]:
+    """Check X-Hitl-Signature-256 of a webhook delivery and return the event (ValueError if forged)."""
+    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, signature or ""):
+        raise ValueError("The webhook signature does not match the body.")
+    return json.loads(body)
+
+
+def decision_from_event(event: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    """Return (human loop name, HITLResponse) from a status event; the response is None while open."""
+    detail = event.get("detail") or {}
+    status = detail.get("humanLoopStatus", "")
+    if status not in FINISHED:
+        return detail.get("humanLoopName", ""), None
+    return detail.get("humanLoopName", ""), decision_for_status(status, detail.get("humanAnswers") or [], None)
+
+
+class HitlReviews:
+    """Tool-call reviews on one flow definition of a hitl server."""
+
+    def __init__(
+        self,
+        flow_definition_arn: str,
+        *,
+        endpoint_url: str,
+        region_name: str = "us-east-1",
+        events_url: str | None = None,
+        loop_prefix: str = "agent",
+        wait_seconds: int = 20,
+        boto3_session: boto3.Session | None = None,
+        **credentials: Any,
+    ) -> None:
+        self.flow_definition_arn = flow_definition_arn
+        self.endpoint_url = endpoint_url.rstrip("/")
+        self.events_url = (events_url or endpoint_url).rstrip("/")
+        self.region_name = region_name
+        self.loop_prefix = loop_prefix
+        self.wait_seconds = wait_seconds
+        session = boto3_session or boto3.Session(region_name=region_name, **credentials)
+        self._credentials = session.get_credentials()
+        self.runtime = session.client("sagemaker-a2i-runtime", endpoint_url=self.endpoint_url, region_name=region_name)
+        self._http = httpx.Client(timeout=wait_seconds + 10)
+
+    def loop_name(self, review_id: str) -> str:
+        return loop_name_for(review_id, self.loop_prefix)
+
+    def start(self, review_id: str, hitl_request: dict[str, Any]) -> str:
+        """Start (or find again) the review of `hitl_request`; return its human loop name."""
+        name = self.loop_name(review_id)
+        content = json.dumps(hitl_request, sort_keys=True, separators=(",", ":"))
+        self.runtime.start_human_loop(
+            HumanLoopName=name, FlowDefinitionArn=self.flow_definition_arn, HumanLoopInput={"InputContent": content}
+        )
+        return name
+
+    def describe(self, name: str, wait_seconds: int = 0) -> dict[str, Any]:
+        """DescribeHumanLoop, held up to `wait_seconds` until the loop finishes (plus HumanAnswers then)."""
+        url = f"{self.events_url}/hitl/v1/human-loops/{quote(name, safe='')}/wait?WaitSeconds={int(wait_seconds)}"
+        request = AWSRequest(method="GET", url=url)
+        SigV4Auth(self._credentials.get_frozen_credentials(), "sagemaker", self.region_name).add_auth(request)
+        response = self._http.get(url, headers=dict(request.headers.items()), timeout=wait_seconds + 10)
+        if response.status_code != 200:
+            code = response.headers.get("x-amzn-ErrorType", str(response.status_code))
+            raise RuntimeError(f"{code}: {response.json().get('Message', response.text)}")
+        return response.json()
+
+    def wait(self, name: str, hitl_request: dict[str, Any] | None = None, timeout: float | None = None) -> dict:
+        """Wait for loop `name` to finish and return its HITLResponse; ReviewPending after `timeout`."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = self.wait_seconds if deadline is None else min(self.wait_seconds, deadline - time.monotonic())
+            described = self.describe(name, max(int(left), 0))
+            status = described["HumanLoopStatus"]
+            if status in FINISHED:
+                return decision_for_status(status, described.get("HumanAnswers") or [], hitl_request)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise ReviewPending(name)
+
+    def review(self, review_id: str, hitl_request: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
+        """Start the review (idempotently) and wait for its HITLResponse."""
+        return self.wait(self.start(review_id, hitl_request), hitl_request, timeout)
