@@ -21,7 +21,7 @@ COPY . .
 
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin hitl \
     && mkdir -p /var/lib/hitl \
-    && DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v 0 \
+    && DJANGO_SECRET_KEY=collectstatic-only HITL_SECRET_ENCRYPTION_KEY=collectstatic-only python manage.py collectstatic --noinput -v 0 \
     && chown -R hitl /var/lib/hitl
 
 USER hitl

@@ -109,8 +109,45 @@ def database_from_url(url: str) -> dict:
     raise ValueError(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (sqlite, postgres)")
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-dev-key-change-me-in-production-0123456789")
+def per_install_secret(name: str) -> str:
+    """Return the random secret kept in VAR_DIR/<name>, creating it (mode 0600) on first use.
+
+    For a single-machine install that sets no key (the embedded default, `make demo`): every
+    process on the machine shares it, and it survives restarts. Several hosts must set the key.
+    """
+    path = VAR_DIR / name
+    if not path.exists():
+        import secrets
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it first; read theirs
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50) + "\n")
+    return path.read_text().strip()
+
+
+# Off unless asked for: with DEBUG on, a 404 lists the URLconf and a 500 shows a traceback with settings.
+DEBUG = env_bool("DJANGO_DEBUG", False)
+# Keys published in this repository: anyone could sign sessions and object URLs with them.
+PUBLISHED_SECRET_KEYS = ("insecure-dev-key-change-me-in-production-0123456789", "change-me-to-a-long-random-string")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+# Set when the deployment chose its keys (production); unset, keys are kept per install under VAR_DIR.
+HITL_KEYS_FROM_ENVIRONMENT = bool(SECRET_KEY)
+if not SECRET_KEY:
+    SECRET_KEY = PUBLISHED_SECRET_KEYS[0] if DEBUG else per_install_secret("secret_key")
+if not DEBUG and SECRET_KEY in PUBLISHED_SECRET_KEYS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is set to the development key published with hitl, and DJANGO_DEBUG is off. "
+        "Set DJANGO_SECRET_KEY to a long random string, e.g. "
+        '`python -c "import secrets; print(secrets.token_urlsafe(50))"`, or leave it unset on a '
+        "single machine to use a per-install key kept in HITL_VAR_DIR/secret_key."
+    )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -199,8 +236,27 @@ HITL_REGION = env_str("HITL_REGION", "us-east-1")
 # Path prefix under which the AWS APIs are served, e.g. "/a2i" (no trailing slash).
 HITL_API_PREFIX = env_str("HITL_API_PREFIX", "").rstrip("/")
 HITL_SIGV4_MAX_SKEW_SECONDS = env_int("HITL_SIGV4_MAX_SKEW_SECONDS", 15 * 60)
-# Key that encrypts access-key secrets at rest (Fernet, derived from it).
-HITL_SECRET_ENCRYPTION_KEY = env_str("HITL_SECRET_ENCRYPTION_KEY", SECRET_KEY)
+# Keys that encrypt access-key and OIDC client secrets at rest (workforce.secrets): comma-separated,
+# newest first (it encrypts; all decrypt), separate from SECRET_KEY so either rotates alone.
+HITL_SECRET_ENCRYPTION_KEY = env_str("HITL_SECRET_ENCRYPTION_KEY")
+if not HITL_SECRET_ENCRYPTION_KEY:
+    if HITL_KEYS_FROM_ENVIRONMENT and not DEBUG:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "HITL_SECRET_ENCRYPTION_KEY is not set, and DJANGO_SECRET_KEY is: set HITL_SECRET_ENCRYPTION_KEY "
+            "to its own long random string, so rotating DJANGO_SECRET_KEY leaves stored secrets readable. "
+            "Upgrading from a version that encrypted with DJANGO_SECRET_KEY: set "
+            "HITL_SECRET_ENCRYPTION_KEY=<new key>,<current DJANGO_SECRET_KEY>, then run "
+            "`manage.py reencrypt_secrets` (docs/security.md)."
+        )
+    HITL_SECRET_ENCRYPTION_KEY = SECRET_KEY if DEBUG else per_install_secret("encryption_key")
+if not DEBUG and "change-me-to-another-long-random-string" in HITL_SECRET_ENCRYPTION_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "HITL_SECRET_ENCRYPTION_KEY is the placeholder of .env.example: set it to a long random string."
+    )
 HITL_OUTPUT_BACKEND = env_str("HITL_OUTPUT_BACKEND", "local")
 HITL_LOCAL_STORE_DIR = Path(env_str("HITL_LOCAL_STORE_DIR", str(VAR_DIR / "store")))
 # External base URL for absolute links; empty = the request's own scheme and host (hitl.public_url).
@@ -309,6 +365,15 @@ CACHES = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("HITL_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# --- TLS (docs/security.md, "Deploying behind TLS") -----------------------------
+# Redirect plain-HTTP requests to HTTPS (behind a proxy, with HITL_TRUST_PROXY_HEADERS so the proxy's
+# X-Forwarded-Proto counts). Probes and metrics are exempt: they are scraped over plain HTTP inside.
+SECURE_SSL_REDIRECT = env_bool("HITL_SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# Strict-Transport-Security max-age in seconds (0 = no header). Start small; a year is 31536000.
+SECURE_HSTS_SECONDS = env_int("HITL_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HITL_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HITL_HSTS_PRELOAD", False)
 
 SESSION_COOKIE_SAMESITE = "Lax"
 # --- Operations: throttling, metrics, CSP, logs --------------------------------

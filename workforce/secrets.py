@@ -1,8 +1,11 @@
 """Encrypt secrets at rest (access-key secrets, OIDC client secrets).
 
 SigV4 needs the plain secret to recompute signatures, so secrets are stored
-encrypted (Fernet) rather than hashed. The key is derived from
-HITL_SECRET_ENCRYPTION_KEY (which defaults to DJANGO_SECRET_KEY).
+encrypted (Fernet) rather than hashed. HITL_SECRET_ENCRYPTION_KEY is a
+comma-separated list of keys, newest first: the first encrypts, every one
+decrypts (MultiFernet), so a key is rotated by putting the new one in front,
+running `manage.py reencrypt_secrets`, then dropping the old one. Each key is
+any string; the Fernet key is derived from it with SHA-256.
 """
 
 from __future__ import annotations
@@ -11,21 +14,32 @@ import base64
 import hashlib
 from functools import cache
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 
 
+def _keys() -> tuple[str, ...]:
+    keys = tuple(key.strip() for key in settings.HITL_SECRET_ENCRYPTION_KEY.split(",") if key.strip())
+    if not keys:
+        raise ValueError("HITL_SECRET_ENCRYPTION_KEY holds no key")
+    return keys
+
+
 @cache
-def _fernet(key_material: str) -> Fernet:
-    key = base64.urlsafe_b64encode(hashlib.sha256(key_material.encode()).digest())
-    return Fernet(key)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest())) for key in keys])
 
 
 def encrypt(plain: str) -> str:
-    """Return the encrypted token for `plain`."""
-    return _fernet(settings.HITL_SECRET_ENCRYPTION_KEY).encrypt(plain.encode()).decode()
+    """Return the encrypted token for `plain`, made with the newest key."""
+    return _fernet(_keys()).encrypt(plain.encode()).decode()
 
 
 def decrypt(token: str) -> str:
-    """Return the plain text of an `encrypt` token."""
-    return _fernet(settings.HITL_SECRET_ENCRYPTION_KEY).decrypt(token.encode()).decode()
+    """Return the plain text of an `encrypt` token made with any of the configured keys."""
+    return _fernet(_keys()).decrypt(token.encode()).decode()
+
+
+def reencrypt(token: str) -> str:
+    """Return `token` encrypted again with the newest key (same plain text)."""
+    return _fernet(_keys()).rotate(token.encode()).decode()

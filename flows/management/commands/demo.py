@@ -17,6 +17,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
@@ -123,7 +124,10 @@ class Command(BaseCommand):
             user = get_user_model().objects.create_user(username=API_USER)
         key = AccessKey.objects.filter(account=tenant, user=user, is_active=True).order_by("id").first()
         if key is not None:
-            return key.access_key_id, access_keys.secret_of(key)
+            try:
+                return key.access_key_id, access_keys.secret_of(key)
+            except InvalidToken:
+                pass  # encrypted with a key this install no longer has (a demo database from before): a new key
         new = access_keys.create_access_key(tenant, user=user)
         return new.access_key.access_key_id, new.secret_access_key
 
