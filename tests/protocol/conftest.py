@@ -14,15 +14,22 @@ moves hitl.clock by more than the SigV4 skew (15 min) must also request
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import json
+import os
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from botocore.config import Config
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.management import call_command
 
@@ -184,3 +191,94 @@ def start_loop(runtime_client, flow_arn: str, name: str, **members: Any) -> str:
         HumanLoopName=name, FlowDefinitionArn=flow_arn, HumanLoopInput=loop_input(**members)
     )
     return response["HumanLoopArn"]
+
+
+# --- Other real clients: the AWS CLI (v1, from the test group) and the AWS SDK for JavaScript v3 ---------
+
+JS_CLIENTS_SOURCE = Path(__file__).parent / "js"
+
+
+@dataclass
+class CliResult:
+    """One `aws` run: exit code, parsed JSON output (or None) and stderr."""
+
+    returncode: int
+    output: Any
+    stderr: str
+
+
+@pytest.fixture
+def aws_cli(tmp_path):
+    """Run the AWS CLI: aws_cli(account, "sagemaker-a2i-runtime", "list-human-loops", ..., env={...}) -> CliResult."""
+    executable = Path(sys.executable).with_name("aws")
+    if not executable.exists():
+        pytest.fail(f"The AWS CLI is not installed at {executable}: install the test group (awscli in pyproject.toml).")
+
+    def run(account: AwsAccount, *args: str, env: dict[str, str] | None = None, with_keys: bool = True) -> CliResult:
+        environment = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path),
+            "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ENDPOINT_URL": account.endpoint_url,
+            "AWS_MAX_ATTEMPTS": "1",
+            "AWS_PAGER": "",
+        }
+        if with_keys:
+            environment["AWS_ACCESS_KEY_ID"] = account.access_key_id
+            environment["AWS_SECRET_ACCESS_KEY"] = account.secret_access_key
+        environment.update(env or {})
+        done = subprocess.run(
+            [str(executable), *args, "--output", "json"], capture_output=True, text=True, env=environment, timeout=60
+        )
+        output = json.loads(done.stdout) if done.stdout.strip() else None
+        return CliResult(done.returncode, output, done.stderr)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def js_sdk_dir() -> Path:
+    """Install the JS SDK clients of tests/protocol/js (npm ci) into var/js-clients/<lock hash>/, once per lock file."""
+    lock = (JS_CLIENTS_SOURCE / "package-lock.json").read_bytes()
+    target = Path(settings.BASE_DIR) / "var" / "js-clients" / hashlib.sha256(lock).hexdigest()[:16]
+    marker = target / "node_modules" / ".hitl-installed"
+    if not marker.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copyfile(JS_CLIENTS_SOURCE / name, target / name)
+        done = subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=target, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        if done.returncode != 0:
+            pytest.fail(f"npm ci of the JS SDK clients failed in {target}:\n{done.stderr[-3000:]}")
+        marker.touch()
+    # The runner must sit beside node_modules: ES modules resolve packages from the importing file.
+    shutil.copyfile(JS_CLIENTS_SOURCE / "run_calls.mjs", target / "run_calls.mjs")
+    return target
+
+
+@pytest.fixture
+def js_sdk(js_sdk_dir):
+    """Run calls with the JS SDK v3: js_sdk(account, [{"client": "runtime", "command": ..., "input": ...}]) -> results."""
+
+    def run(account: AwsAccount, calls: list[dict[str, Any]], **credentials: str) -> list[dict[str, Any]]:
+        environment = {
+            "PATH": os.environ.get("PATH", ""),
+            "HITL_ENDPOINT": account.endpoint_url,
+            "AWS_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": credentials.get("access_key_id", account.access_key_id),
+            "AWS_SECRET_ACCESS_KEY": credentials.get("secret_access_key", account.secret_access_key),
+        }
+        if credentials.get("session_token"):
+            environment["AWS_SESSION_TOKEN"] = credentials["session_token"]
+        done = subprocess.run(
+            ["node", str(js_sdk_dir / "run_calls.mjs")],
+            input=json.dumps(calls), capture_output=True, text=True, env=environment, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    return run
