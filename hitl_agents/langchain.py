@@ -92,15 +92,28 @@ class HitlMiddleware(HumanInTheLoopMiddleware):
         review_id = review_id_for(state, thread_id)
 
         def provide(hitl_request: Any) -> Any:
-            name = self.reviews.start(review_id, dict(hitl_request))
+            hitl_request = self._with_args_schemas(hitl_request)
+            name = self.reviews.start(review_id, hitl_request)
             if self.on_start is not None:
                 self.on_start(name, thread_id)
             if self.mode == "interrupt":
                 return _langgraph_interrupt({**hitl_request, "hitl_human_loop_name": name})
-            return self.reviews.wait(name, dict(hitl_request), self.timeout)
+            return self.reviews.wait(name, hitl_request, self.timeout)
 
         token = _PROVIDER.set(provide)
         try:
             return super().after_model(state, runtime)
         finally:
             _PROVIDER.reset(token)
+
+    def _with_args_schemas(self, hitl_request: Any) -> dict[str, Any]:
+        """Copy each tool's `args_schema` from `interrupt_on` into its ReviewConfig.
+
+        LangChain's middleware leaves ReviewConfig.args_schema unset; hitl's review page
+        builds its edit form from it (raw JSON editing otherwise).
+        """
+        configs = []
+        for config in hitl_request.get("review_configs", []):
+            schema = (self.interrupt_on.get(config.get("action_name")) or {}).get("args_schema")
+            configs.append({**config, "args_schema": schema} if schema and "args_schema" not in config else config)
+        return {**hitl_request, "review_configs": configs}

@@ -163,6 +163,12 @@
       this.problemBox = card.querySelector('.problem');
       this._buildEditor();
       this._show();
+      // A message describes the last check; once the reviewer changes something it no longer applies.
+      ['input', 'change'].forEach(function (type) {
+        card.addEventListener(type, function () {
+          self.problemBox.hidden = true;
+        });
+      });
       return card;
     }
     _buildEditor() {
