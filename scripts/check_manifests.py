@@ -253,7 +253,8 @@ def _settings_problems(docs: list[dict[str, Any]], readme: str) -> list[str]:
         return ["the overlay must define the ConfigMap hitl-config and the Secret hitl-secrets"]
     wired = _keys(config) | _keys(secret)
     return [
-        f"setting {name} (README configuration table) is in neither hitl-config nor hitl-secrets"
+        f"setting {name} (README configuration table) is in neither hitl-config nor hitl-secrets: add it to "
+        "deploy/kubernetes/base/kustomization.yaml (or the overlays' hitl-secrets if it is a secret)"
         for name in readme_settings(readme)
         if name not in wired and name not in MAY_BE_UNSET
     ]
