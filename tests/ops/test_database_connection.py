@@ -79,3 +79,24 @@ def test_the_hot_path_statements_are_prepared_once_per_connection(postgres):
     claimed = [lifecycle.claim_next_task(reviewer, flow=flow) for _ in range(3)]
     assert None not in claimed
     assert prepared_claims() == 1  # prepared by the first claim, reused by the next two
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [(None, "auto"), ("auto", "auto"), ("TRUE", "true"), ("1", "true"), ("off", "false")]
+)
+def test_the_prepared_statements_setting_reads_auto_true_or_false(monkeypatch, raw, expected):
+    from hitl.settings import env_choice
+
+    if raw is None:
+        monkeypatch.delenv("HITL_DB_PREPARED_STATEMENTS", raising=False)
+    else:
+        monkeypatch.setenv("HITL_DB_PREPARED_STATEMENTS", raw)
+    assert env_choice("HITL_DB_PREPARED_STATEMENTS", "auto", ("auto", "true", "false")) == expected
+
+
+def test_a_wrong_prepared_statements_value_names_the_variable_and_the_choices(monkeypatch):
+    from hitl.settings import env_choice
+
+    monkeypatch.setenv("HITL_DB_PREPARED_STATEMENTS", "sometimes")
+    with pytest.raises(ValueError, match="HITL_DB_PREPARED_STATEMENTS must be one of auto, true, false"):
+        env_choice("HITL_DB_PREPARED_STATEMENTS", "auto", ("auto", "true", "false"))
