@@ -130,3 +130,36 @@ def test_a_readme_setting_missing_from_the_config_is_reported(rendered):
     problems = checker.check(rendered["external"], readme=added)
     assert len(problems) == 1
     assert problems[0].startswith("setting HITL_NEW_KNOB (README configuration table) is in neither hitl-config")
+
+
+def _pod_environment(docs: list[dict]) -> dict[str, str]:
+    """The environment the web container gets from hitl-config and hitl-secrets."""
+    import base64
+
+    env: dict[str, str] = {}
+    for doc in docs:
+        name = checker._base_name(doc)
+        if doc["kind"] == "ConfigMap" and name == "hitl-config":
+            env.update(doc["data"])
+        if doc["kind"] == "Secret" and name == "hitl-secrets":
+            env.update({k: base64.b64decode(v).decode() for k, v in doc["data"].items()})
+    return env
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_settings_each_overlay_sets_start_django_and_pass_the_deploy_checks(rendered, overlay, tmp_path):
+    import os
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HITL_", "DJANGO_", "DATABASE_", "CELERY_"))}
+    env.update(_pod_environment(rendered[overlay]))
+    # The same settings, with a database that needs no server: `check` parses every variable.
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", HITL_VAR_DIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
