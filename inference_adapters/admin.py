@@ -1,12 +1,14 @@
 from django.contrib import admin
 
 from inference_adapters.models import RoutingDecision
+from workforce.admin import AccountScopedAdmin
 
 
 @admin.register(RoutingDecision)
-class RoutingDecisionAdmin(admin.ModelAdmin):
+class RoutingDecisionAdmin(AccountScopedAdmin):
     """Recorded router decisions: read-only, they are the audit trail of why a loop exists (or not)."""
 
+    account_path = "flow_definition__account"
     list_display = ("item_id", "model_version", "route", "reasons", "flow_definition", "human_loop", "created_at")
     list_filter = ("route", "model_version")
     search_fields = ("item_id", "flow_definition__name", "human_loop__name")

@@ -8,10 +8,12 @@ once on the page that created it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -20,7 +22,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from hitl import clock
-from workforce import access_keys, audit, invitations, oidc, secrets
+from workforce import access_keys, audit, invitations, oidc, roles, secrets
 from workforce.models import (
     AccessKey,
     Account,
@@ -44,20 +46,35 @@ class AccountScopedAdmin(admin.ModelAdmin):
     account_path = "account"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        queryset = super().get_queryset(request)
+        queryset = roles.scope_to_accounts(super().get_queryset(request), request.user, self.account_path)
+        return queryset if request.user.is_superuser else queryset.distinct()
+
+    def get_list_filter(self, request: HttpRequest) -> Sequence:
+        """Offer only related rows that appear in the user's own rows (a plain FK filter lists every account's)."""
+        filters = super().get_list_filter(request)
         if request.user.is_superuser:
-            return queryset
-        lookup = f"{self.account_path}__admins" if self.account_path else "admins"
-        return queryset.filter(**{lookup: request.user}).distinct()
+            return filters
+        return [_related_only(self.model, item) for item in filters]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if not request.user.is_superuser:
             related = db_field.related_model
             if related is Account:
-                kwargs["queryset"] = Account.objects.filter(admins=request.user)
+                kwargs["queryset"] = roles.administered_accounts(request.user)
             elif related in (Workforce, Workteam):
-                kwargs["queryset"] = related.objects.filter(account__admins=request.user)
+                kwargs["queryset"] = roles.scope_to_accounts(related.objects.all(), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def _related_only(model: type, item: Any) -> Any:
+    if isinstance(item, str):
+        try:
+            field = model._meta.get_field(item)
+        except FieldDoesNotExist:
+            return item
+        if field.is_relation:
+            return (item, admin.RelatedOnlyFieldListFilter)
+    return item
 
 
 class ReadLocationInline(admin.TabularInline):

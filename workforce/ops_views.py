@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -54,25 +54,30 @@ def _team_stats(team: Workteam) -> dict:
 
 @staff_member_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Charts of backlog, time to complete, throughput per reviewer and human-vs-model disagreement."""
+    """Charts of backlog, time to complete, throughput per reviewer and human-vs-model disagreement.
+
+    Of the accounts the staff member administers (all, for a superuser).
+    """
     from flows.models import HumanLoop, ReviewTask
 
     since = clock.now() - dt.timedelta(days=WINDOW_DAYS)
+    tasks = roles.scope_to_accounts(ReviewTask.objects.all(), request.user, "workteam__account")
+    loops = roles.scope_to_accounts(HumanLoop.objects.all(), request.user)
     backlog = list(
-        ReviewTask.objects.filter(state__in=["open", "leased"])
+        tasks.filter(state__in=["open", "leased"])
         .values("workteam__name")
         .annotate(open=Count("id", filter=Q(state="open")), leased=Count("id", filter=Q(state="leased")))
         .order_by("workteam__name")
     )
     per_day = list(
-        HumanLoop.objects.filter(finished_at__gte=since, status="Completed")
+        loops.filter(finished_at__gte=since, status="Completed")
         .annotate(day=TruncDate("finished_at"))
         .values("day")
         .annotate(completed=Count("id"), avg_duration=Avg(F("finished_at") - F("created_at")))
         .order_by("day")
     )
     throughput = list(
-        ReviewTask.objects.filter(state="submitted", submitted_at__gte=since)
+        tasks.filter(state="submitted", submitted_at__gte=since)
         .values("worker__username")
         .annotate(submitted=Count("id"), avg_seconds=Avg("time_spent_seconds"))
         .order_by("-submitted")[:50]
@@ -80,7 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for row in per_day:
         row["avg_minutes"] = round(row["avg_duration"].total_seconds() / 60, 1) if row["avg_duration"] else 0
     context = {
-        "disagreement": _with_bars(_model_disagreement_per_day(since), "rate"),
+        "disagreement": _with_bars(_model_disagreement_per_day(tasks, since), "rate"),
         "backlog": _with_bars(backlog, "open"),
         "per_day": _with_bars(_with_bars(per_day, "completed"), "avg_minutes", "duration_bar"),
         "throughput": _with_bars(throughput, "submitted"),
@@ -89,18 +94,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "ops/dashboard.html", context)
 
 
-def _model_disagreement_per_day(since: dt.datetime, limit: int = 5000) -> list[dict]:
+def _model_disagreement_per_day(tasks: QuerySet, since: dt.datetime, limit: int = 5000) -> list[dict]:
     """Per day, the share of human answers whose label differs from the model's prediction.
 
     Only loops started by a model router (activation output with a
     ModelPrediction: {"Label", "AnswerKey"}) have a prediction to compare.
     """
-    from flows.models import ReviewTask
-
     answers = (
-        ReviewTask.objects.filter(
-            state="submitted", submitted_at__gte=since, human_loop__activation_output__isnull=False
-        )
+        tasks.filter(state="submitted", submitted_at__gte=since, human_loop__activation_output__isnull=False)
         .values_list("submitted_at", "answer", "human_loop__activation_output")
         .order_by("-submitted_at")[:limit]
     )
