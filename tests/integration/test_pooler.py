@@ -119,11 +119,12 @@ def _start_web(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     return process
 
 
-def test_two_web_instances_and_two_workers_behind_pgbouncer_complete_every_loop(live, pgbouncer):
+def test_two_web_instances_two_workers_and_two_beats_behind_pgbouncer_complete_every_loop_once(live, pgbouncer):
     t = scenario.team(reviewers=2, task_count=2)
     key_id, secret = create_key_with_command("pooled-api", t.account.name)
     tokens = [f.worker_token(member) for member in t.reviewers]
-    env = dict(os.environ, DATABASE_URL=_pooled_url(), HITL_LOG_LEVEL="INFO")
+    # The session's short outbox grace: the sweeps of both beats re-send overdue outputs while they run.
+    env = dict(live.env, DATABASE_URL=_pooled_url())
     logs = [SERVICES_DIR / f"pooled-web-{n}.log" for n in range(2)]
     for log in logs:
         log.unlink(missing_ok=True)
@@ -134,6 +135,8 @@ def test_two_web_instances_and_two_workers_behind_pgbouncer_complete_every_loop(
     try:
         for name in workers:
             services("start", "worker", env=dict(env, HITL_WORKER_NAME=name))
+        # A second beat beside the session's, as during a botched rollout: harmless, not refused.
+        services("start", "beat", env=dict(env, HITL_BEAT_NAME="pooled-beat"))
         webs = [_start_web(env, port, log) for port, log in zip(ports, logs, strict=True)]
         statuses: Counter = Counter()
         lock = threading.Lock()
@@ -199,6 +202,7 @@ def test_two_web_instances_and_two_workers_behind_pgbouncer_complete_every_loop(
             web.terminate()
         for web in webs:
             web.wait(timeout=30)
+        services("stop", "beat", env=dict(env, HITL_BEAT_NAME="pooled-beat"))
         for name in workers:
             services("stop", "worker", env=dict(env, HITL_WORKER_NAME=name))
         live.start_worker()
