@@ -49,6 +49,53 @@ def test_no_throttling_by_default(settings):
 
 
 @pytest.mark.django_db
+def test_the_database_bucket_lets_the_burst_through_then_refills_at_the_rate(settings, monkeypatch):
+    from hitl import throttling
+    from hitl.coordination.models import ThrottleBucket
+    from hitl.errors import Throttled
+
+    settings.HITL_THROTTLE_RATE, settings.HITL_THROTTLE_BURST, settings.HITL_THROTTLE_REDIS_URL = 2, 3, ""
+    now = [1_000_000.0]
+    monkeypatch.setattr(throttling, "wall_clock", lambda: now[0])
+    for _ in range(3):
+        throttling.check_rate("AKIABURSTY")
+    with pytest.raises(Throttled):
+        throttling.check_rate("AKIABURSTY")
+    throttling.check_rate("AKIAOTHERKEY")  # another key has its own bucket
+
+    now[0] += 0.5  # one token back (2 per second)
+    throttling.check_rate("AKIABURSTY")
+    with pytest.raises(Throttled):
+        throttling.check_rate("AKIABURSTY")
+    now[0] += 60  # never more than the burst
+    for _ in range(3):
+        throttling.check_rate("AKIABURSTY")
+    with pytest.raises(Throttled):
+        throttling.check_rate("AKIABURSTY")
+    assert ThrottleBucket.objects.get(key="hitl:throttle:AKIABURSTY").tokens == pytest.approx(0)
+
+
+@pytest.mark.django_db
+def test_with_redis_unreachable_the_database_bucket_takes_over_without_waiting(settings, monkeypatch):
+    import time
+
+    from hitl import throttling
+    from hitl.coordination.models import ThrottleBucket
+    from hitl.errors import Throttled
+
+    settings.HITL_THROTTLE_RATE, settings.HITL_THROTTLE_BURST = 0.01, 2
+    settings.HITL_THROTTLE_REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens there
+    monkeypatch.setattr(throttling, "_redis_down_until", 0.0)
+    began = time.monotonic()
+    throttling.check_rate("AKIAREDISDOWN")
+    throttling.check_rate("AKIAREDISDOWN")
+    with pytest.raises(Throttled):
+        throttling.check_rate("AKIAREDISDOWN")
+    assert time.monotonic() - began < 1.0  # one failed connect, then no more tries for a while
+    assert ThrottleBucket.objects.filter(key="hitl:throttle:AKIAREDISDOWN").exists()
+
+
+@pytest.mark.django_db
 def test_each_request_gets_an_id_in_the_response_and_a_json_access_log_line(client, caplog):
     caplog.set_level(logging.INFO, logger="hitl.access")
 
