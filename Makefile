@@ -20,6 +20,7 @@ demo: install  ## run the product on its embedded default at http://127.0.0.1:80
 lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports  ## the layer contracts in pyproject.toml (docs/architecture.md)
 
 migrations-check: install
 	$(MANAGE) makemigrations --check --dry-run

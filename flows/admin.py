@@ -6,6 +6,7 @@ flows.lifecycle, which the bulk actions call (stop, delete finished loops).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -29,9 +30,12 @@ from flows.models import (
     WebhookEndpoint,
 )
 from flows.storage import get_store
+from hitl import clock
 from hitl.errors import HitlError
+from workforce import admin as workforce_admin
 from workforce import audit
 from workforce.admin import AccountScopedAdmin
+from workforce.models import Workteam, WorkteamMembership
 
 
 class ReadOnlyAdmin(AccountScopedAdmin):
@@ -244,3 +248,43 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     @admin.display(description="Human loop")
     def loop(self, obj: WebhookDelivery) -> str:
         return obj.event.human_loop.name
+
+
+# --- Work teams, with their members' work ------------------------------------------
+# workforce.admin knows teams and members only (workforce never imports flows); the columns about
+# review tasks are added here, and the team admin re-registered with them.
+
+THROUGHPUT_DAYS = 7
+
+
+class MembershipWorkInline(workforce_admin.MembershipInline):
+    fields = (*workforce_admin.MembershipInline.fields[:-1], "open_leases", "submitted_recently", "created_at")
+    readonly_fields = (*workforce_admin.MembershipInline.readonly_fields, "open_leases", "submitted_recently")
+
+    @admin.display(description="Open leases")
+    def open_leases(self, obj: WorkteamMembership) -> int:
+        if not obj.pk:
+            return 0
+        return ReviewTask.objects.filter(
+            worker_id=obj.user_id, workteam_id=obj.workteam_id, state=ReviewTask.State.LEASED
+        ).count()
+
+    @admin.display(description=f"Submitted ({THROUGHPUT_DAYS} days)")
+    def submitted_recently(self, obj: WorkteamMembership) -> int:
+        if not obj.pk:
+            return 0
+        since = clock.now() - dt.timedelta(days=THROUGHPUT_DAYS)
+        return ReviewTask.objects.filter(
+            worker_id=obj.user_id,
+            workteam_id=obj.workteam_id,
+            state=ReviewTask.State.SUBMITTED,
+            submitted_at__gte=since,
+        ).count()
+
+
+class WorkteamWithWorkAdmin(workforce_admin.WorkteamAdmin):
+    inlines = (MembershipWorkInline,)
+
+
+admin.site.unregister(Workteam)
+admin.site.register(Workteam, WorkteamWithWorkAdmin)

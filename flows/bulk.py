@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 
-from flows import lifecycle, rules
+from flows import activation, lifecycle, rules
 from flows.models import FlowDefinition, HumanLoop, ReviewTask
 from hitl import arns, clock
 from hitl.errors import Conflict, HitlError, InvalidInput
@@ -197,9 +197,7 @@ def _prepare(index: int, item: BulkItem, flow: FlowDefinition) -> _Prepared | No
         ) from None
     if not flow.request_source:
         return _Prepared(index, item, item.input_content, None)
-    from inference_adapters.builtin import evaluate_builtin_request  # imports flows
-
-    decision = evaluate_builtin_request(flow, parsed)
+    decision = activation.evaluate_builtin_request(flow, parsed)
     if not decision.start:
         return None
     return _Prepared(index, item, json.dumps(decision.input_json), decision.activation_output)

@@ -38,7 +38,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 
-from flows import events, hot_sql, lookups, outbox, outputs, rules
+from flows import activation, events, hot_sql, lookups, outbox, outputs, rules
 from flows.models import FlowDefinition, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
 from hitl import arns, clock, metrics
 from hitl.errors import Conflict, InvalidInput, NotFound
@@ -89,9 +89,7 @@ def start_human_loop(
             ) from None
     flow = _active_flow(account, flow_definition_arn)
     if flow.request_source:
-        from inference_adapters.builtin import evaluate_builtin_request  # imports flows
-
-        decision = evaluate_builtin_request(flow, input_json)
+        decision = activation.evaluate_builtin_request(flow, input_json)
         if not decision.start:
             return StartResult(loop=None, created=False)
         input_json, activation_output = decision.input_json, decision.activation_output
@@ -451,9 +449,7 @@ def finalize_loop(loop_id: int) -> bool:
     if answers:
         document = outputs.build_output_document(loop, answers)
         output_uri = outputs.write_output(row.bucket, row.key, document, kms_key_id=loop.flow_definition.kms_key_id)
-        from inference_adapters import quality  # imports flows
-
-        quality.write_consolidated(row.bucket, row.key, document, kms_key_id=loop.flow_definition.kms_key_id)
+        outputs.run_after_output_hooks(row.bucket, row.key, document, kms_key_id=loop.flow_definition.kms_key_id)
     with write_transaction():
         locked = _lock_loop(id=loop_id)
         changed = OutputOutbox.objects.filter(id=row.id, state=OutputOutbox.State.PENDING).update(

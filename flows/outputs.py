@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flows.models import FlowDefinition, HumanLoop, ReviewTask
@@ -89,3 +90,22 @@ def write_output(bucket: str, key: str, document: bytes, *, kms_key_id: str = ""
     """Put the document in the output store and return its s3:// URI."""
     get_store().put(bucket, key, document, content_type="application/json", kms_key_id=kms_key_id)
     return f"s3://{bucket}/{key}"
+
+
+# Work that runs after a loop's output.json is written and before the loop takes its final status
+# (consolidation: inference_adapters registers it in its AppConfig.ready). Each hook gets the bucket,
+# the output key, the document's bytes and the flow's KMS key id; it must be idempotent (finalize_loop
+# may run again after a crash) and should not raise for odd answers.
+AfterOutputHook = Callable[..., object]
+AFTER_OUTPUT_HOOKS: list[AfterOutputHook] = []
+
+
+def register_after_output_hook(hook: AfterOutputHook) -> None:
+    """Run `hook(bucket, key, document, kms_key_id=...)` after every output.json is written."""
+    if hook not in AFTER_OUTPUT_HOOKS:
+        AFTER_OUTPUT_HOOKS.append(hook)
+
+
+def run_after_output_hooks(bucket: str, key: str, document: bytes, *, kms_key_id: str) -> None:
+    for hook in AFTER_OUTPUT_HOOKS:
+        hook(bucket, key, document, kms_key_id=kms_key_id)

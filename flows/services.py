@@ -8,8 +8,7 @@ activation conditions that parse.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
 
+from flows import conditions
 from flows.models import FlowDefinition, HumanLoop, HumanTaskUi, TaskTemplate
 from hitl import arns, clock
 from hitl.errors import InUse, InvalidInput, LimitExceeded, NotFound
@@ -39,7 +39,7 @@ def create_human_task_ui(account: Account, *, name: str, content: str, tags: lis
     Raises InvalidInput (template syntax, with line and reason), InUse (name
     taken) or LimitExceeded (HITL_HUMAN_TASK_UI_QUOTA).
     """
-    _call_optional("review_ui.rendering", "validate_template", content)
+    _validate_template(content)
     with transaction.atomic():
         if HumanTaskUi.objects.filter(account=account).count() >= settings.HITL_HUMAN_TASK_UI_QUOTA:
             raise LimitExceeded(
@@ -128,9 +128,7 @@ def create_flow_definition(account: Account, spec: FlowDefinitionSpec) -> FlowDe
                 "HumanLoopActivationConfig requires HumanLoopRequestSource: activation conditions are only "
                 "available for built-in task types."
             )
-        _call_optional(
-            "inference_adapters.conditions", "validate_conditions", spec.request_source, spec.activation_conditions
-        )
+        conditions.validate_conditions(spec.request_source, spec.activation_conditions)
     team = _workteam_for_arn(account, spec.workteam_arn)
     ui = _human_task_ui_for_arn(account, spec.human_task_ui_arn)
     with transaction.atomic():
@@ -230,19 +228,22 @@ def _human_task_ui_for_arn(account: Account, arn: str) -> HumanTaskUi:
     return ui
 
 
-def _call_optional(module_name: str, function: str, *args: Any) -> None:
-    """Call a checker written in another module, skipping it only while that module does not exist yet."""
-    if importlib.util.find_spec(module_name) is None:
-        return
-    checker = getattr(importlib.import_module(module_name), function, None)
-    if checker is None:
-        return
-    try:
-        checker(*args)
-    except InvalidInput:
-        raise
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+# The template checks of the app that renders templates (review_ui registers its Liquid check in
+# its AppConfig.ready): flows never imports the portal, and a missing check fails loudly.
+TEMPLATE_VALIDATORS: list[Callable[[str], None]] = []
+
+
+def register_template_validator(validator: Callable[[str], None]) -> None:
+    """Add a check that raises InvalidInput (naming line and reason) for a template that cannot be rendered."""
+    if validator not in TEMPLATE_VALIDATORS:
+        TEMPLATE_VALIDATORS.append(validator)
+
+
+def _validate_template(content: str) -> None:
+    if not TEMPLATE_VALIDATORS:
+        raise RuntimeError("No template validator is registered (review_ui registers one in AppConfig.ready).")
+    for validator in TEMPLATE_VALIDATORS:
+        validator(content)
 
 
 # --- Tags -------------------------------------------------------------------------

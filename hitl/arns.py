@@ -37,3 +37,11 @@ def parse_name(kind: str, arn: str, account_id: str) -> str | None:
         return None
     name = resource[len(prefix) :]
     return name or None
+
+
+def account_of(arn: str) -> str | None:
+    """Return the 12-digit account id of a SageMaker ARN of this region, or None if it is not one."""
+    match = _ARN.match(arn or "")
+    if not match or match["region"] != settings.HITL_REGION:
+        return None
+    return match["account"]

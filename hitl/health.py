@@ -9,6 +9,15 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
+# Dependencies of domain apps, registered in their AppConfig.ready (flows: "outputStore"):
+# the kernel runs them without knowing what they check.
+READINESS_CHECKS: dict[str, Callable[[], None]] = {}
+
+
+def register_readiness_check(name: str, check: Callable[[], None]) -> None:
+    """Make /readyz call `check()` (raising means not ready) and report it under `name`."""
+    READINESS_CHECKS[name] = check
+
 
 def healthz(request: HttpRequest) -> HttpResponse:
     """Answer 200 while the process can serve requests (liveness: no dependencies checked)."""
@@ -17,7 +26,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 def readyz(request: HttpRequest) -> HttpResponse:
     """Answer 200 when every dependency responds, else 503 naming the failing ones."""
-    checks: dict[str, Callable[[], None]] = {"database": _check_database, "outputStore": _check_store}
+    checks: dict[str, Callable[[], None]] = {"database": _check_database, **READINESS_CHECKS}
     if settings.CELERY_BROKER_URL:
         checks["broker"] = _check_broker
     results = {}
@@ -42,12 +51,6 @@ def _check_broker() -> None:
 
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
-
-
-def _check_store() -> None:
-    from flows.storage import get_store
-
-    get_store().check()
 
 
 def _json(body: dict, status: int) -> HttpResponse:

@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import hmac
 import os
-from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import REGISTRY, Collector
 
 from hitl import clock
@@ -97,45 +94,18 @@ def api_request(operation: str, result: str, seconds: float) -> None:
     API_LATENCY.labels(operation or "unknown", result or "OK").observe(seconds)
 
 
-class DatabaseCollector(Collector):
-    """State read from the database at scrape time: open tasks per team, webhook failures."""
-
-    def describe(self) -> Iterator[Metric]:
-        # Registration asks for names; answering here keeps it from querying the database at import.
-        yield GaugeMetricFamily("hitl_review_tasks", "", labels=["workteam", "state"])
-        yield GaugeMetricFamily("hitl_webhook_deliveries", "", labels=["state"])
-        yield CounterMetricFamily("hitl_webhook_failures", "")
-
-    def collect(self) -> Iterator[Metric]:
-        from flows.models import ReviewTask, WebhookDelivery
-
-        tasks = GaugeMetricFamily(
-            "hitl_review_tasks", "Review tasks not yet answered, by work team and state.", labels=["workteam", "state"]
-        )
-        rows = (
-            ReviewTask.objects.filter(state__in=[ReviewTask.State.OPEN, ReviewTask.State.LEASED])
-            .values("workteam__name", "state")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        for row in rows:
-            tasks.add_metric([row["workteam__name"], row["state"]], row["n"])
-        yield tasks
-
-        # Every attempt that did not deliver counts as one failure: pending and
-        # failed rows failed all their attempts, delivered rows all but the last.
-        totals = WebhookDelivery.objects.values("state").annotate(attempts=Sum("attempts"), n=Count("id")).order_by()
-        failures = 0
-        deliveries = GaugeMetricFamily("hitl_webhook_deliveries", "Webhook deliveries by state.", labels=["state"])
-        for row in totals:
-            attempts = row["attempts"] or 0
-            failures += attempts - row["n"] if row["state"] == WebhookDelivery.State.DELIVERED else attempts
-            deliveries.add_metric([row["state"]], row["n"])
-        yield deliveries
-        yield CounterMetricFamily("hitl_webhook_failures", "Failed webhook delivery attempts.", value=failures)
+# Collectors that read state at scrape time (flows registers its queue and webhook gauges in its
+# AppConfig.ready): the kernel keeps the registry and knows no domain model.
+_SCRAPE_COLLECTORS: list[Collector] = []
 
 
-_DATABASE_COLLECTOR = DatabaseCollector()
+def register_scrape_collector(collector: Collector) -> None:
+    """Expose `collector` on /metrics (also under PROMETHEUS_MULTIPROC_DIR, where it joins each scrape)."""
+    if collector in _SCRAPE_COLLECTORS:
+        return
+    _SCRAPE_COLLECTORS.append(collector)
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        REGISTRY.register(collector)
 
 
 def _registry() -> CollectorRegistry:
@@ -144,17 +114,10 @@ def _registry() -> CollectorRegistry:
 
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        registry.register(_DATABASE_COLLECTOR)
+        for collector in _SCRAPE_COLLECTORS:
+            registry.register(collector)
         return registry
     return REGISTRY
-
-
-def _register_default() -> None:
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        REGISTRY.register(_DATABASE_COLLECTOR)
-
-
-_register_default()
 
 
 def metrics_view(request: HttpRequest) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from hitl import metrics, public_url, transactions
+from hitl.aws import credentials
 from hitl.request_context import reset_request_id, set_request_id
 
 logger = logging.getLogger("hitl.access")
@@ -72,10 +73,8 @@ class RequestContextMiddleware:
 
 
 def _audit_api_call(request: HttpRequest, response: HttpResponse) -> None:
-    from workforce import audit  # app models load after middleware import
-
     try:
-        audit.record_api_call(
+        credentials.record_api_call(
             request,
             response["x-amzn-RequestId"],
             status_code=response.status_code,

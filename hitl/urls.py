@@ -18,11 +18,12 @@ urlpatterns = [
     path("accounts/oidc/<str:provider_id>/login/callback/", oidc_views.oidc_callback),
     path("accounts/", include("allauth.urls")),
     path("portal/", include("review_ui.urls")),
-    path("ops/", include("workforce.ops_urls")),
+    path("ops/", include("review_ui.ops_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
-    path("adapters/", include("inference_adapters.urls")),
+    # The inference adapters' operations (inference_adapters.api), through the one AWS entry point.
+    path("adapters/<path:path>", aws_views.adapter_entry, name="adapter-entry"),
     path("api-assets/human-task-uis/<str:token>", flows_views.human_task_ui_template, name="human-task-ui-template"),
 ]
 

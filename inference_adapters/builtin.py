@@ -1,101 +1,19 @@
-"""Built-in task types (spec 9.5, 9.6): decide whether a Textract/Rekognition result needs a human loop.
+"""Built-in task types (spec 9.5, 9.6): start a loop from an AI service's request/response pair.
 
-`evaluate_builtin_request` is called by `flows.lifecycle.start_human_loop`
-for every flow with a request source, so StartHumanLoop, the Python adapters
-and the HTTP endpoint all take the same decision. It is deterministic: the
-same request gives the same decision and the same enriched input, which keeps
-idempotent retries idempotent.
+The decision itself (activation conditions) belongs to the flow definition:
+flows.activation, which StartHumanLoop applies to every built-in flow.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any
 
-from flows import lifecycle, outputs
+from flows import conditions, lifecycle
+from flows.activation import camelize, evaluate_builtin_request
 from flows.models import FlowDefinition
 from hitl import arns
 from hitl.errors import InvalidInput
-from inference_adapters import conditions
 from workforce.models import Account
-
-# Spec 9.6: the documented (unconfirmed) value of HumanLoopActivationReasons.
-ACTIVATION_REASON = "ConditionsEvaluation"
-
-
-@dataclass(frozen=True)
-class BuiltinDecision:
-    start: bool
-    # The loop input: the request/response pair plus selection, results and context (spec 9.5).
-    input_json: dict[str, Any]
-    # HumanLoopActivationReasons and HumanLoopActivationConditionsEvaluationResults (spec 9.6).
-    activation_output: dict[str, Any]
-
-
-def camelize(value: Any) -> Any:
-    """Lower the first letter of every member name at every level; values are untouched (spec 9.5)."""
-    if isinstance(value, dict):
-        return {
-            (key[:1].lower() + key[1:] if isinstance(key, str) else key): camelize(item) for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [camelize(item) for item in value]
-    return value
-
-
-def evaluate_builtin_request(flow: FlowDefinition, input_json: Any) -> BuiltinDecision:
-    """Evaluate `flow`'s activation conditions on `{"aiServiceRequest", "aiServiceResponse"}`.
-
-    Raises InvalidInput when the input lacks the pair. Without activation
-    conditions every request starts a loop and everything is selected (9.1).
-    """
-    source = flow.request_source
-    if not isinstance(input_json, dict) or not all(
-        isinstance(input_json.get(member), dict) for member in ("aiServiceRequest", "aiServiceResponse")
-    ):
-        raise InvalidInput(
-            f"Flow definition {flow.name} is a built-in task type ({source}); InputContent must be a JSON object "
-            'with "aiServiceRequest" and "aiServiceResponse" objects (camelCase, as the AI service returned them).'
-        )
-    request, response = input_json["aiServiceRequest"], input_json["aiServiceResponse"]
-    enriched = dict(input_json)
-    if flow.activation_conditions:
-        document = conditions.parse_conditions(flow.activation_conditions)
-        key = conditions.request_sampling_key(outputs.flow_arn(flow), request)
-        evaluation = conditions.evaluate(source, document, response, key)
-        start, results = evaluation.activated, evaluation.results
-        selected_ids, form_keys = evaluation.selected, evaluation.important_form_keys
-    else:
-        start, results, form_keys, selected_ids = True, {}, [], None
-    enriched["humanTaskActivationConditionResults"] = results
-    enriched["selectedAiServiceResponse"] = _selected_response(source, response, selected_ids)
-    if source == conditions.TEXTRACT_SOURCE:
-        enriched["humanLoopContext"] = {"importantFormKeys": form_keys}
-    activation_output = {
-        "HumanLoopActivationReasons": [ACTIVATION_REASON],
-        "HumanLoopActivationConditionsEvaluationResults": json.dumps(results, separators=(",", ":")),
-    }
-    return BuiltinDecision(start=start, input_json=enriched, activation_output=activation_output)
-
-
-def _selected_response(source: str, response: dict[str, Any], selected: list[Any] | None) -> dict[str, Any]:
-    if source == conditions.TEXTRACT_SOURCE:
-        blocks = response.get("blocks") or []
-        if selected is not None:
-            wanted = set(selected)
-            blocks = [
-                block
-                for block in blocks
-                if isinstance(block, dict) and isinstance(block.get("id"), str | int) and block["id"] in wanted
-            ]
-        return {"blocks": blocks}
-    restricted = dict(response)
-    labels = response.get("moderationLabels") or []
-    if selected is not None:
-        labels = [labels[index] for index in selected]
-    restricted["moderationLabels"] = labels
-    return restricted
 
 
 def start_from_service_call(

@@ -31,11 +31,11 @@ import requests
 from django.db import IntegrityError, transaction
 
 from flows import lifecycle, outputs
+from flows.conditions import canonical_json, sampling_draw
 from flows.models import FlowDefinition, HumanLoop
 from hitl import arns
 from hitl.errors import InvalidInput
 from inference_adapters import clients
-from inference_adapters.conditions import canonical_json, sampling_draw
 from inference_adapters.models import RoutingDecision
 from workforce.models import Account
 

@@ -31,9 +31,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from flows import outputs
+from flows.conditions import REKOGNITION_SOURCE, canonical_json
 from flows.models import FlowDefinition, HumanLoop
 from flows.storage import get_store
-from inference_adapters.conditions import REKOGNITION_SOURCE, canonical_json
 
 logger = logging.getLogger(__name__)
 CONSOLIDATED_NAME = "consolidated.json"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flows.conditions import REKOGNITION_SOURCE
 from hitl.errors import InvalidInput
 from inference_adapters import clients
 from inference_adapters.builtin import start_from_service_call
-from inference_adapters.conditions import REKOGNITION_SOURCE
 from workforce.models import Account
 
 

@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class ReviewUiConfig(AppConfig):
     name = "review_ui"
+
+    def ready(self) -> None:
+        from flows import services
+        from review_ui import rendering
+
+        # CreateHumanTaskUi refuses a template this portal could not render.
+        services.register_template_validator(rendering.validate_template)

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
 from hitl import clock
+from hitl.aws.credentials import SessionTokenProblem
 from hitl.process_cache import ProcessCache
 from workforce import secrets as secret_box
 from workforce.models import AccessKey, Account
@@ -32,14 +33,6 @@ class NewAccessKey:
     access_key: AccessKey
     secret_access_key: str
     session_token: str = ""  # only for temporary keys
-
-
-class SessionTokenProblem(Exception):
-    """Why a request's session token does not fit its key; `expired` or not."""
-
-    def __init__(self, *, expired: bool) -> None:
-        super().__init__("expired" if expired else "invalid")
-        self.expired = expired
 
 
 # STS's bounds: GetSessionToken 15 min to 36 h (default 12 h), AssumeRole 15 min to 12 h (default 1 h).
@@ -105,6 +98,18 @@ def check_session_token(key: AccessKey, token: str | None) -> None:
         raise SessionTokenProblem(expired=False)
     if key.expires_at <= clock.now():
         raise SessionTokenProblem(expired=True)
+
+
+# Writing last_used_at on every call would turn each read into a write.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def touch(key: AccessKey) -> None:
+    """Record that `key` signed a request now, at most once per LAST_USED_RESOLUTION."""
+    now = clock.now()
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+        AccessKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
 
 
 def _new_key_id(prefix: str) -> str:

@@ -7,7 +7,6 @@ once on the page that created it.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,8 +32,6 @@ from workforce.models import (
     Workteam,
     WorkteamMembership,
 )
-
-THROUGHPUT_DAYS = 7
 
 
 class AccountScopedAdmin(admin.ModelAdmin):
@@ -261,8 +258,8 @@ class MembershipInline(admin.TabularInline):
     model = WorkteamMembership
     extra = 0
     raw_id_fields = ("user",)
-    fields = ("user", "email", "role", "via_oidc_group", "open_leases", "submitted_recently", "created_at")
-    readonly_fields = ("email", "via_oidc_group", "open_leases", "submitted_recently", "created_at")
+    fields = ("user", "email", "role", "via_oidc_group", "created_at")
+    readonly_fields = ("email", "via_oidc_group", "created_at")
     verbose_name_plural = "Members (tick Delete to remove a reviewer from the team)"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[WorkteamMembership]:
@@ -271,25 +268,6 @@ class MembershipInline(admin.TabularInline):
     @admin.display(description="E-mail")
     def email(self, obj: WorkteamMembership) -> str:
         return obj.user.email if obj.user_id else ""
-
-    @admin.display(description="Open leases")
-    def open_leases(self, obj: WorkteamMembership) -> int:
-        from flows.models import ReviewTask  # flows imports workforce
-
-        if not obj.pk:
-            return 0
-        return ReviewTask.objects.filter(worker_id=obj.user_id, workteam_id=obj.workteam_id, state="leased").count()
-
-    @admin.display(description=f"Submitted ({THROUGHPUT_DAYS} days)")
-    def submitted_recently(self, obj: WorkteamMembership) -> int:
-        from flows.models import ReviewTask
-
-        if not obj.pk:
-            return 0
-        since = clock.now() - dt.timedelta(days=THROUGHPUT_DAYS)
-        return ReviewTask.objects.filter(
-            worker_id=obj.user_id, workteam_id=obj.workteam_id, state="submitted", submitted_at__gte=since
-        ).count()
 
 
 class InviteForm(forms.Form):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from hitl.errors import AccessDenied
 from workforce.models import Account, Workteam, WorkteamMembership
 
 
@@ -53,3 +54,11 @@ def supervised_teams(user) -> QuerySet[Workteam]:
 def is_team_lead(user, team: Workteam) -> bool:
     """Return True when `user` leads `team`."""
     return WorkteamMembership.objects.filter(user=user, workteam=team, role=WorkteamMembership.Role.LEAD).exists()
+
+
+def staff_account(user, aws_account_id: str) -> Account:
+    """Return the account `aws_account_id` if staff user `user` administers it; else raise AccessDenied."""
+    account = administered_accounts(user).filter(aws_account_id=aws_account_id).first() if user.is_staff else None
+    if account is None:
+        raise AccessDenied(f"You do not administer account {aws_account_id}.")
+    return account

@@ -30,9 +30,9 @@ from django.http import HttpRequest
 from django.utils.encoding import escape_uri_path
 
 from hitl import clock
+from hitl.aws import credentials
+from hitl.aws.credentials import Credential
 from hitl.aws.errors import AwsError
-from workforce import access_keys
-from workforce.models import AccessKey
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 SERVICE = "sagemaker"
@@ -42,8 +42,6 @@ _QUERY_AUTH = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-
 QUERY_AUTH_PARAMETERS = frozenset((*_QUERY_AUTH, "X-Amz-Expires", "X-Amz-Security-Token"))
 TERMINATOR = "aws4_request"
 AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
-# Writing last_used_at on every call would turn each read into a write.
-LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 _MISMATCH = (
     "The request signature we calculated does not match the signature you provided. "
@@ -387,7 +385,7 @@ def _payload_hash(request: HttpRequest) -> str:
 # --- Entry point ----------------------------------------------------------------
 
 
-def authenticate(request: HttpRequest, service: str = SERVICE) -> AccessKey:
+def authenticate(request: HttpRequest, service: str = SERVICE) -> Credential:
     """Verify the request's SigV4 signature (header or presigned query) and return its active key.
 
     `service` is the credential scope's service: `sagemaker` for both A2I APIs,
@@ -417,12 +415,13 @@ def authenticate(request: HttpRequest, service: str = SERVICE) -> AccessKey:
     else:
         raise _error("MissingAuthenticationTokenException", "Missing Authentication Token")
 
-    key = access_keys.active_key(auth.access_key_id)
+    store = credentials.store()
+    key = store.active_key(auth.access_key_id)
     if key is None:
         raise _error("UnrecognizedClientException", "The security token included in the request is invalid.")
     try:
-        access_keys.check_session_token(key, token)
-    except access_keys.SessionTokenProblem as problem:
+        store.check_session_token(key, token)
+    except credentials.SessionTokenProblem as problem:
         if problem.expired:
             raise _error("ExpiredTokenException", "The security token included in the request is expired") from None
         raise _error("UnrecognizedClientException", "The security token included in the request is invalid.") from None
@@ -437,7 +436,7 @@ def authenticate(request: HttpRequest, service: str = SERVICE) -> AccessKey:
         _payload_hash(request),
     )
     expected = signature(
-        access_keys.secret_of(key),
+        store.secret_of(key),
         auth.date,
         auth.region,
         auth.service,
@@ -445,12 +444,5 @@ def authenticate(request: HttpRequest, service: str = SERVICE) -> AccessKey:
     )
     if not hmac.compare_digest(expected.encode(), auth.signature.encode()):
         raise _error("InvalidSignatureException", _MISMATCH)
-    _touch(key)
+    store.touch(key)
     return key
-
-
-def _touch(key: AccessKey) -> None:
-    now = clock.now()
-    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
-        AccessKey.objects.filter(pk=key.pk).update(last_used_at=now)
-        key.last_used_at = now

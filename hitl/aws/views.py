@@ -1,4 +1,4 @@
-"""The single entry view of both AWS APIs.
+"""The single entry view of both AWS APIs, and of the inference adapters' operations.
 
 Protocol: dispatch only. A request with `X-Amz-Target: SageMaker.<Op>` is a
 JSON 1.1 control-plane call; anything else is routed by method and path to a
@@ -20,11 +20,9 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
 from hitl import throttling, transactions
-from hitl.aws import errors, query, registry, sigv4
+from hitl.aws import credentials, errors, query, registry, sigv4
 from hitl.aws.errors import AwsError
 from hitl.errors import AccessDenied, HitlError, InvalidInput
-from workforce import audit
-from workforce.models import AccessKey
 
 TARGET_PREFIX = "SageMaker."
 
@@ -50,7 +48,7 @@ def api_entry(request: HttpRequest, rest: str | None = None) -> HttpResponse:
         request.aws_operation, request.aws_params = operation, params  # for audit, logs and metrics
         throttling.check_rate(access_key.access_key_id)
         handler = (registry.CONTROL_PLANE if protocol == errors.CONTROL_PLANE else registry.RUNTIME)[operation]
-        if protocol == errors.CONTROL_PLANE and access_key.scope == AccessKey.Scope.RUNTIME:
+        if protocol == errors.CONTROL_PLANE and access_key.scope == credentials.RUNTIME_SCOPE:
             raise AccessDenied(
                 f"Access key {access_key.access_key_id} is limited to the runtime API; {operation} is not allowed."
             )
@@ -105,7 +103,7 @@ def _call_audited(request: HttpRequest, handler: Any, context: registry.RequestC
     recorded = False
 
     def record() -> None:
-        audit.record_api_call(request, context.request_id)
+        credentials.record_api_call(request, context.request_id)
         transaction.on_commit(mark_recorded)  # at once outside a transaction
 
     def mark_recorded() -> None:
@@ -182,3 +180,59 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidInput("The request body must be a JSON object.")
     return body
+
+
+@csrf_exempt
+def adapter_entry(request: HttpRequest, path: str) -> HttpResponse:
+    """Serve an inference adapter's operation (hitl.aws.registry.ADAPTERS) with the A2I runtime's machinery.
+
+    The same SigV4 check, throttling, audit record, request id and error envelope as
+    the runtime API; a request without a signature may come from a staff user's session.
+    """
+    request_id = getattr(request, "request_id", "") or str(uuid.uuid4())
+    protocol = errors.RUNTIME
+    try:
+        # Authenticate before routing or parsing, as api_entry does.
+        signed = "Authorization" in request.headers or "X-Amz-Algorithm" in request.META.get("QUERY_STRING", "")
+        access_key = sigv4.authenticate(request) if signed else None
+        request.aws_access_key = access_key
+        user = None if signed else _staff_user(request)
+        operation = registry.ADAPTERS.get(path)
+        if operation is None or request.method != "POST":
+            raise AwsError(
+                "UnknownOperationException",
+                f"No operation matches {request.method} {request.path}.",
+                runtime_status=404,
+            )
+        params = _json_body(request)
+        request.aws_operation, request.aws_params = operation.name, params
+        if access_key is not None:
+            account, caller = access_key.account, access_key.access_key_id
+        else:
+            aws_account_id = operation.account_id_of(params)
+            if aws_account_id is None:
+                raise InvalidInput("FlowDefinitionArn must be the ARN of a flow definition in this region.")
+            account, caller = credentials.staff_account(user, aws_account_id), f"session:{user.pk}"
+        throttling.check_rate(caller)
+        context = registry.RequestContext(
+            account=account, access_key=access_key, request_id=request_id, operation=operation.name
+        )
+        output = _call_audited(request, operation.handler, context, params)
+    except (AwsError, HitlError) as exc:
+        return _finish(errors.error_response(exc, protocol, request_id), request_id)
+    except Exception as exc:
+        logger.exception("unhandled error in adapter request %s", request_id)
+        return _finish(errors.error_response(exc, protocol, request_id), request_id)
+    body = json.dumps(output, separators=(",", ":")).encode()
+    return _finish(HttpResponse(body, status=200, content_type=errors.CONTENT_TYPES[protocol]), request_id)
+
+
+def _staff_user(request: HttpRequest) -> Any:
+    user = getattr(request, "user", None)
+    if user is None or not (user.is_authenticated and user.is_staff):
+        raise AwsError(
+            "MissingAuthenticationTokenException",
+            "Sign the request with SigV4 or sign in as a staff user.",
+            runtime_status=403,
+        )
+    return user

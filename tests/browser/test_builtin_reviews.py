@@ -4,9 +4,9 @@ import json
 
 import pytest
 
+from flows.conditions import REKOGNITION_SOURCE, TEXTRACT_SOURCE
 from flows.models import HumanLoop
 from inference_adapters import rekognition, textract
-from inference_adapters.conditions import REKOGNITION_SOURCE, TEXTRACT_SOURCE
 from tests import factories
 from tests.browser.conftest import store_image
 from tests.inference_adapters import documents as d

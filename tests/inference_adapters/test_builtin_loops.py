@@ -6,18 +6,18 @@ import pytest
 from botocore.stub import Stubber
 
 from flows import lifecycle
+from flows.activation import camelize
+from flows.conditions import TEXTRACT_SOURCE, sampling_draw
 from flows.models import HumanLoop
 from flows.storage import get_store
 from inference_adapters import clients, rekognition, textract
-from inference_adapters.builtin import camelize
-from inference_adapters.conditions import TEXTRACT_SOURCE, sampling_draw
 from tests import factories as f
 from tests.inference_adapters import documents as d
 
 
 def _rekognition_loop_name_without_sampling(flow_arn):
     """A loop name whose request draws >= 10, so the worked example's Sampling leaf is false."""
-    from inference_adapters.conditions import request_sampling_key
+    from flows.conditions import request_sampling_key
 
     for n in range(1000):
         request = camelize(d.rekognition_request(flow_arn, f"moderation-{n}"))

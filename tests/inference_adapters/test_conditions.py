@@ -5,9 +5,9 @@ import json
 
 import pytest
 
+from flows import conditions as c
+from flows.activation import camelize
 from hitl.errors import InvalidInput
-from inference_adapters import conditions as c
-from inference_adapters.builtin import camelize
 from tests.inference_adapters import documents as d
 
 TEXTRACT_RESPONSE = camelize(d.TEXTRACT_RESPONSE)

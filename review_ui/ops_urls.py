@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workforce import ops_views
+from review_ui import ops_views
 
 app_name = "ops"
 urlpatterns = [

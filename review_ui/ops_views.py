@@ -11,6 +11,7 @@ from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from flows.models import HumanLoop, ReviewTask
 from hitl import clock
 from workforce import roles
 from workforce.models import Workteam
@@ -35,8 +36,6 @@ def team_queue(request: HttpRequest, team_id: int) -> HttpResponse:
 
 
 def _team_stats(team: Workteam) -> dict:
-    from flows.models import ReviewTask  # flows imports workforce
-
     since = clock.now() - dt.timedelta(days=WINDOW_DAYS)
     tasks = ReviewTask.objects.filter(workteam=team)
     return {
@@ -58,8 +57,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
     Of the accounts the staff member administers (all, for a superuser).
     """
-    from flows.models import HumanLoop, ReviewTask
-
     since = clock.now() - dt.timedelta(days=WINDOW_DAYS)
     tasks = roles.scope_to_accounts(ReviewTask.objects.all(), request.user, "workteam__account")
     loops = roles.scope_to_accounts(HumanLoop.objects.all(), request.user)
