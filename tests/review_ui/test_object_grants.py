@@ -215,3 +215,23 @@ def test_on_the_s3_backend_tenant_b_output_is_not_presigned_for_tenant_a(client,
     expires_at = int(re.search(r"[?&]Expires=(\d+)", presigned)[1])
     assert 0 < expires_at - time.time() <= 600  # no longer than the reviewer's lease
     assert requests.get(presigned, timeout=10).content == b"PNGDATA"
+
+
+def test_only_operators_edit_an_accounts_read_locations_in_the_admin(client, tenant_a, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    acct = tenant_a[0]
+    factories.read_location(acct, "a-media", "photos/")
+    owner = factories.user("owner", is_staff=True)
+    owner.user_permissions.set(Permission.objects.filter(content_type__app_label="workforce"))
+    acct.admins.add(owner)
+    url = f"/admin/workforce/account/{acct.pk}/change/"
+
+    client.force_login(owner)
+    page = client.get(url).content.decode()
+    assert "a-media" in page and "photos/" in page  # shown to the account's admin
+    assert 'name="read_locations-0-bucket"' not in page and "read_locations-__prefix__" not in page
+
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.com", "pw"))
+    page = client.get(url).content.decode()
+    assert 'name="read_locations-0-bucket"' in page and "read_locations-__prefix__" in page
