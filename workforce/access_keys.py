@@ -88,6 +88,14 @@ def create_session_key(issuer: AccessKey, *, duration_seconds: int) -> NewAccess
     return NewAccessKey(access_key=key, secret_access_key=secret, session_token=token)
 
 
+def sync_session_keys(key: AccessKey) -> None:
+    """Give the live sessions issued by `key` its current user, scope and flows (after an edit of `key`)."""
+    AccessKey.objects.filter(parent=key, is_active=True).update(
+        user=key.user, scope=key.scope, allowed_flow_names=list(key.allowed_flow_names)
+    )
+    forget_cached_keys()
+
+
 def check_session_token(key: AccessKey, token: str | None) -> None:
     """Raise SessionTokenProblem unless `token` is right for `key` (none for a long-term key)."""
     if not key.is_temporary:

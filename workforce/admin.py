@@ -135,7 +135,9 @@ class AccessKeyForm(forms.ModelForm):
 @admin.register(AccessKey)
 class AccessKeyAdmin(AccountScopedAdmin):
     form = AccessKeyForm
-    list_display = ("access_key_id", "account", "user", "scope", "flows", "is_active", "created_at", "last_used_at")
+    list_display = (
+        "access_key_id", "account", "user", "scope", "flows", "is_active", "expires_at", "created_at", "last_used_at"
+    )  # fmt: skip
     list_filter = ("is_active", "scope", "account")
     list_select_related = ("account", "user")
     search_fields = ("access_key_id", "account__name", "user__username")
@@ -143,7 +145,7 @@ class AccessKeyAdmin(AccountScopedAdmin):
     actions = ("rotate_keys", "revoke_keys")
 
     def get_readonly_fields(self, request: HttpRequest, obj: AccessKey | None = None) -> tuple[str, ...]:
-        base = ("access_key_id", "is_active", "created_at", "last_used_at", "revoked_at")
+        base = ("access_key_id", "is_active", "created_at", "last_used_at", "revoked_at", "parent", "expires_at")
         return base + ("account",) if obj else ()
 
     def get_fields(self, request: HttpRequest, obj: AccessKey | None = None) -> tuple[str, ...]:
@@ -153,6 +155,8 @@ class AccessKeyAdmin(AccountScopedAdmin):
             "created_at",
             "last_used_at",
             "revoked_at",
+            "parent",
+            "expires_at",
         )
 
     def has_delete_permission(self, request: HttpRequest, obj: AccessKey | None = None) -> bool:
@@ -165,6 +169,7 @@ class AccessKeyAdmin(AccountScopedAdmin):
     def save_model(self, request: HttpRequest, obj: AccessKey, form: forms.ModelForm, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
+            access_keys.sync_session_keys(obj)
             return
         new = access_keys.create_access_key(
             obj.account, user=obj.user, scope=obj.scope, allowed_flow_names=form.cleaned_data["allowed_flow_names"]
@@ -192,12 +197,17 @@ class AccessKeyAdmin(AccountScopedAdmin):
     @admin.action(description="Rotate selected keys (revoke and issue a replacement)")
     def rotate_keys(self, request: HttpRequest, queryset: QuerySet[AccessKey]) -> HttpResponse | None:
         new_keys = []
-        for key in queryset.filter(is_active=True).select_related("account", "user"):
+        # Session keys (STS) are not rotated: they expire; revoke them or their long-term key instead.
+        for key in queryset.filter(is_active=True, expires_at__isnull=True).select_related("account", "user"):
             new = access_keys.rotate_access_key(key)
             audit.record_admin(request, "RotateAccessKey", key, replacement=new.access_key.access_key_id)
             new_keys.append(new)
         if not new_keys:
-            self.message_user(request, "No active key was selected; revoked keys cannot be rotated.", messages.WARNING)
+            self.message_user(
+                request,
+                "No active long-term key was selected; revoked keys and session keys cannot be rotated.",
+                messages.WARNING,
+            )
             return None
         return self._show_secrets(request, new_keys, "rotated")
 

@@ -152,6 +152,30 @@ def test_rotating_and_revoking_keys_from_the_changelist(admin_client):
     assert set(AuditRecord.objects.values_list("operation", flat=True)) >= {"RotateAccessKey", "RevokeAccessKey"}
 
 
+def test_session_keys_follow_their_long_term_key_and_are_not_rotated(admin_client):
+    acct = f.account()
+    parent = access_keys.create_access_key(acct).access_key
+    session = access_keys.create_session_key(parent, duration_seconds=900).access_key
+    changelist = reverse("admin:workforce_accesskey_changelist")
+
+    # Narrowing the long-term key narrows the sessions it issued.
+    response = admin_client.post(
+        reverse("admin:workforce_accesskey_change", args=[parent.pk]),
+        {"user": "", "scope": "runtime", "allowed_flow_names": "flow-a"},
+    )
+    assert response.status_code == 302, re.findall(r"errorlist.{0,300}", response.content.decode())
+    session.refresh_from_db()
+    assert (session.scope, session.allowed_flow_names) == ("runtime", ["flow-a"])
+    # A session key is not rotated into a long-term one.
+    response = admin_client.post(changelist, {"action": "rotate_keys", "_selected_action": [session.pk]}, follow=True)
+    assert "session keys cannot be rotated" in response.content.decode()
+    assert AccessKey.objects.filter(account=acct).count() == 2
+    # Revoking the long-term key revokes its sessions.
+    admin_client.post(changelist, {"action": "revoke_keys", "_selected_action": [parent.pk]})
+    session.refresh_from_db()
+    assert not session.is_active
+
+
 def test_loops_are_read_only_and_show_input_answers_and_output(admin_client, django_capture_on_commit_callbacks):
     acct = f.account()
     ana = f.user("ana")
