@@ -142,7 +142,11 @@ def active_key(access_key_id: str) -> AccessKey | None:
     """Return the active key with this id (with its account), or None; cached per process for a few seconds."""
     return _keys.get(
         access_key_id,
-        lambda: AccessKey.objects.select_related("account").filter(access_key_id=access_key_id, is_active=True).first(),
+        lambda: (
+            AccessKey.objects.select_related("account", "parent")
+            .filter(access_key_id=access_key_id, is_active=True)
+            .first()
+        ),
     )
 
 

@@ -93,6 +93,11 @@ class AccessKey(models.Model):
     def is_temporary(self) -> bool:
         return self.expires_at is not None
 
+    @property
+    def rate_limit_id(self) -> str:
+        """The key whose request budget this one spends: sessions share their long-term key's."""
+        return self.parent.access_key_id if self.parent_id else self.access_key_id
+
 
 class Workforce(models.Model):
     """The private workforce of an account (at most one per account and region)."""

@@ -46,7 +46,7 @@ def api_entry(request: HttpRequest, rest: str | None = None) -> HttpResponse:
         else:
             operation, params = _runtime_operation(request, rest)
         request.aws_operation, request.aws_params = operation, params  # for audit, logs and metrics
-        throttling.check_rate(access_key.access_key_id)
+        throttling.check_rate(access_key.rate_limit_id)
         handler = (registry.CONTROL_PLANE if protocol == errors.CONTROL_PLANE else registry.RUNTIME)[operation]
         if protocol == errors.CONTROL_PLANE and access_key.scope == credentials.RUNTIME_SCOPE:
             raise AccessDenied(
@@ -79,7 +79,7 @@ def _sts_entry(request: HttpRequest, request_id: str) -> HttpResponse:
         request.aws_operation, request.aws_params = action, params
         if action not in registry.STS:
             raise AwsError("UnknownOperationException", f"Could not find operation {action!r} for version 2011-06-15.")
-        throttling.check_rate(access_key.access_key_id)
+        throttling.check_rate(access_key.rate_limit_id)
         context = registry.RequestContext(
             account=access_key.account, access_key=access_key, request_id=request_id, operation=action
         )

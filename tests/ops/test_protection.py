@@ -39,6 +39,32 @@ def test_a_key_over_its_rate_gets_throttling_exception_and_other_keys_do_not(bot
     assert list(throttled_calls.values_list("operation", flat=True)) == ["DescribeHumanLoop"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_session_keys_spend_the_budget_of_their_long_term_key(live_server, settings):
+    import boto3
+    from botocore.config import Config
+
+    settings.HITL_THROTTLE_RATE = 0.01
+    settings.HITL_THROTTLE_BURST = 2
+    parent = access_keys.create_access_key(f.account())
+    sessions = [access_keys.create_session_key(parent.access_key, duration_seconds=900) for _ in range(3)]
+    clients = [
+        boto3.client(
+            "sagemaker-a2i-runtime", endpoint_url=live_server.url, region_name="us-east-1",
+            aws_access_key_id=s.access_key.access_key_id, aws_secret_access_key=s.secret_access_key,
+            aws_session_token=s.session_token, config=Config(retries={"total_max_attempts": 1}),
+        )
+        for s in sessions
+    ]  # fmt: skip
+
+    for client in clients[:2]:  # the burst of 2, spent by two different sessions
+        with pytest.raises(client.exceptions.ResourceNotFoundException):
+            client.describe_human_loop(HumanLoopName="x")
+
+    with pytest.raises(clients[2].exceptions.ThrottlingException):
+        clients[2].describe_human_loop(HumanLoopName="x")
+
+
 @pytest.mark.django_db
 def test_no_throttling_by_default(settings):
     from hitl import throttling
