@@ -133,3 +133,20 @@ def test_a_runtime_only_key_may_not_call_the_control_plane(aws_account, sagemake
 
     assert (code, status) == ("AccessDeniedException", 400)
     assert runtime_client.list_human_loops(FlowDefinitionArn=flow_setup.flow_arn)["HumanLoopSummaries"] == []
+
+
+def test_curl_signing_with_its_own_sigv4_is_accepted(aws_account, runtime_client, flow_setup):
+    # curl --aws-sigv4 (curl >= 7.75): another SigV4 implementation than botocore's.
+    import subprocess
+
+    runtime_client.start_human_loop(
+        HumanLoopName="loop-1", FlowDefinitionArn=flow_setup.flow_arn, HumanLoopInput={"InputContent": "{}"}
+    )
+    done = subprocess.run(
+        ["curl", "-sS", "--aws-sigv4", "aws:amz:us-east-1:sagemaker",
+         "--user", f"{aws_account.access_key_id}:{aws_account.secret_access_key}",
+         f"{aws_account.endpoint_url}/human-loops/loop-1"],
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+
+    assert json.loads(done.stdout)["HumanLoopStatus"] == "InProgress", done
