@@ -36,6 +36,8 @@ class Credential(Protocol):
     account: Any
     account_id: int
     allowed_flow_names: list[str]
+    # Whose request budget a call spends (session keys share their long-term key's).
+    rate_limit_id: str
 
 
 class CredentialStore(Protocol):

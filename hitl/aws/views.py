@@ -207,7 +207,7 @@ def adapter_entry(request: HttpRequest, path: str) -> HttpResponse:
         params = _json_body(request)
         request.aws_operation, request.aws_params = operation.name, params
         if access_key is not None:
-            account, caller = access_key.account, access_key.access_key_id
+            account, caller = access_key.account, access_key.rate_limit_id
         else:
             aws_account_id = operation.account_id_of(params)
             if aws_account_id is None:
