@@ -1,8 +1,10 @@
 """Settings, read from the environment.
 
 With nothing set, `runserver` just works: SQLite under var/, outputs in a local
-directory, Celery tasks run in-process. Every variable is listed in
-.env.example and in the README's configuration table.
+directory, Celery tasks run in-process, DEBUG off with signing and encryption
+keys generated once per install under var/. Every variable is listed in
+.env.example and in the README's configuration table; docs/security.md says
+which ones a production deployment must set.
 """
 
 from __future__ import annotations
