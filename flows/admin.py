@@ -52,7 +52,12 @@ class ReadOnlyAdmin(AccountScopedAdmin):
 
 
 def _pretty_json(value: Any) -> str:
-    return format_html('<pre class="json">{}</pre>', json.dumps(value, indent=2, ensure_ascii=False))
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate stored before inputs were checked: show it escaped
+        text = json.dumps(value, indent=2)
+    return format_html('<pre class="json">{}</pre>', text)
 
 
 @admin.register(HumanTaskUi)

@@ -1,7 +1,7 @@
 """Start many human loops at once: the bulk path behind `manage.py bulk_start`.
 
-Same rules as `lifecycle.start_human_loop` for every item (name pattern,
-InputContent a JSON document of at most 3,145,728 characters, an Active flow,
+Same rules as StartHumanLoop for every item (flows.start_input: name,
+InputContent a JSON document of at most 3,145,728 characters; an Active flow,
 idempotent retries, Conflict for a taken name, the active-loop quota, the
 activation conditions of built-in flows), but loops and their review tasks are
 inserted a batch at a time: with PostgreSQL COPY (ids taken from the sequence
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,16 +27,12 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 
-from flows import activation, lifecycle, rules
+from flows import activation, lifecycle, rules, start_input
 from flows.models import FlowDefinition, HumanLoop, ReviewTask
 from hitl import arns, clock
 from hitl.errors import Conflict, HitlError, InvalidInput
 from workforce.models import Account
 
-NAME_RE = re.compile(r"^[a-z0-9](-*[a-z0-9])*$")
-MAX_NAME_LENGTH = 63
-MAX_INPUT_CONTENT = 3_145_728
-CONTENT_CLASSIFIERS = {"FreeOfPersonallyIdentifiableInformation", "FreeOfAdultContent"}
 DEFAULT_BATCH_SIZE = 5000
 DEFAULT_WRITERS = 2
 
@@ -153,48 +148,9 @@ def _as_items(items: Iterable[BulkItem | dict[str, Any]]) -> Iterator[BulkItem |
         yield BulkItem(item.get("HumanLoopName"), content, item.get("DataAttributes"))
 
 
-def _validate(item: BulkItem) -> str:
-    """Return the item's problems as one message ('' when valid), worded like the AWS API."""
-    problems = []
-    name, content, attributes = item
-    if not isinstance(name, str) or not name:
-        problems.append("Value null at 'humanLoopName' failed to satisfy constraint: Member must not be null")
-    elif len(name) > MAX_NAME_LENGTH or not NAME_RE.match(name):
-        problems.append(
-            f"Value '{name[:80]}' at 'humanLoopName' failed to satisfy constraint: "
-            f"Member must satisfy regular expression pattern: {NAME_RE.pattern} and have length at most 63"
-        )
-    if not isinstance(content, str):
-        problems.append(
-            "Value null at 'humanLoopInput.inputContent' failed to satisfy constraint: Member must not be null"
-        )
-    elif len(content) > MAX_INPUT_CONTENT:
-        problems.append(
-            "Value at 'humanLoopInput.inputContent' failed to satisfy constraint: "
-            f"Member must have length less than or equal to {MAX_INPUT_CONTENT}"
-        )
-    if attributes is not None:
-        classifiers = attributes.get("ContentClassifiers") if isinstance(attributes, dict) else None
-        if not isinstance(classifiers, list) or len(classifiers) > 256 or not set(classifiers) <= CONTENT_CLASSIFIERS:
-            problems.append(
-                "Value at 'dataAttributes.contentClassifiers' failed to satisfy constraint: Member must be a list "
-                f"of at most 256 items from {sorted(CONTENT_CLASSIFIERS)}"
-            )
-    return "; ".join(problems)
-
-
 def _prepare(index: int, item: BulkItem, flow: FlowDefinition) -> _Prepared | None:
     """Parse and check one item; raise its HitlError, or return None if a built-in flow needs no review."""
-    problems = _validate(item)
-    if problems:
-        raise InvalidInput(f"{problems.count('; ') + 1} validation error(s) detected: {problems}")
-    try:
-        parsed = json.loads(item.input_content)
-    except ValueError as exc:
-        raise InvalidInput(
-            "Value at 'humanLoopInput.inputContent' failed to satisfy constraint: "
-            f"InputContent must be a JSON document ({exc})."
-        ) from None
+    parsed = start_input.check_start_input(item.name, item.input_content, item.data_attributes).input_json
     if not flow.request_source:
         return _Prepared(index, item, item.input_content, None)
     decision = activation.evaluate_builtin_request(flow, parsed)
@@ -355,7 +311,7 @@ def _insert(account: Account, flow: FlowDefinition, new: list[_Prepared]) -> Non
 
 def _orm_insert(loop_values: list[dict], task_values: dict, task_count: int) -> None:
     for values in loop_values:
-        values["input_json"] = json.loads(values["input_json"])
+        values["input_json"] = lifecycle.json_column_value(json.loads(values["input_json"]))
     loops = HumanLoop.objects.bulk_create([HumanLoop(**values) for values in loop_values])
     ReviewTask.objects.bulk_create(
         [ReviewTask(**(task_values | {"human_loop_id": loop.id})) for loop in loops for _ in range(task_count)],

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hitl import client_json
 from hitl.errors import InvalidInput
 
 TEXTRACT_SOURCE = "AWS/Textract/AnalyzeDocument/Forms/V1"
@@ -69,8 +70,8 @@ def parse_conditions(conditions_json: str) -> dict[str, Any]:
     if not isinstance(conditions_json, str):
         raise InvalidInput("HumanLoopActivationConditions must be a string holding a JSON document.")
     try:
-        document = json.loads(conditions_json)
-    except ValueError as exc:
+        document = client_json.parse(conditions_json)
+    except client_json.ClientJsonError as exc:
         raise InvalidInput(f"HumanLoopActivationConditions is not valid JSON: {exc}.") from None
     if not isinstance(document, dict):
         raise InvalidInput('HumanLoopActivationConditions must be a JSON object {"Conditions": [...]}.')

@@ -177,6 +177,7 @@ def start(loop_row: dict[str, Any], flow: FlowDefinition) -> HumanLoop | None:
         flow=flow, loop_id=None, expires_at=loop_row["expires_at"], now=loop_row["created_at"]
     )
     params = _params("loop_", loop_row, HumanLoop) | _params("task_", task_row, ReviewTask)
+    params["loop_input_json"] = json.dumps(loop_row["input_json"])  # InputContent "null" is JSON null, not SQL NULL
     params["task_count"] = flow.task_count
     row = _fetch_one(_start_sql(tuple(loop_row), tuple(task_row)), params)
     if row is None:

@@ -28,7 +28,6 @@ then moves the loop to its final status.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -36,9 +35,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, JSONField, OuterRef, QuerySet, Subquery, Value
 
-from flows import activation, events, hot_sql, lookups, outbox, outputs, rules
+from flows import activation, events, hot_sql, lookups, outbox, outputs, rules, start_input
 from flows.models import FlowDefinition, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
 from hitl import arns, clock, metrics
 from hitl.errors import Conflict, InvalidInput, NotFound
@@ -77,16 +76,11 @@ def start_human_loop(
     Idempotent: repeating a name with the same flow, byte-identical input and
     the same data attributes returns the existing loop (created=False), which
     protects SDK retries. A different request for a taken name raises Conflict.
-    `input_json` may be passed when the caller already parsed `input_content`.
+    `input_json` may be passed when the caller already checked the request with
+    flows.start_input (and so parsed `input_content`).
     """
-    if input_json is None:
-        try:
-            input_json = json.loads(input_content)
-        except ValueError as exc:
-            raise InvalidInput(
-                f"Value at 'humanLoopInput.inputContent' failed to satisfy constraint: "
-                f"InputContent must be a JSON document ({exc})."
-            ) from None
+    if input_json is None:  # a caller that did not check the request (adapters, the demo): the same rules
+        input_json = start_input.check_start_input(name, input_content, data_attributes).input_json
     flow = _active_flow(account, flow_definition_arn)
     if flow.request_source:
         decision = activation.evaluate_builtin_request(flow, input_json)
@@ -125,11 +119,18 @@ def start_human_loop(
 
 def _insert_loop(row: dict[str, Any], flow: FlowDefinition) -> HumanLoop:
     """Insert the loop (rules.new_loop_row) and its TaskCount open review tasks (in the caller's transaction)."""
-    loop = HumanLoop.objects.create(**row)
+    loop = HumanLoop.objects.create(**(row | {"input_json": json_column_value(row["input_json"])}))
+    loop.input_json = row["input_json"]
     loop.flow_definition = flow
     task = rules.new_task_row(flow=flow, loop_id=loop.id, expires_at=loop.expires_at, now=loop.created_at)
     ReviewTask.objects.bulk_create(ReviewTask(**task) for _ in range(flow.task_count))
     return loop
+
+
+def json_column_value(value: Any) -> Any:
+    """Return what the ORM must be given to store `value` in a JSON column: JSON null stays JSON null."""
+    # A bare None would be SQL NULL (the column is NOT NULL); InputContent "null" is a JSON document.
+    return Value(None, JSONField()) if value is None else value
 
 
 def _active_flow(account: Account, flow_definition_arn: str) -> FlowDefinition:
@@ -628,4 +629,37 @@ def expire_loop_if_due(loop_id: int) -> bool:
         _set_final_status(
             loop, Status.FAILED, failure_code=HumanLoop.FailureCode.EXPIRED, failure_reason=EXPIRED_REASON
         )
+    return True
+
+
+# --- Loops that cannot go on ----------------------------------------------------------
+
+
+def fail_human_loop(
+    loop_id: int, *, failure_code: str, failure_reason: str, attempt: outbox.Attempt | None = None, error: str = ""
+) -> bool:
+    """Fail an open loop that can never finish (its task cannot be shown, its output cannot be written).
+
+    Cancels its tasks, closes a pending output write (its answers stay in the
+    database; `attempt` and `error` record the failed write's attempt row) and
+    records the status event. Returns True if this call failed it, False if it
+    was already finished.
+    """
+    with write_transaction():
+        loop = _loops_locked().filter(id=loop_id).first()
+        if loop is None or loop.status not in HumanLoop.OPEN:
+            return False
+        row = OutputOutbox.objects.filter(human_loop_id=loop_id, state=OutputOutbox.State.PENDING).first()
+        if row is not None:
+            OutputOutbox.objects.filter(id=row.id).update(
+                state=OutputOutbox.State.DONE,
+                done_at=clock.now(),
+                attempts=F("attempts") + 1,
+                last_error=failure_reason[:2000],
+            )
+            if attempt is not None:
+                outbox.record_output_attempt(
+                    outbox_id=row.id, loop_id=loop_id, account_id=loop.account_id, attempt=attempt, error=error
+                )
+        _set_final_status(loop, Status.FAILED, failure_code=failure_code, failure_reason=failure_reason[:1024])
     return True

@@ -31,6 +31,37 @@ def split_s3_path(path: str) -> tuple[str, str]:
     raise ValueError(f"{path!r} is not an S3 URI (s3://bucket/prefix or https://...)")
 
 
+# S3's bucket naming rules (general purpose buckets), as CreateBucket enforces them.
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_IP_ADDRESS = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+_RESERVED_BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_RESERVED_BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+# What output_location appends: /{flow (63)}/{YYYY/MM/DD/hh/mm/ss}/{loop (63)}/output.json
+MAX_OUTPUT_PREFIX_BYTES = 1024 - (1 + 63 + 1 + 19 + 1 + 63 + 1 + len("output.json"))
+
+
+def output_path_problem(path: str) -> str | None:
+    """Return why `path` cannot hold output.json objects (S3's bucket and key rules), or None."""
+    try:
+        bucket, prefix = split_s3_path(path)
+    except ValueError:
+        return "it is not an S3 URI: write s3://bucket/prefix"
+    if not _BUCKET_NAME.match(bucket) or ".." in bucket or _IP_ADDRESS.match(bucket):
+        return (
+            f"'{bucket[:70]}' is not a valid S3 bucket name: bucket names are 3 to 63 lowercase letters, digits, "
+            "dots and hyphens, begin and end with a letter or digit, have no two dots in a row and are not "
+            "an IP address"
+        )
+    if bucket.startswith(_RESERVED_BUCKET_PREFIXES) or bucket.endswith(_RESERVED_BUCKET_SUFFIXES):
+        return f"'{bucket}' uses a prefix or suffix S3 reserves for its own bucket types"
+    segments = prefix.split("/") if prefix else []
+    if any(segment in (".", "..") for segment in segments):
+        return "the key prefix has a '.' or '..' segment, which S3 clients and local stores resolve differently"
+    if len(prefix.encode("utf-8")) > MAX_OUTPUT_PREFIX_BYTES:
+        return f"the key prefix is longer than {MAX_OUTPUT_PREFIX_BYTES} bytes, so output keys would exceed S3's 1024"
+    return None
+
+
 def output_location(loop: HumanLoop) -> tuple[str, str]:
     """Return (bucket, key) of the loop's output.json."""
     flow = loop.flow_definition

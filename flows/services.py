@@ -17,7 +17,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
 
-from flows import conditions
+from flows import conditions, outputs
 from flows.models import FlowDefinition, HumanLoop, HumanTaskUi, TaskTemplate
 from hitl import arns, clock
 from hitl.errors import InUse, InvalidInput, LimitExceeded, NotFound
@@ -120,7 +120,8 @@ def create_flow_definition(account: Account, spec: FlowDefinitionSpec) -> FlowDe
     """Create an Active flow definition that snapshots its task UI's current template.
 
     Raises InvalidInput (unknown or public team, unknown UI, bad activation
-    conditions), InUse (name taken) or LimitExceeded (HITL_FLOW_DEFINITION_QUOTA).
+    conditions, an output path S3 would refuse), InUse (name taken) or LimitExceeded
+    (HITL_FLOW_DEFINITION_QUOTA).
     """
     if spec.activation_conditions is not None:
         if not spec.request_source:
@@ -129,6 +130,13 @@ def create_flow_definition(account: Account, spec: FlowDefinitionSpec) -> FlowDe
                 "available for built-in task types."
             )
         conditions.validate_conditions(spec.request_source, spec.activation_conditions)
+    problem = outputs.output_path_problem(spec.s3_output_path)
+    if problem:
+        raise InvalidInput(
+            [
+                f"Value '{spec.s3_output_path[:80]}' at 'outputConfig.s3OutputPath' failed to satisfy constraint: {problem}"
+            ]
+        )
     team = _workteam_for_arn(account, spec.workteam_arn)
     ui = _human_task_ui_for_arn(account, spec.human_task_ui_arn)
     with transaction.atomic():

@@ -78,6 +78,43 @@ class S3Store:
         self.client.list_buckets()
 
 
+# S3 errors that a retry cannot fix: the bucket, the key, the permission or the KMS key must change.
+PERMANENT_S3_ERRORS = {
+    "AccessDenied",
+    "AllAccessDisabled",
+    "InvalidBucketName",
+    "InvalidArgument",
+    "InvalidObjectName",
+    "KeyTooLongError",
+    "KMS.DisabledException",
+    "KMS.NotFoundException",
+    "KMS.InvalidKeyUsageException",
+    "NoSuchBucket",
+    "AccountProblem",
+}
+
+
+def permanent_failure_reason(exc: BaseException) -> str | None:
+    """Return what to fix when a store write failed for good (None: transient, retry it)."""
+    from botocore.exceptions import ClientError
+
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in PERMANENT_S3_ERRORS:
+            message = exc.response.get("Error", {}).get("Message", "")
+            return (
+                f"The output store refused the write with {code} ({message[:200]}): check that the flow "
+                "definition's S3OutputPath names an existing bucket this server may write to, and its KmsKeyId."
+            )
+        return None
+    if isinstance(exc, ValueError | NotADirectoryError | IsADirectoryError | FileExistsError | PermissionError):
+        return (
+            f"The local output store cannot write there ({exc}): check the flow definition's S3OutputPath "
+            "and that HITL_LOCAL_STORE_DIR is writable by the server."
+        )
+    return None
+
+
 @cache
 def get_store() -> OutputStore:
     """Return the configured output store (one per process)."""

@@ -13,8 +13,8 @@ import logging
 
 from celery import shared_task
 
-from flows import lifecycle, outbox, webhooks
-from flows.models import OutputOutbox, WebhookDelivery
+from flows import lifecycle, outbox, storage, webhooks
+from flows.models import HumanLoop, OutputOutbox, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,17 @@ def finalize_loop(self, loop_id: int) -> None:
     try:
         lifecycle.finalize_loop(loop_id)
     except Exception as exc:
+        reason = storage.permanent_failure_reason(exc)
+        if reason is not None:  # retrying cannot help: fail the loop and say what to fix
+            logger.warning("output of loop %s cannot be written (%r); failing the loop", loop_id, exc)
+            lifecycle.fail_human_loop(
+                loop_id,
+                failure_code=HumanLoop.FailureCode.INTERNAL_ERROR,
+                failure_reason=reason,
+                attempt=attempt,
+                error=repr(exc),
+            )
+            return
         countdown = output_backoff(self.request.retries)
         logger.warning("output of loop %s not written (%r); retrying in %ss", loop_id, exc, countdown)
         # Eager retries would run at once, recursively: without a broker the sweep retries when due.

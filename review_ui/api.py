@@ -1,6 +1,6 @@
 """Reviewer JSON API (a contract for custom front-ends, the portal page and tests).
 
-    GET  /portal/api/tasks/next[?flow=NAME]   200 task | 204 no work
+    GET  /portal/api/tasks/next[?flow=NAME]   200 task | 204 no work | 422 task cannot be shown (withdrawn)
     POST /portal/api/tasks/{taskId}/submit    {"answerContent": {...}} -> 200 | 400 | 404 | 409
     POST /portal/api/tasks/{taskId}/release   200 | 404 | 409
 
@@ -16,14 +16,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, parser_classes
 from rest_framework.exceptions import ParseError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from flows import lifecycle
+from hitl import client_json
 from hitl.errors import HitlError, InvalidInput
-from review_ui import work
+from review_ui import rendering, work
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -31,6 +33,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, HitlError):
         return Response({"message": exc.message}, status=exc.status)
     return drf_exception_handler(exc, context)
+
+
+class ClientJSONParser(JSONParser):
+    """DRF's JSON parser with the limits of hitl.client_json (depth, NUL, surrogates, numbers)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+        try:
+            return client_json.parse(stream.read() if stream is not None else b"")
+        except client_json.ClientJsonError as exc:
+            raise ParseError(f"The body is not a JSON document this server accepts: {exc}.") from None
 
 
 def base_url(request: HttpRequest) -> str:
@@ -47,15 +59,21 @@ def next_task(request):
     task = work.claim_in_flows(request.user, flows)
     if task is None:
         return Response(status=204)
-    return Response(work.task_payload(task, request.user, base_url=base_url(request)))
+    try:
+        return Response(work.task_payload(task, request.user, base_url=base_url(request)))
+    except rendering.UnrenderableTask as exc:
+        raise work.TaskWithdrawn(
+            f"Task {task.id} cannot be shown: {exc.reason}. It was withdrawn from the queue; ask for the next task."
+        ) from None
 
 
 @api_view(["POST"])
+@parser_classes([ClientJSONParser, FormParser, MultiPartParser])
 def submit(request, task_id: int):
     try:
         data = request.data
-    except ParseError:
-        raise InvalidInput("The body must be a JSON object with answerContent.") from None
+    except ParseError as exc:
+        raise InvalidInput(f"{exc.detail} The body must be a JSON object with answerContent.") from None
     answer = data.get("answerContent") if isinstance(data, dict) else None
     if not isinstance(answer, dict):
         raise InvalidInput("answerContent must be a JSON object.")

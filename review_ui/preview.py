@@ -9,7 +9,6 @@ The admin links here with `?ui=<HumanTaskUi id>` (see `preview_url`).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib.admin.views.decorators import staff_member_required
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from flows.models import HumanTaskUi
+from hitl import client_json
 from hitl.errors import InvalidInput
 from review_ui import grants, isolation, rendering
 from review_ui.views import FRAME_SHELL
@@ -43,8 +43,8 @@ def check_preview(content: str, sample_input: str) -> tuple[Any, list[str]]:
     except InvalidInput as exc:
         errors.append(exc.message)
     try:
-        parsed = json.loads(sample_input or "{}")
-    except ValueError as exc:
+        parsed = client_json.parse(sample_input or "{}")
+    except client_json.ClientJsonError as exc:
         errors.append(f"The sample input is not valid JSON: {exc}.")
     return parsed, errors
 
@@ -110,6 +110,9 @@ def preview_frame(request: HttpRequest) -> HttpResponse:
             object_grants = grants.ObjectGrants(
                 account_id=account_id, user_id=request.user.pk, actor=request.user.get_username()
             )
-        html = rendering.render_task_template(stored["template"], stored["input"], object_grants=object_grants)
+        try:
+            html = rendering.render_task_template(stored["template"], stored["input"], object_grants=object_grants)
+        except rendering.UnrenderableTask as exc:
+            html = f'<p role="alert">The template cannot be rendered: {rendering.escape_html(exc.reason)}.</p>'
         response = HttpResponse(FRAME_SHELL.format(title="Preview", body=html))
     return isolation.protect_frame(request, response)

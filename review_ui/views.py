@@ -76,7 +76,15 @@ def task_frame(request: HttpRequest, task_id: int) -> HttpResponse:
         response = HttpResponse(FRAME_SHELL.format(title="Task unavailable", body=body), status=404)
     else:
         title = rendering.escape_html(task.flow_definition.task_title)
-        response = HttpResponse(FRAME_SHELL.format(title=title, body=work.render_task(task, request.user)))
+        try:
+            response = HttpResponse(FRAME_SHELL.format(title=title, body=work.render_task(task, request.user)))
+        except rendering.UnrenderableTask as exc:
+            body = (
+                f'<p role="alert">This task cannot be shown: {rendering.escape_html(exc.reason)}.</p>'
+                "<p>It has been withdrawn from the queue and the requester has been told why. "
+                "Go back to the work list to take the next task.</p>"
+            )
+            response = HttpResponse(FRAME_SHELL.format(title="Task cannot be shown", body=body), status=422)
     return isolation.protect_frame(request, response)
 
 

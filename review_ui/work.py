@@ -13,8 +13,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Q
 
 from flows import lifecycle, lookups, outputs
-from flows.models import FlowDefinition, ReviewTask, TaskExclusion
+from flows.models import FlowDefinition, HumanLoop, ReviewTask, TaskExclusion
 from hitl import clock
+from hitl.errors import HitlError
 from review_ui import grants, rendering
 from workforce.models import Workteam
 
@@ -92,16 +93,39 @@ def held_task(user: AbstractBaseUser, task_id: int) -> ReviewTask | None:
     )
 
 
+UNRENDERABLE_REASON = (
+    "The task could not be shown to reviewers: {reason}. Fix the template or the input and start a new loop."
+)
+
+
+class TaskWithdrawn(HitlError):
+    """A claimed task could not be rendered, so its loop was failed (review_ui.work.render_task)."""
+
+    status = 422
+
+
 def render_task(task: ReviewTask, user: AbstractBaseUser, *, base_url: str = "") -> str:
     """Render the loop's own template snapshot with its input, for `user` who holds the task.
 
     Object URLs in it are bound to the loop's account, the task and `user` (review_ui.grants).
+    A task that cannot be rendered (over the render budget, or broken) would
+    fail the same way for every reviewer, so its loop is failed with the
+    reason (FailureCode ValidationError) and UnrenderableTask is raised again
+    for the caller to show: it is never handed out again.
     """
     loop = task.human_loop
     object_grants = grants.ObjectGrants.for_task(task, user)
-    return rendering.render_task_template(
-        loop.template.content, loop.input_json, base_url=base_url, object_grants=object_grants
-    )
+    try:
+        return rendering.render_task_template(
+            loop.template.content, loop.input_json, base_url=base_url, object_grants=object_grants
+        )
+    except rendering.UnrenderableTask as exc:
+        lifecycle.fail_human_loop(
+            task.human_loop_id,
+            failure_code=HumanLoop.FailureCode.VALIDATION_ERROR,
+            failure_reason=UNRENDERABLE_REASON.format(reason=exc.reason),
+        )
+        raise
 
 
 def seconds_left(task: ReviewTask) -> int:

@@ -10,21 +10,17 @@ a value are omitted.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
-from flows import lifecycle, loop_queries, outputs
+from flows import lifecycle, loop_queries, outputs, start_input
 from flows.models import FlowDefinition, HumanLoop
 from hitl import arns
 from hitl.aws import tokens
 from hitl.aws.registry import RequestContext, runtime_operation
 from hitl.aws.validation import Validator, parse_timestamp
-from hitl.errors import AccessDenied, InvalidInput
+from hitl.errors import AccessDenied
 
-HUMAN_LOOP_NAME = r"^[a-z0-9](-*[a-z0-9])*$"
 FLOW_DEFINITION_ARN = r"arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:flow-definition/.*"
-MAX_INPUT_CONTENT = 3_145_728
-CONTENT_CLASSIFIERS = ("FreeOfPersonallyIdentifiableInformation", "FreeOfAdultContent")
 SORT_ORDERS = ("Ascending", "Descending")
 DEFAULT_MAX_RESULTS = 10
 
@@ -33,21 +29,19 @@ DEFAULT_MAX_RESULTS = 10
 def start_human_loop(context: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
     """Validate and start a loop; idempotent for an identical repeat (spec 4.1, 6.5)."""
     v = Validator(params)
-    name = v.string("HumanLoopName", required=True, min_len=1, max_len=63, pattern=HUMAN_LOOP_NAME)
+    name = params.get("HumanLoopName")
+    _add(v, start_input.name_problem(name))
     flow_arn = v.string("FlowDefinitionArn", required=True, max_len=1024, pattern=FLOW_DEFINITION_ARN)
     loop_input = v.structure("HumanLoopInput", required=True)
-    content = loop_input.string("InputContent", required=True, max_len=MAX_INPUT_CONTENT) if loop_input else None
-    data_attributes = _data_attributes(v)
+    content = loop_input.body.get("InputContent") if loop_input else None
+    if loop_input:
+        _add(v, start_input.input_content_problem(content))
+    data_attributes = params.get("DataAttributes")
+    _add(v, start_input.data_attributes_problem(data_attributes))
     v.done()
-    try:
-        input_json = json.loads(content)
-    except ValueError as exc:
-        raise InvalidInput(
-            [
-                f"Value at 'humanLoopInput.inputContent' failed to satisfy constraint: "
-                f"Member must be a JSON document ({exc})"
-            ]
-        ) from None
+    input_json = start_input.parse_input_content(content)
+    if data_attributes is not None:  # stored with its one member only
+        data_attributes = {"ContentClassifiers": data_attributes["ContentClassifiers"]}
     _check_flow_allowed(context, arns.parse_name("flow-definition", flow_arn, context.account.aws_account_id))
     result = lifecycle.start_human_loop(
         account=context.account,
@@ -62,21 +56,9 @@ def start_human_loop(context: RequestContext, params: dict[str, Any]) -> dict[st
     return {"HumanLoopArn": _loop_arn(context, result.loop.name)}
 
 
-def _data_attributes(v: Validator) -> dict[str, list[str]] | None:
-    attributes = v.structure("DataAttributes")
-    if attributes is None:
-        return None
-    classifiers = attributes.list("ContentClassifiers", required=True, max_items=256)
-    if classifiers is None:
-        return None
-    for index, item in enumerate(classifiers):
-        if item not in CONTENT_CLASSIFIERS:
-            attributes.fail(
-                f"ContentClassifiers.{index + 1}",
-                item,
-                f"Member must satisfy enum value set: [{', '.join(CONTENT_CLASSIFIERS)}]",
-            )
-    return {"ContentClassifiers": classifiers}
+def _add(v: Validator, problem: str | None) -> None:
+    if problem:
+        v.errors.append(problem)
 
 
 @runtime_operation("DescribeHumanLoop")
@@ -188,7 +170,8 @@ def delete_human_loop(context: RequestContext, params: dict[str, Any]) -> dict[s
 
 def _loop_name(params: dict[str, Any]) -> str:
     v = Validator(params)
-    name = v.string("HumanLoopName", required=True, min_len=1, max_len=63, pattern=HUMAN_LOOP_NAME)
+    name = params.get("HumanLoopName")
+    _add(v, start_input.name_problem(name))
     v.done()
     return name
 

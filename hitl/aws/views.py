@@ -19,8 +19,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
-from hitl import throttling, transactions
-from hitl.aws import credentials, errors, query, registry, sigv4
+from hitl import client_json, throttling, transactions
+from hitl.aws import credentials, errors, query, registry, sigv4, validation
 from hitl.aws.errors import AwsError
 from hitl.errors import AccessDenied, HitlError, InvalidInput
 
@@ -174,8 +174,13 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
-    except ValueError as exc:
+        body = client_json.parse(raw)
+    except client_json.ClientJsonError as exc:
+        if exc.path.startswith("$."):  # a bad string member: name it as AWS names members
+            member = validation.member_path(exc.path[2:].split("[")[0].replace(" (a key)", ""))
+            raise InvalidInput(
+                [f"Value at '{member}' failed to satisfy constraint: Member must not contain {exc.reason}"]
+            ) from None
         raise InvalidInput(f"The request body is not valid JSON: {exc}.") from None
     if not isinstance(body, dict):
         raise InvalidInput("The request body must be a JSON object.")

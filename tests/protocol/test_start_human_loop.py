@@ -45,7 +45,7 @@ def test_a_name_outside_the_pattern_is_a_validation_error(runtime_client, flow_s
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert error["Message"] == (
         "1 validation error detected: Value 'Bad_Name' at 'humanLoopName' failed to satisfy constraint: "
-        "Member must satisfy regular expression pattern: ^[a-z0-9](-*[a-z0-9])*$"
+        "Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"
     )
     assert not HumanLoop.objects.exists()
 

@@ -95,11 +95,13 @@ def test_to_json_then_escape_gives_the_categories_attribute_a_json_list():
 
     [classifier] = attributes_of(rendered, "crowd-classifier")
     assert json.loads(classifier["categories"]) == ["Sports", "Rock 'n' Roll", "A&B"]
-    assert "Rock &#39;n&#39; Roll" in rendered
+    assert "Rock \\u0027n\\u0027 Roll" in rendered
 
 
-def test_to_json_alone_is_not_escaped_and_keeps_non_ascii():
-    assert render_bare("{{ task.input | to_json }}", {"a": "é<"}) == '{"a": "é<"}'
+def test_to_json_alone_is_not_html_escaped_and_keeps_non_ascii_but_writes_markup_characters_as_json_escapes():
+    rendered = render_bare("{{ task.input | to_json }}", {"a": "é</script>&'\u2028\u2029"})
+    assert rendered == '{"a": "é\\u003c/script\\u003e\\u0026\\u0027\\u2028\\u2029"}'
+    assert json.loads(rendered) == {"a": "é</script>&'\u2028\u2029"}
 
 
 def test_values_print_like_liquid_numbers_booleans_missing_keys_and_hyphenated_paths():
