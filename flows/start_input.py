@@ -55,12 +55,19 @@ def _missing(member: str) -> str:
     return f"Value null at '{member}' failed to satisfy constraint: Member must not be null"
 
 
+def _type_problem(value: Any, member: str, kind: type, noun: str) -> str | None:
+    if value is None:
+        return _missing(member)
+    if not isinstance(value, kind):
+        return _violation(value, member, f"Member must be {noun}")
+    return None
+
+
 def name_problem(name: Any, member: str = "humanLoopName") -> str | None:
     """Return why `name` is not a valid human loop name, or None."""
-    if name is None or name == "":
-        return _missing(member)
-    if not isinstance(name, str):
-        return _violation(name, member, "Member must be a string")
+    problem = _type_problem(name or None, member, str, "a string")
+    if problem:
+        return problem
     if len(name) > MAX_NAME_LENGTH:
         return _violation(name, member, f"Member must have length less than or equal to {MAX_NAME_LENGTH}")
     if not _NAME.match(name):
@@ -71,10 +78,9 @@ def name_problem(name: Any, member: str = "humanLoopName") -> str | None:
 def input_content_problem(content: Any) -> str | None:
     """Return why `content` cannot be an InputContent (absent, not a string, too long), or None."""
     member = "humanLoopInput.inputContent"
-    if content is None:
-        return _missing(member)
-    if not isinstance(content, str):
-        return _violation(content, member, "Member must be a string")
+    problem = _type_problem(content, member, str, "a string")
+    if problem:
+        return problem
     if len(content) > MAX_INPUT_CONTENT:
         return (
             f"Value at '{member}' failed to satisfy constraint: "
@@ -91,10 +97,9 @@ def data_attributes_problem(attributes: Any) -> str | None:
         return _violation(attributes, "dataAttributes", "Member must be a structure")
     classifiers = attributes.get("ContentClassifiers")
     member = "dataAttributes.contentClassifiers"
-    if classifiers is None:
-        return _missing(member)
-    if not isinstance(classifiers, list):
-        return _violation(classifiers, member, "Member must be a list")
+    problem = _type_problem(classifiers, member, list, "a list")
+    if problem:
+        return problem
     if len(classifiers) > MAX_CONTENT_CLASSIFIERS:
         return _violation(
             classifiers, member, f"Member must have length less than or equal to {MAX_CONTENT_CLASSIFIERS}"

@@ -7,16 +7,14 @@ store errors keep retrying (tests/flows/test_output_delivery.py).
 
 from __future__ import annotations
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from flows import lifecycle, storage
 from flows.models import FlowDefinition, HumanLoop, OutputOutbox, StatusEvent
-from flows.storage import get_store
 from hitl import arns
 from tests import factories as f
+from tests.flows.test_output_delivery import s3  # noqa: F401 (moto S3 with the a2i-results bucket)
 from tests.hostile.conftest import error_of
 
 REFUSED_PATHS = {
@@ -100,20 +98,9 @@ def test_an_output_path_the_local_store_refuses_fails_the_loop_saying_what_to_fi
     assert event.body["detail"]["humanLoopStatus"] == "Failed"
 
 
-@pytest.fixture
-def s3(settings, monkeypatch):
-    monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        settings.HITL_OUTPUT_BACKEND = "s3"
-        get_store.cache_clear()
-        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="a2i-results")
-        yield
-        get_store.cache_clear()
-
-
 @pytest.mark.django_db(transaction=True)
-def test_a_bucket_that_does_not_exist_fails_the_loop_with_the_s3_error(s3):
+@pytest.mark.usefixtures("s3")
+def test_a_bucket_that_does_not_exist_fails_the_loop_with_the_s3_error():
     loop = answered_loop_on("s3://no-such-bucket-here/reviews")
 
     assert (loop.status, loop.failure_code) == ("Failed", "InternalError")
