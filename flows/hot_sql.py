@@ -14,7 +14,7 @@ These statements write only the happy path, with the rules of flows.rules:
 the rows they insert are flows.rules' row builders and workforce.audit's
 task_row, and table names, column names and state strings are taken from the
 models, never typed out. When a statement changes no row, flows.lifecycle
-loads the rows and asks the same rule why. tests/flows/test_writer_parity.py
+loads the rows and asks the same rule why. tests/lifecycle/test_writer_parity.py
 runs every operation through both writers on one database and compares every
 column they write.
 """

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from hitl import clock
+from tests.personas import personas  # noqa: F401  (the owner / reviewers / outsider fixture)
 
 
 @pytest.fixture(autouse=True)
