@@ -31,12 +31,11 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_application = get_asgi_application()
 
-from asgiref.sync import sync_to_async  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.handlers.asgi import ASGIRequest  # noqa: E402
 
 from agents import streams  # noqa: E402
-from agents.waiting import WATCHER  # noqa: E402
+from agents.waiting import WATCHER, in_thread  # noqa: E402
 from hitl.aws import errors, sigv4  # noqa: E402
 from hitl.aws.errors import AwsError  # noqa: E402
 from hitl.errors import HitlError  # noqa: E402
@@ -46,12 +45,37 @@ logger = logging.getLogger(__name__)
 Scope = dict[str, Any]
 
 
-def _in_thread(func: Any) -> Any:
-    # Not thread_sensitive: waiters must not queue behind each other on Django's one sync thread.
-    return sync_to_async(func, thread_sensitive=False)
+MCP_PATH = "/mcp"
+_mcp_app: Any = None
+
+
+def mcp_app() -> Any:
+    """The MCP SDK's streamable-HTTP app (stateless: any events process can answer any call)."""
+    global _mcp_app
+    if _mcp_app is None:
+        from mcp.server.transport_security import TransportSecuritySettings
+
+        from agents.mcp_server import build_server
+
+        # Host and Origin are checked by Django's ALLOWED_HOSTS rules in front (the proxy), not twice here.
+        security = TransportSecuritySettings(enable_dns_rebinding_protection=False)
+        _mcp_app = build_server().streamable_http_app(
+            streamable_http_path=MCP_PATH, stateless_http=True, json_response=True, transport_security=security
+        )
+    return _mcp_app
 
 
 async def application(scope: Scope, receive: Any, send: Any) -> None:
+    if scope["type"] == "lifespan":
+        # The MCP session manager runs for the life of the server (Django has no lifespan of its own);
+        # a manager runs once, so each server start (tests start several per process) builds a new one.
+        global _mcp_app
+        _mcp_app = None
+        await mcp_app()(scope, receive, send)
+        return
+    if scope["type"] == "http" and scope.get("path", "").rstrip("/") == MCP_PATH:
+        await _serve_mcp(scope, receive, send)
+        return
     if scope["type"] == "http":
         path = _api_path(scope.get("path", ""))
         if path is not None:
@@ -63,6 +87,25 @@ async def application(scope: Scope, receive: Any, send: Any) -> None:
                 await _serve(scope, receive, send, _stream, None)
                 return
     await django_application(scope, receive, send)
+
+
+async def _serve_mcp(scope: Scope, receive: Any, send: Any) -> None:
+    """Authenticate the bearer access key, then hand the request to the MCP SDK with it in context."""
+    from agents.mcp_server import CURRENT_KEY, key_from_bearer
+
+    header = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"authorization"), "")
+    key = await in_thread(key_from_bearer)(header)
+    if key is None:
+        body = json.dumps(
+            {"error": "unauthorized", "message": "Send Authorization: Bearer <hitl access key id>:<secret>."}
+        ).encode()
+        await _send(send, 401, [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer")], body)
+        return
+    token = CURRENT_KEY.set(key)
+    try:
+        await mcp_app()(scope, receive, send)
+    finally:
+        CURRENT_KEY.reset(token)
 
 
 def _api_path(path: str) -> str | None:
@@ -89,19 +132,19 @@ async def _serve(scope: Scope, receive: Any, send: Any, handler: Any, arg: Any) 
 
 
 async def _wait(request: ASGIRequest, query: dict, request_id: str, name: str, receive: Any, send: Any) -> None:
-    context = await _in_thread(streams.authorize)(request, request_id, "DescribeHumanLoop")
+    context = await in_thread(streams.authorize)(request, request_id, "DescribeHumanLoop")
     wait = streams.wait_seconds(query)
-    state = await _in_thread(streams.describe)(context, name)
+    state = await in_thread(streams.describe)(context, name)
     if not state.finished and wait > 0:
         if await WATCHER.wait_for_loop(state.loop_id, wait):
-            state = await _in_thread(streams.describe)(context, name)
+            state = await in_thread(streams.describe)(context, name)
     body = json.dumps(state.output, separators=(",", ":")).encode()
     await _send(send, 200, [(b"content-type", b"application/json"), (b"x-amzn-requestid", request_id.encode())], body)
 
 
 async def _stream(request: ASGIRequest, query: dict, request_id: str, _: None, receive: Any, send: Any) -> None:
-    context = await _in_thread(streams.authorize)(request, request_id, "StatusEvents")
-    after = await _in_thread(streams.last_event_id)(request, query)
+    context = await in_thread(streams.authorize)(request, request_id, "StatusEvents")
+    after = await in_thread(streams.last_event_id)(request, query)
     headers = [
         (b"content-type", b"text/event-stream; charset=utf-8"),
         (b"cache-control", b"no-cache"),
@@ -114,7 +157,7 @@ async def _stream(request: ASGIRequest, query: dict, request_id: str, _: None, r
     try:
         await send({"type": "http.response.body", "body": b": hitl status events\n\n", "more_body": True})
         while not disconnected.done() and time.monotonic() < deadline:
-            batch = await _in_thread(streams.events_after)(context, after)
+            batch = await in_thread(streams.events_after)(context, after)
             for event_id, body in batch:
                 await send(
                     {"type": "http.response.body", "body": streams.sse_message(event_id, body), "more_body": True}

@@ -18,10 +18,14 @@ per tick whatever the number of waiters. The price is up to one tick of latency.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, connection
 
@@ -98,6 +102,7 @@ class Watcher:
                 loop_ids = list(self._loops)
                 newest_needed = min((after for _, after in self._events), default=None)
             if not loop_ids and newest_needed is None:
+                connection.close()  # idle: hold no database session
                 self._wake.wait(interval)
                 continue
             try:
@@ -129,6 +134,23 @@ class Watcher:
                 future.get_loop().call_soon_threadsafe(_resolve, future)
             except RuntimeError:  # its event loop already closed: the request is gone
                 pass
+
+
+def in_thread(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Run `func` (database work) in a worker thread, not Django's one sync thread.
+
+    Waiters must not queue behind each other (thread_sensitive=False). Each worker
+    thread keeps its connection as a request would: closed once past CONN_MAX_AGE.
+    """
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return sync_to_async(run, thread_sensitive=False)
 
 
 def _resolve(future: asyncio.Future) -> None:

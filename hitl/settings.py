@@ -394,6 +394,8 @@ HITL_THROTTLE_REDIS_URL = env_str(
 HITL_WAIT_MAX_SECONDS = env_int("HITL_WAIT_MAX_SECONDS", 60)
 HITL_EVENT_STREAM_SECONDS = env_int("HITL_EVENT_STREAM_SECONDS", 300)
 HITL_WAIT_POLL_MS = env_int("HITL_WAIT_POLL_MS", 50)
+# The flow definition (name or ARN) the MCP tools start reviews on unless a call names one.
+HITL_MCP_FLOW_DEFINITION = env_str("HITL_MCP_FLOW_DEFINITION", "agent-actions")
 # When set, /metrics requires `Authorization: Bearer <token>`.
 HITL_METRICS_TOKEN = env_str("HITL_METRICS_TOKEN", "")
 HITL_CSP_PATH_PREFIXES = env_list("HITL_CSP_PATH_PREFIXES", ["/portal/", "/accounts/", "/ops/"])

@@ -21,11 +21,18 @@ from tests.protocol.conftest import REGION, AwsAccount, aws_account, make_accoun
 
 @pytest.fixture
 def events_url(live_server):
+    """The events app under uvicorn; its worker threads close their connections after each call.
+
+    (In production they keep them for CONN_MAX_AGE; here the test database must be droppable at the end.)
+    """
     import uvicorn
+    from django.db import connections
 
     from agents.asgi import application
 
-    config = uvicorn.Config(application, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    database = connections.settings["default"]
+    persistent, database["CONN_MAX_AGE"] = database["CONN_MAX_AGE"], 0
+    config = uvicorn.Config(application, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -37,6 +44,8 @@ def events_url(live_server):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(5)
+    time.sleep(0.2)  # the idle watcher closes its connection within a tick
+    database["CONN_MAX_AGE"] = persistent
 
 
 @dataclass

@@ -29,7 +29,7 @@ def signed_headers(setup, url: str, secret: str | None = None) -> dict:
     return dict(request.headers.items())
 
 
-def answer_soon(setup, answer: dict, delay: float = 0.3) -> threading.Thread:
+def answer_soon(setup, answer: dict, delay: float = 1.0) -> threading.Thread:
     def work():
         time.sleep(delay)
         task = setup.next_task()
