@@ -200,3 +200,28 @@ def test_the_management_command_prints_session_credentials_a_client_can_use(aws_
     clock.advance(901)
     code, _, _ = error_of(lambda: runtime.list_human_loops(FlowDefinitionArn=flow_setup.flow_arn))
     assert code == "ExpiredTokenException"
+
+
+def test_boto3s_own_credential_chain_assumes_a_role_at_hitl(aws_account, flow_setup, tmp_path, monkeypatch):
+    # A role_arn profile: botocore's AssumeRole provider calls STS at AWS_ENDPOINT_URL_STS and refreshes itself.
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile base]\n"
+        f"aws_access_key_id = {aws_account.access_key_id}\n"
+        f"aws_secret_access_key = {aws_account.secret_access_key}\n"
+        "[profile reviews]\n"
+        f"role_arn = arn:aws:iam::{aws_account.account.aws_account_id}:role/A2IReviews\n"
+        "source_profile = base\n"
+        f"region = {REGION}\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", aws_account.endpoint_url)
+
+    session = boto3.Session(profile_name="reviews")
+    runtime = session.client("sagemaker-a2i-runtime", endpoint_url=aws_account.endpoint_url)
+    start_loop(runtime, flow_setup.flow_arn, "loop-1")
+
+    frozen = session.get_credentials().get_frozen_credentials()
+    assert frozen.access_key.startswith("ASIA") and frozen.token
+    assert AccessKey.objects.get(access_key_id=frozen.access_key).parent.access_key_id == aws_account.access_key_id
