@@ -8,9 +8,7 @@ expire loops and leases and retry webhooks.
 from __future__ import annotations
 
 import importlib
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import OperationalError, close_old_connections
@@ -65,25 +63,9 @@ def web_process(settings):
 
 
 @pytest.fixture
-def flaky_receiver():
+def flaky_receiver(webhook_receiver):
     """A webhook receiver that answers 500 to the first POST and 200 afterwards."""
-    received = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(self.headers["X-Hitl-Delivery-Attempt"])
-            self.rfile.read(int(self.headers["Content-Length"]))
-            self.send_response(500 if len(received) == 1 else 200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
-    server.shutdown()
-    server.server_close()
+    return webhook_receiver(lambda n: 500 if n == 1 else 200)
 
 
 def _team(**flow_overrides):
@@ -112,12 +94,12 @@ def test_a_webhook_that_got_a_500_is_retried(settings, flaky_receiver, web_proce
     f.human_loop(flow)
     task = lifecycle.claim_next_task(reviewer)
     lifecycle.submit_task(reviewer, task.id, {"ok": True})
-    assert received == ["1"]  # delivered at commit, refused
+    assert [h["X-Hitl-Delivery-Attempt"] for h, _ in received] == ["1"]  # delivered at commit, refused
     web_process()
 
     # The backoff after one failure is 2 s: the sweep sends attempt 2 then, with no one calling anything.
     wait_until(lambda: WebhookDelivery.objects.get().state == "delivered", 15, "the retried delivery")
-    assert received == ["1", "2"]
+    assert [h["X-Hitl-Delivery-Attempt"] for h, _ in received] == ["1", "2"]
     delivery = WebhookDelivery.objects.get()
     assert (delivery.attempts, delivery.last_status_code) == (2, 200)
     tries = list(delivery.attempt_rows.order_by("attempted_at").values_list("status", "response_status_code"))
