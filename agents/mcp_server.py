@@ -34,7 +34,7 @@ from flows.api import runtime  # noqa: F401  (registers StartHumanLoop, Describe
 from hitl import arns, public_url
 from hitl.aws import registry
 from hitl.errors import HitlError, InvalidInput
-from hitl_agents.client import decision_for_status, loop_name_for
+from hitl_agents.client import auto_approved, decision_for_status, loop_name_for
 from workforce import access_keys
 from workforce.models import AccessKey
 
@@ -74,10 +74,11 @@ def _flow_arn(context: registry.RequestContext, flow_definition: str | None) -> 
     return arns.build("flow-definition", context.account.aws_account_id, name)
 
 
-def _start(context: registry.RequestContext, review_id: str, flow: str | None, hitl_request: dict) -> str:
+def _start(context: registry.RequestContext, review_id: str, flow: str | None, hitl_request: dict) -> str | None:
+    """Start the review; None when the flow's policy auto-approves it (no loop)."""
     name = loop_name_for(review_id, "mcp")
     content = json.dumps(hitl_request, sort_keys=True, separators=(",", ":"))
-    registry.RUNTIME["StartHumanLoop"](
+    started = registry.RUNTIME["StartHumanLoop"](
         context,
         {
             "HumanLoopName": name,
@@ -85,7 +86,7 @@ def _start(context: registry.RequestContext, review_id: str, flow: str | None, h
             "HumanLoopInput": {"InputContent": content},
         },
     )
-    return name
+    return name if started.get("HumanLoopArn") else None
 
 
 def _result(context: registry.RequestContext, name: str, hitl_request: dict | None = None) -> dict[str, Any]:
@@ -99,7 +100,9 @@ def _result(context: registry.RequestContext, name: str, hitl_request: dict | No
             "review_url": public_url.public_url() + "/portal/",
             "next_step": f"Ask again with get_review(human_loop_name={name!r}); the review stays open.",
         }
-    decision = decision_for_status(status, state.output.get("HumanAnswers") or [], hitl_request)
+    decision = state.output.get("HitlDecision") or decision_for_status(
+        status, state.output.get("HumanAnswers") or [], hitl_request
+    )
     return {"status": "decided", "human_loop_name": name, "human_loop_status": status, "decision": decision}
 
 
@@ -163,6 +166,8 @@ def build_server() -> Any:
             if not set(allowed) <= set(DECISIONS):
                 raise InvalidInput(f"allowed_decisions must be taken from {', '.join(DECISIONS)}.")
             name = await in_thread(_start)(context, review_id, flow_definition, hitl_request)
+            if name is None:
+                return {"status": "decided", "auto_approved": True, "decision": auto_approved(hitl_request)}
             return await _wait_then_result(context, name, wait_seconds, hitl_request)
         except HitlError as exc:
             return _refusal(exc)
@@ -179,6 +184,8 @@ def build_server() -> Any:
         try:
             context = _context("StartHumanLoop")
             name = await in_thread(_start)(context, review_id, flow_definition, hitl_request)
+            if name is None:
+                raise InvalidInput("The flow's policy auto-approves ask_human: there is nobody to answer.")
             result = await _wait_then_result(context, name, wait_seconds, hitl_request)
         except HitlError as exc:
             return _refusal(exc)

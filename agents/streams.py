@@ -26,9 +26,9 @@ from typing import Any
 from django.conf import settings
 
 import flows.api.runtime  # noqa: F401  (registers DescribeHumanLoop)
-from flows import events
-from flows.models import HumanLoop, StatusEvent
-from hitl import throttling
+from flows import agent_policy, events
+from flows.models import HumanLoop, ReviewTask, StatusEvent
+from hitl import clock, throttling
 from hitl.aws import registry, sigv4
 from hitl.aws.validation import Validator
 
@@ -68,15 +68,39 @@ def wait_seconds(query: dict[str, str]) -> int:
 
 
 def describe(context: registry.RequestContext, name: str) -> LoopState:
-    """DescribeHumanLoop through its own handler (same checks, same shape), plus the inline answers."""
+    """DescribeHumanLoop through its own handler (same checks, same shape), plus the outcome once finished.
+
+    A finished loop adds "HumanAnswers" (as in the status event) and, for a tool-call
+    review, "HitlDecision": the HITLResponse to act on, with the flow's agent policy
+    applied (a stale approval void, the on-timeout decision for a loop without answer).
+    """
     output = registry.RUNTIME["DescribeHumanLoop"](context, {"HumanLoopName": name})
-    loop_id = HumanLoop.objects.filter(account=context.account, name=name, deleted_at__isnull=True).values_list(
-        "id", flat=True
-    )[0]
+    loop = (
+        HumanLoop.objects.select_related("flow_definition")
+        .only("id", "status", "input_json", "flow_definition__tags")
+        .get(account=context.account, name=name, deleted_at__isnull=True)
+    )
     finished = output["HumanLoopStatus"] not in HumanLoop.OPEN
     if finished:
-        output["HumanAnswers"] = events.human_answers(loop_id)
-    return LoopState(loop_id=loop_id, finished=finished, output=output)
+        answers = events.human_answers(loop.id)
+        output["HumanAnswers"] = answers
+        first_submitted = (
+            ReviewTask.objects.filter(human_loop_id=loop.id, state=ReviewTask.State.SUBMITTED)
+            .order_by("submitted_at", "id")
+            .values_list("submitted_at", flat=True)
+            .first()
+        )
+        decision = agent_policy.effective_decision(
+            agent_policy.parse(loop.flow_definition.tags),
+            status=output["HumanLoopStatus"],
+            input_json=loop.input_json,
+            answers=answers,
+            submitted_at=first_submitted,
+            now=clock.now(),
+        )
+        if decision is not None:
+            output["HitlDecision"] = decision
+    return LoopState(loop_id=loop.id, finished=finished, output=output)
 
 
 def last_event_id(request: Any, query: dict[str, str]) -> int:

@@ -37,7 +37,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError
 from django.db.models import Exists, F, JSONField, OuterRef, QuerySet, Subquery, Value
 
-from flows import activation, events, hot_sql, lookups, outbox, outputs, rules, start_input
+from flows import activation, agent_policy, events, hot_sql, lookups, outbox, outputs, rules, start_input
 from flows.models import FlowDefinition, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
 from hitl import arns, clock, metrics
 from hitl.errors import Conflict, InvalidInput, NotFound
@@ -87,6 +87,10 @@ def start_human_loop(
         if not decision.start:
             return StartResult(loop=None, created=False)
         input_json, activation_output = decision.input_json, decision.activation_output
+    elif (policy := agent_policy.parse(flow.tags)) is not None:
+        # A tool-call review flow: the request must fit the flow's policy, and may need no person at all.
+        if not agent_policy.evaluate_start(flow.name, policy, input_json).start:
+            return StartResult(loop=None, created=False)
     row = rules.new_loop_row(
         account_id=account.id,
         flow=flow,

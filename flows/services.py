@@ -17,7 +17,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
 
-from flows import conditions, outputs
+from flows import agent_policy, conditions, outputs
 from flows.models import FlowDefinition, HumanLoop, HumanTaskUi, TaskTemplate
 from hitl import arns, clock
 from hitl.errors import InUse, InvalidInput, LimitExceeded, NotFound
@@ -137,6 +137,7 @@ def create_flow_definition(account: Account, spec: FlowDefinitionSpec) -> FlowDe
                 f"Value '{spec.s3_output_path[:80]}' at 'outputConfig.s3OutputPath' failed to satisfy constraint: {problem}"
             ]
         )
+    agent_policy.parse(spec.tags)  # a bad hitl:agent: tag is refused before anything is created
     team = _workteam_for_arn(account, spec.workteam_arn)
     ui = _human_task_ui_for_arn(account, spec.human_task_ui_arn)
     with transaction.atomic():
@@ -292,6 +293,8 @@ def add_tags(account: Account, arn: str, tags: list[dict[str, str]]) -> list[dic
                 f"The resource would have {len(merged)} tags; at most {MAX_TAGS_PER_RESOURCE} are allowed."
             )
         resource.tags = [{"Key": key, "Value": value} for key, value in merged.items()]
+        if isinstance(resource, FlowDefinition):
+            agent_policy.parse(resource.tags)
         resource.save(update_fields=["tags"])
     return tags
 

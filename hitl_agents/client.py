@@ -60,6 +60,11 @@ def decision_for_status(status: str, answers: list[dict[str, Any]], hitl_request
     return {"decisions": [{"type": "reject", "message": message} for _ in range(count)]}
 
 
+def auto_approved(hitl_request: dict[str, Any]) -> dict[str, Any]:
+    """The HITLResponse of a request the flow's policy let through without a person."""
+    return {"decisions": [{"type": "approve"} for _ in hitl_request.get("action_requests", [])]}
+
+
 def verify_webhook(body: bytes, signature: str, secret: str) -> dict[str, Any]:
     """Check X-Hitl-Signature-256 of a webhook delivery and return the event (ValueError if forged)."""
     expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -106,14 +111,17 @@ class HitlReviews:
     def loop_name(self, review_id: str) -> str:
         return loop_name_for(review_id, self.loop_prefix)
 
-    def start(self, review_id: str, hitl_request: dict[str, Any]) -> str:
-        """Start (or find again) the review of `hitl_request`; return its human loop name."""
+    def start(self, review_id: str, hitl_request: dict[str, Any]) -> str | None:
+        """Start (or find again) the review of `hitl_request`; return its human loop name.
+
+        None when the flow's policy auto-approves every action (no loop was needed).
+        """
         name = self.loop_name(review_id)
         content = json.dumps(hitl_request, sort_keys=True, separators=(",", ":"))
-        self.runtime.start_human_loop(
+        started = self.runtime.start_human_loop(
             HumanLoopName=name, FlowDefinitionArn=self.flow_definition_arn, HumanLoopInput={"InputContent": content}
         )
-        return name
+        return name if started.get("HumanLoopArn") else None
 
     def describe(self, name: str, wait_seconds: int = 0) -> dict[str, Any]:
         """DescribeHumanLoop, held up to `wait_seconds` until the loop finishes (plus HumanAnswers then)."""
@@ -134,10 +142,15 @@ class HitlReviews:
             described = self.describe(name, max(int(left), 0))
             status = described["HumanLoopStatus"]
             if status in FINISHED:
+                if "HitlDecision" in described:  # the server applied the flow's policy
+                    return described["HitlDecision"]
                 return decision_for_status(status, described.get("HumanAnswers") or [], hitl_request)
             if deadline is not None and time.monotonic() >= deadline:
                 raise ReviewPending(name)
 
     def review(self, review_id: str, hitl_request: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
         """Start the review (idempotently) and wait for its HITLResponse."""
-        return self.wait(self.start(review_id, hitl_request), hitl_request, timeout)
+        name = self.start(review_id, hitl_request)
+        if name is None:
+            return auto_approved(hitl_request)
+        return self.wait(name, hitl_request, timeout)

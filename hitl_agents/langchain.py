@@ -29,7 +29,7 @@ from langchain.agents.middleware.human_in_the_loop import HumanInTheLoopMiddlewa
 from langchain_core.messages import AIMessage
 from langgraph.config import get_config
 
-from hitl_agents.client import HitlReviews
+from hitl_agents.client import HitlReviews, auto_approved
 
 # The middleware module calls the `interrupt` it imported; it is replaced once by a forwarder that
 # answers through the provider set for the current context (thread or task) and otherwise behaves
@@ -94,6 +94,8 @@ class HitlMiddleware(HumanInTheLoopMiddleware):
         def provide(hitl_request: Any) -> Any:
             hitl_request = self._with_args_schemas(hitl_request)
             name = self.reviews.start(review_id, hitl_request)
+            if name is None:  # the flow's policy auto-approved every call
+                return auto_approved(hitl_request)
             if self.on_start is not None:
                 self.on_start(name, thread_id)
             if self.mode == "interrupt":

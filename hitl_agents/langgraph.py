@@ -23,12 +23,14 @@ from typing import Any
 
 from langgraph.types import Command, interrupt
 
-from hitl_agents.client import HitlReviews, decision_from_event
+from hitl_agents.client import HitlReviews, auto_approved, decision_from_event
 
 
 def request_review(reviews: HitlReviews, review_id: str, hitl_request: dict[str, Any]) -> dict[str, Any]:
     """Start the review (idempotent) and pause the thread; returns the HITLResponse it is resumed with."""
     name = reviews.start(review_id, hitl_request)
+    if name is None:  # the flow's policy auto-approved every action: nothing to wait for
+        return auto_approved(hitl_request)
     return interrupt({**hitl_request, "hitl_human_loop_name": name})
 
 
