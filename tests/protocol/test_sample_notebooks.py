@@ -23,24 +23,13 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from django.test import Client
 
-from flows.api import runtime as runtime_api
 from tests import factories as f
 from workforce.models import Workteam, WorkteamMembership
 
 BUCKET = "a2i-notebook-demo"
-
-# The Translate and Fraud Detector notebooks name loops with capitals ("Translate-A2I-Text<ms>",
-# "Fraud-detector-<ms>"), which real A2I accepts; hitl's name pattern does not until issue 12 item 2.
-_name_pattern = getattr(runtime_api, "HUMAN_LOOP_NAME", None)
-CAPITALS_REFUSED = bool(_name_pattern) and re.fullmatch(_name_pattern, "Translate-A2I-Text1") is None
-capital_loop_names = pytest.mark.xfail(
-    CAPITALS_REFUSED, reason="loop names with capitals: issue 12 item 2", strict=True, raises=ClientError
-)
-
 
 class OutputBucket:
     """The notebooks' `s3` client, for what they do with it here: read output.json, keep their own files."""
@@ -459,7 +448,6 @@ def test_comprehend_custom_classification_notebook(notebook):
     assert abc["inputContent"] == {"taskObject": "MS Dhoni retired from cricket"}
 
 
-@capital_loop_names
 def test_translate_notebook(notebook):
     sagemaker, a2i_runtime_client, s3 = notebook.sagemaker, notebook.a2i, notebook.s3
     template = """
@@ -593,7 +581,6 @@ def test_translate_notebook(notebook):
     assert s3.objects[(BUCKET, "post_edits/PO-test.txt")].decode().startswith("En ese momento otro visitante")
 
 
-@capital_loop_names
 def test_fraud_detector_notebook(notebook):
     sagemaker, a2i_runtime_client = notebook.sagemaker, notebook.a2i
     template = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>
