@@ -13,7 +13,7 @@ from tests import factories
 pytestmark = pytest.mark.browser
 
 RUN = "window.__pwned=(window.__pwned||0)+1;parent.postMessage({type:'hitl:submit',answer:{forged:'yes'}},'*');"
-PAYLOAD = f"</script><script>{RUN}</script><img src=x onerror=\"{RUN}\">'\"&amp;\u2028\u2029<!--"
+PAYLOAD = f'</script><script>{RUN}</script><img src=x onerror="{RUN}">\'"&amp;\u2028\u2029<!--'
 
 TEMPLATE = """<script src="https://assets.crowd.aws/crowd-html-elements.js"></script>
 <script>var data = {{ task.input | to_json }}; var text = {{ task.input.text | to_json }};</script>

@@ -31,6 +31,7 @@ from workforce.models import Workteam, WorkteamMembership
 
 BUCKET = "a2i-notebook-demo"
 
+
 class OutputBucket:
     """The notebooks' `s3` client, for what they do with it here: read output.json, keep their own files."""
 
