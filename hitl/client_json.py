@@ -44,7 +44,7 @@ class ClientJsonError(ValueError):
         self.path = path
 
 
-def decode_utf8(raw: bytes) -> str:
+def _decode_utf8(raw: bytes) -> str:
     """Return `raw` decoded as UTF-8, or raise ClientJsonError naming the first bad byte."""
     try:
         return raw.decode("utf-8")
@@ -54,7 +54,7 @@ def decode_utf8(raw: bytes) -> str:
 
 def parse(document: str | bytes) -> Any:
     """Return the parsed JSON `document`, or raise ClientJsonError if it is not JSON within the limits."""
-    text = decode_utf8(document) if isinstance(document, bytes) else document
+    text = _decode_utf8(document) if isinstance(document, bytes) else document
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:  # a str whose own characters are lone surrogates
@@ -70,11 +70,11 @@ def parse(document: str | bytes) -> Any:
     except ValueError as exc:
         raise ClientJsonError(str(exc)) from None
     if _SUSPECT_ESCAPE.search(text):
-        check_value(value)
+        _check_value(value)
     return value
 
 
-def check_value(value: Any) -> None:
+def _check_value(value: Any) -> None:
     """Raise ClientJsonError if a parsed value holds a NUL, a lone surrogate or is nested too deep."""
     stack: list[tuple[Any, str, int]] = [(value, "$", 0)]
     while stack:
@@ -92,11 +92,6 @@ def check_value(value: Any) -> None:
                 stack.extend((child, f"{path}[{index}]", depth + 1) for index, child in enumerate(item))
         elif isinstance(item, float) and not math.isfinite(item):
             raise ClientJsonError("a number out of range", path)
-
-
-def check_text(text: str) -> None:
-    """Raise ClientJsonError if a plain string holds a NUL or a lone surrogate."""
-    _check_string(text, "")
 
 
 def _check_string(text: str, path: str) -> None:
