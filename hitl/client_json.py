@@ -62,7 +62,7 @@ def parse(document: str | bytes) -> Any:
     if text.count("[") + text.count("{") > MAX_DEPTH:
         _check_nesting(text)
     try:
-        value = json.loads(text, parse_int=_integer, parse_float=_finite_float, parse_constant=_no_constant)
+        value = _DECODER.decode(text)
     except RecursionError:  # not reached after _check_nesting; kept so no parser path can 500
         raise ClientJsonError(f"nesting deeper than {MAX_DEPTH} levels") from None
     except ClientJsonError:
@@ -127,3 +127,7 @@ def _finite_float(text: str) -> float:
 
 def _no_constant(name: str) -> float:
     raise ClientJsonError(f"{name} is not a JSON value")
+
+
+# Built once: json.loads with hooks would build a decoder (and its scanner) on every call.
+_DECODER = json.JSONDecoder(parse_int=_integer, parse_float=_finite_float, parse_constant=_no_constant)
