@@ -111,25 +111,32 @@ def check(stack: Stack, window: Fault, run: dict, *, allow_errors_for: float | N
     assert violations == [], violations
     accepted = sum(1 for c in run["log"].claims if c.outcome == "submitted")
     assert accepted > 20 and facts["loop_states"].get("Completed", 0) > 5, facts  # the load really ran
-    assert late_outputs(window.ended) == []
+    late, slowest = late_outputs(window.ended)
+    assert late == []
+    facts["slowest_output_seconds"] = slowest
+    print(f"\n{len(run['log'].claims)} claims, fault {window.ended - window.started:.1f} s, facts {facts}")
     return facts
 
 
-def late_outputs(fault_ended: float) -> list[str]:
-    """Outputs written more than RECOVERY_SECONDS after the later of their last answer and the fault's end."""
+def late_outputs(fault_ended: float) -> tuple[list[str], float]:
+    """Outputs written more than RECOVERY_SECONDS after the later of their last answer and the fault's end.
+
+    Also returns the longest such wait of any output (the measured recovery time).
+    """
     import datetime as dt
 
     end = dt.datetime.fromtimestamp(fault_ended, dt.UTC)
-    late = []
+    late, slowest = [], 0.0
     rows = OutputOutbox.objects.filter(human_loop__flow_definition__name=load.FLOW).annotate(name=F("human_loop__name"))
     for row in rows.values("name", "created_at", "done_at", "attempts"):
         if row["done_at"] is None:
             late.append(f"{row['name']}: never written")
             continue
         waited = (row["done_at"] - max(row["created_at"], end)).total_seconds()
+        slowest = max(slowest, waited)
         if waited > RECOVERY_SECONDS:
             late.append(f"{row['name']}: written {waited:.0f} s after answer/fault end ({row['attempts']} attempts)")
-    return late
+    return late, round(slowest, 1)
 
 
 def test_postgresql_restarted_under_load_recovers_without_a_restart_and_loses_nothing(stack):
