@@ -32,6 +32,7 @@ class Credential(Protocol):
     """What the wire layer reads of an access key."""
 
     access_key_id: str
+    rate_limit_id: str  # whose throttle bucket the key's calls draw from
     scope: str
     account: Any
     account_id: int

@@ -36,7 +36,8 @@ def api_entry(request: HttpRequest, rest: str | None = None) -> HttpResponse:
         return _finish(_sts_entry(request, request_id), request_id)
     target = request.headers.get("X-Amz-Target")
     protocol = errors.CONTROL_PLANE if target is not None else errors.RUNTIME
-    try:
+
+    def serve() -> Any:
         # Authenticate before routing or parsing: like AWS, an unsigned request
         # learns nothing about operations or body validity.
         access_key = sigv4.authenticate(request)
@@ -55,7 +56,15 @@ def api_entry(request: HttpRequest, rest: str | None = None) -> HttpResponse:
         context = registry.RequestContext(
             account=access_key.account, access_key=access_key, request_id=request_id, operation=operation
         )
-        output = _call_audited(request, handler, context, params)
+        return _call_audited(request, handler, context, params)
+
+    return _answer(serve, protocol, request_id)
+
+
+def _answer(serve: Any, protocol: str, request_id: str) -> HttpResponse:
+    """Run `serve()` and render its output, or its error, as `protocol` does: the one AWS error handler."""
+    try:
+        output = serve()
     except (AwsError, HitlError) as exc:
         return _finish(errors.error_response(exc, protocol, request_id), request_id)
     except Exception as exc:
@@ -195,8 +204,8 @@ def adapter_entry(request: HttpRequest, path: str) -> HttpResponse:
     the runtime API; a request without a signature may come from a staff user's session.
     """
     request_id = getattr(request, "request_id", "") or str(uuid.uuid4())
-    protocol = errors.RUNTIME
-    try:
+
+    def serve() -> Any:
         # Authenticate before routing or parsing, as api_entry does.
         signed = "Authorization" in request.headers or "X-Amz-Algorithm" in request.META.get("QUERY_STRING", "")
         access_key = sigv4.authenticate(request) if signed else None
@@ -212,24 +221,19 @@ def adapter_entry(request: HttpRequest, path: str) -> HttpResponse:
         params = _json_body(request)
         request.aws_operation, request.aws_params = operation.name, params
         if access_key is not None:
-            account, caller = access_key.account, access_key.rate_limit_id
+            account, rate_limit_id = access_key.account, access_key.rate_limit_id
         else:
             aws_account_id = operation.account_id_of(params)
             if aws_account_id is None:
                 raise InvalidInput("FlowDefinitionArn must be the ARN of a flow definition in this region.")
-            account, caller = credentials.staff_account(user, aws_account_id), f"session:{user.pk}"
-        throttling.check_rate(caller)
+            account, rate_limit_id = credentials.staff_account(user, aws_account_id), f"session:{user.pk}"
+        throttling.check_rate(rate_limit_id)
         context = registry.RequestContext(
             account=account, access_key=access_key, request_id=request_id, operation=operation.name
         )
-        output = _call_audited(request, operation.handler, context, params)
-    except (AwsError, HitlError) as exc:
-        return _finish(errors.error_response(exc, protocol, request_id), request_id)
-    except Exception as exc:
-        logger.exception("unhandled error in adapter request %s", request_id)
-        return _finish(errors.error_response(exc, protocol, request_id), request_id)
-    body = json.dumps(output, separators=(",", ":")).encode()
-    return _finish(HttpResponse(body, status=200, content_type=errors.CONTENT_TYPES[protocol]), request_id)
+        return _call_audited(request, operation.handler, context, params)
+
+    return _answer(serve, errors.RUNTIME, request_id)
 
 
 def _staff_user(request: HttpRequest) -> Any:
