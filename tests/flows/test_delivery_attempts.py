@@ -156,3 +156,14 @@ def test_a_webhook_backoff_longer_than_a_worker_should_hold_goes_back_to_the_swe
     delivery.refresh_from_db()
     assert _seconds_from_now(delivery.next_attempt_at) == pytest.approx(4 + settings.HITL_OUTBOX_GRACE_SECONDS, abs=1)
     assert outbox.claim_due(WebhookDelivery, ("id",), 10) == []
+
+
+def test_the_broker_visibility_timeout_exceeds_every_task_time_limit_plus_the_longest_countdown(settings):
+    from hitl.celery import app
+
+    app.loader.import_default_modules()
+    ours = [task for name, task in app.tasks.items() if not name.startswith("celery.")]
+    longest_run = max(task.time_limit or settings.CELERY_TASK_TIME_LIMIT for task in ours)
+    longest_countdown = max(tasks.OUTPUT_MAX_BACKOFF_SECONDS, tasks.WEBHOOK_MAX_COUNTDOWN_SECONDS)
+    # Otherwise Redis would hand a running or waiting task to a second worker (a duplicate every timeout).
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > longest_run + longest_countdown
