@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 
-from flows import activation, lifecycle, rules, start_input
+from flows import activation, lifecycle, quality_config, rules, start_input
 from flows.models import FlowDefinition, HumanLoop, ReviewTask
 from hitl import arns, clock
 from hitl.errors import Conflict, HitlError, InvalidInput
@@ -303,10 +303,11 @@ def _insert(account: Account, flow: FlowDefinition, new: list[_Prepared]) -> Non
         for p in new
     ]
     task_values = rules.new_task_row(flow=flow, loop_id=None, expires_at=loop_values[0]["expires_at"], now=now)
+    task_count = quality_config.tasks_at_start(flow)
     if connection.vendor == "postgresql":
-        _copy_insert(loop_values, task_values, flow.task_count)
+        _copy_insert(loop_values, task_values, task_count)
     else:
-        _orm_insert(loop_values, task_values, flow.task_count)
+        _orm_insert(loop_values, task_values, task_count)
 
 
 def _orm_insert(loop_values: list[dict], task_values: dict, task_count: int) -> None:

@@ -33,8 +33,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, models
 from django.db.backends.postgresql.base import ServerBindingCursor
 
-from flows import lookups, rules
-from flows.models import FlowDefinition, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion, TaskTemplate
+from flows import lookups, quality_config, rules
+from flows.models import (
+    FlowDefinition,
+    HumanLoop,
+    OutputOutbox,
+    ReviewerStanding,
+    ReviewTask,
+    TaskExclusion,
+    TaskTemplate,
+)
 from workforce import audit
 from workforce.models import AuditRecord
 
@@ -70,6 +78,7 @@ _TABLES = {
     "flow": _Table(FlowDefinition),
     "template": _Table(TaskTemplate),
     "outbox": _Table(OutputOutbox),
+    "standing": _Table(ReviewerStanding),
 }
 
 
@@ -178,7 +187,7 @@ def start(loop_row: dict[str, Any], flow: FlowDefinition) -> HumanLoop | None:
     )
     params = _params("loop_", loop_row, HumanLoop) | _params("task_", task_row, ReviewTask)
     params["loop_input_json"] = json.dumps(loop_row["input_json"])  # InputContent "null" is JSON null, not SQL NULL
-    params["task_count"] = flow.task_count
+    params["task_count"] = quality_config.tasks_at_start(flow)
     row = _fetch_one(_start_sql(tuple(loop_row), tuple(task_row)), params)
     if row is None:
         return None
@@ -198,6 +207,12 @@ WITH picked AS (
       AND NOT EXISTS (
           SELECT 1 FROM {exclusion} e
           WHERE e.{exclusion.worker} = %(worker)s AND e.{exclusion.human_loop} = t.{task.human_loop}
+      )
+      -- flows.gold.held_subquery: a reviewer paused or not yet qualified on the flow gets none of its tasks.
+      AND NOT EXISTS (
+          SELECT 1 FROM {standing} s
+          WHERE s.{standing.worker} = %(worker)s AND s.{standing.flow_definition} = t.{task.flow_definition}
+            AND s.{standing.held}
       )
     ORDER BY t.{task.id}
     LIMIT 1
@@ -290,7 +305,7 @@ def claim(
 # The lock flows.lifecycle._lock_task_of takes: the task's loop, if this reviewer ever held a task of it.
 _LOCK_LOOP_OF_TASK = """
 SELECT l.{loop.id}, l.{loop.status}, l.{loop.expires_at}, l.{loop.account}, l.{loop.flow_definition},
-       l.{loop.name}, l.{loop.created_at}
+       l.{loop.name}, l.{loop.created_at}, l.{loop.is_gold}
 FROM {loop} l
 WHERE l.{loop.id} = (SELECT {task.human_loop} FROM {task} WHERE {task.id} = %(task)s)
   AND EXISTS (
@@ -354,7 +369,7 @@ def submit(user: AbstractBaseUser, task_id: int, answer: dict[str, Any], now: dt
     row = _fetch_one(_lock_sql(), params)
     if row is None:
         return None
-    loop_id, status, expires_at, account_id, flow_id, name, created_at = row
+    loop_id, status, expires_at, account_id, flow_id, name, created_at, is_gold = row
     loop = _loaded(
         HumanLoop,
         id=loop_id,
@@ -364,6 +379,7 @@ def submit(user: AbstractBaseUser, task_id: int, answer: dict[str, Any], now: dt
         flow_definition_id=flow_id,
         name=name,
         created_at=created_at,
+        is_gold=is_gold,
     )
     if loop.status not in HumanLoop.OPEN or rules.loop_past_lifetime(loop, now):
         return None

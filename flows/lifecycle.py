@@ -37,7 +37,20 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError
 from django.db.models import Exists, F, JSONField, OuterRef, QuerySet, Subquery, Value
 
-from flows import activation, agent_policy, events, hot_sql, lookups, outbox, outputs, rules, start_input
+from flows import (
+    activation,
+    agent_policy,
+    events,
+    gold,
+    hot_sql,
+    lookups,
+    outbox,
+    outputs,
+    overlap_rules,
+    quality_config,
+    rules,
+    start_input,
+)
 from flows.models import FlowDefinition, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
 from hitl import arns, clock, metrics
 from hitl.errors import Conflict, InvalidInput, NotFound
@@ -127,7 +140,7 @@ def _insert_loop(row: dict[str, Any], flow: FlowDefinition) -> HumanLoop:
     loop.input_json = row["input_json"]
     loop.flow_definition = flow
     task = rules.new_task_row(flow=flow, loop_id=loop.id, expires_at=loop.expires_at, now=loop.created_at)
-    ReviewTask.objects.bulk_create(ReviewTask(**task) for _ in range(flow.task_count))
+    ReviewTask.objects.bulk_create(ReviewTask(**task) for _ in range(quality_config.tasks_at_start(flow)))
     return loop
 
 
@@ -160,7 +173,8 @@ def _check_active_loop_quota(account: Account) -> None:
 
 def active_loop_count(account: Account, quota: int) -> int:
     """Count the account's open loops, at most `quota` of them (bounded however many loops exist)."""
-    return HumanLoop.objects.filter(account=account, status__in=HumanLoop.OPEN)[:quota].count()
+    # Gold items (flows.gold) are never the customer's loops.
+    return HumanLoop.objects.filter(account=account, status__in=HumanLoop.OPEN, is_gold=False)[:quota].count()
 
 
 def _existing_loop_for_retry(
@@ -169,6 +183,8 @@ def _existing_loop_for_retry(
     existing = HumanLoop.objects.filter(account=account, name=name, deleted_at__isnull=True).first()
     if existing is None:  # the conflicting row was deleted meanwhile: a real retry will succeed
         raise Conflict(f"Human loop {name} was being created concurrently; retry the request.")
+    if existing.is_gold:
+        raise Conflict(f"A gold item of this account is named {name}; use another name for the human loop.")
     conflict = rules.start_conflict(
         name, vars(existing), flow_id=flow.id, input_content=input_content, data_attributes=data_attributes
     )
@@ -198,6 +214,12 @@ def claim_next_task(user: AbstractBaseUser, *, flow: FlowDefinition | None = Non
     if not team_ids:
         return None
     _return_expired_leases_now_and_then()
+    if flow is not None and flow.workteam_id not in team_ids:
+        return None
+    # Gold items and qualification (flows.gold): decided before either claim path, so both honour them.
+    gold_task = gold.claim_gold(user, [flow] if flow is not None else lookups.live_flows_of_teams(team_ids))
+    if gold_task is not None:
+        return gold_task
     for _ in range(5):
         try:
             return _try_claim(user, team_ids, flow)
@@ -243,8 +265,6 @@ _CLAIM_FIELDS = (
 
 def _try_claim(user: AbstractBaseUser, team_ids: list[int], flow: FlowDefinition | None) -> ReviewTask | None:
     now = clock.now()
-    if flow is not None and flow.workteam_id not in team_ids:
-        return None
     if hot_sql.enabled():
         # The same claim as below, as one statement (flows.hot_sql explains why).
         try:
@@ -261,6 +281,8 @@ def _try_claim(user: AbstractBaseUser, team_ids: list[int], flow: FlowDefinition
         candidates = candidates.filter(flow_definition=flow)
     else:
         candidates = candidates.filter(workteam_id__in=team_ids)
+    # A reviewer paused or not yet qualified on a flow gets none of its tasks (flows.gold).
+    candidates = candidates.filter(~gold.held_subquery(user.pk))
     # Ids grow with creation time, so ordering by id hands out the oldest loop's tasks first.
     candidates = candidates.filter(~Exists(excluded)).order_by("id")
     try:
@@ -315,6 +337,8 @@ def submit_task(user: AbstractBaseUser, task_id: int, answer: dict[str, Any]) ->
             answered = hot_sql.submit(user, task_id, answer, now)
             if answered is not None:
                 metrics.task_submitted(answered.task)
+                if answered.loop.is_gold:
+                    gold.record_gold_answer(user, answered.loop, answer)
                 _decide_finish(answered.loop, answered.submitted, answered.leased, answered.has_outbox)
                 return answered.task
         task, loop = _lock_task_of(user, task_id)
@@ -331,6 +355,8 @@ def submit_task(user: AbstractBaseUser, task_id: int, answer: dict[str, Any]) ->
         task.save(update_fields=["state", "answer", "submitted_at", "time_spent_seconds", "lease_expires_at"])
         audit.record_task("SubmitTask", user, task, account_id=loop.account_id)
         metrics.task_submitted(task)
+        if loop.is_gold:
+            gold.record_gold_answer(user, loop, answer)
         _finish_if_done(loop)
     return task
 
@@ -345,6 +371,26 @@ def release_task(user: AbstractBaseUser, task_id: int) -> None:
         audit.record_task("ReleaseTask", user, task, account_id=loop.account_id)
         _reopen(task, loop)
         _finish_if_done(loop)
+
+
+def release_leases_on_flow(worker_id: int, flow_id: int) -> int:
+    """Return every task the reviewer holds on the flow to the queue (a paused reviewer). Returns how many."""
+    loop_ids = list(
+        ReviewTask.objects.filter(worker_id=worker_id, flow_definition_id=flow_id, state=TaskState.LEASED)
+        .values_list("human_loop_id", flat=True)
+        .distinct()
+    )
+    released = 0
+    for loop_id in loop_ids:
+        with write_transaction():
+            loop = _lock_loop(id=loop_id)
+            for task in ReviewTask.objects.select_for_update().filter(
+                human_loop=loop, worker_id=worker_id, state=TaskState.LEASED
+            ):
+                _reopen(task, loop)
+                released += 1
+            _finish_if_done(loop)
+    return released
 
 
 def _lock_task_of(user: AbstractBaseUser, task_id: int) -> tuple[ReviewTask, HumanLoop]:
@@ -410,7 +456,11 @@ def _finish_if_done(loop: HumanLoop) -> None:
 
 def _decide_finish(loop: HumanLoop, submitted: int, leased: int, has_outbox: bool) -> None:
     """Record the outbox row if the locked loop, with these task counts, is done."""
-    status = rules.final_status(loop, submitted=submitted, leased=leased, has_outbox=has_outbox)
+    enough = None
+    overlap = quality_config.of_flow(loop.flow_definition).overlap
+    if overlap is not None and loop.status == HumanLoop.Status.IN_PROGRESS and not has_outbox and not loop.is_gold:
+        enough = overlap_rules.has_enough_answers(loop, overlap, submitted, leased)  # reads the answers
+    status = rules.final_status(loop, submitted=submitted, leased=leased, has_outbox=has_outbox, enough_answers=enough)
     if status is not None:
         _schedule_finalize(loop, status)
 
@@ -454,7 +504,9 @@ def finalize_loop(loop_id: int) -> bool:
     if answers:
         document = outputs.build_output_document(loop, answers)
         output_uri = outputs.write_output(row.bucket, row.key, document, kms_key_id=loop.flow_definition.kms_key_id)
-        outputs.run_after_output_hooks(row.bucket, row.key, document, kms_key_id=loop.flow_definition.kms_key_id)
+        outputs.run_after_output_hooks(
+            row.bucket, row.key, document, kms_key_id=loop.flow_definition.kms_key_id, flow=loop.flow_definition
+        )
     with write_transaction():
         locked = _lock_loop(id=loop_id)
         changed = OutputOutbox.objects.filter(id=row.id, state=OutputOutbox.State.PENDING).update(
@@ -541,7 +593,7 @@ def stop_human_loop(*, account: Account, name: str) -> HumanLoop:
         loop = (
             HumanLoop.objects.select_for_update(no_key=True, of=("self",))
             .select_related("flow_definition")
-            .filter(account=account, name=name, deleted_at__isnull=True)
+            .filter(account=account, name=name, deleted_at__isnull=True, is_gold=False)
             .first()
         )
         if loop is None:
@@ -561,11 +613,11 @@ def stop_human_loop(*, account: Account, name: str) -> HumanLoop:
 def delete_human_loop(*, account: Account, name: str) -> None:
     """Delete a finished loop (Completed, Failed, Stopped). Its output object is kept."""
     deleted = HumanLoop.objects.filter(
-        account=account, name=name, deleted_at__isnull=True, status__in=HumanLoop.TERMINAL
+        account=account, name=name, deleted_at__isnull=True, is_gold=False, status__in=HumanLoop.TERMINAL
     ).update(deleted_at=clock.now())
     if deleted:
         return
-    loop = HumanLoop.objects.filter(account=account, name=name, deleted_at__isnull=True).first()
+    loop = HumanLoop.objects.filter(account=account, name=name, deleted_at__isnull=True, is_gold=False).first()
     if loop is None:
         raise NotFound(f"Human loop {name} does not exist.")
     raise rules.delete_refusal(loop) or Conflict(f"Human loop {name} was deleted or finished concurrently; retry.")

@@ -19,11 +19,13 @@ from workforce.models import Account, Workteam, WorkteamMembership
 _flows: ProcessCache[FlowDefinition] = ProcessCache("flow definitions")
 _team_ids: ProcessCache[tuple[int, ...]] = ProcessCache("reviewer teams")
 _reviewer_flows: ProcessCache[tuple[FlowDefinition, ...]] = ProcessCache("reviewer flows by name")
+_team_flows: ProcessCache[tuple[FlowDefinition, ...]] = ProcessCache("live flows of teams")
 
 for _cache, _models in (
     (_flows, (FlowDefinition, Account)),
     (_team_ids, (WorkteamMembership, Workteam)),
     (_reviewer_flows, (FlowDefinition, Account, WorkteamMembership, Workteam)),
+    (_team_flows, (FlowDefinition, Account, Workteam)),
 ):
     for _model in _models:
         uid = f"{_cache.name}_forget_on_{_model.__name__}"
@@ -59,6 +61,7 @@ def forget_flows() -> None:
     """Drop the cached flows (after a write that bypasses model signals)."""
     _flows.clear()
     _reviewer_flows.clear()
+    _team_flows.clear()
 
 
 def team_ids_of(user_id: int) -> list[int]:
@@ -80,3 +83,14 @@ def reviewer_flows_named(user_id: int, name: str) -> list[FlowDefinition]:
         return tuple(flows.order_by("id"))
 
     return list(_reviewer_flows.get((user_id, name), load) or ())
+
+
+def live_flows_of_teams(team_ids: list[int]) -> list[FlowDefinition]:
+    """Return the live flows of these work teams, with their accounts (quality rules read their tags)."""
+    key = tuple(sorted(team_ids))
+
+    def load() -> tuple[FlowDefinition, ...]:
+        flows = FlowDefinition.objects.filter(workteam_id__in=key, deleted_at__isnull=True).select_related("account")
+        return tuple(flows.order_by("id"))
+
+    return list(_team_flows.get(key, load) or ())

@@ -65,7 +65,7 @@ def list_human_loops(
     inclusive, created_before exclusive. `fields` loads only those columns (a page
     of summaries need not decode each loop's input JSON).
     """
-    loops = HumanLoop.objects.filter(flow_definition=flow, deleted_at__isnull=True)
+    loops = HumanLoop.objects.filter(flow_definition=flow, deleted_at__isnull=True, is_gold=False)
     if fields is not None:
         loops = loops.only(*fields, "created_at", "name")
     if created_after is not None:
@@ -86,4 +86,6 @@ def list_human_loops(
 
 
 def _live_loops(account: Account):
-    return HumanLoop.objects.filter(account=account, deleted_at__isnull=True).select_related("flow_definition")
+    return HumanLoop.objects.filter(account=account, deleted_at__isnull=True, is_gold=False).select_related(
+        "flow_definition"
+    )

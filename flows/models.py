@@ -102,7 +102,7 @@ class FlowDefinition(models.Model):
                 fields=["account", "name"], condition=Q(deleted_at__isnull=True), name="flow_definition_name_unique"
             ),
             models.CheckConstraint(
-                condition=Q(task_count__gte=1) & Q(task_count__lte=3), name="flow_definition_task_count_1_3"
+                condition=Q(task_count__gte=1) & Q(task_count__lte=9), name="flow_definition_task_count_1_9"
             ),
         ]
         indexes = [models.Index(fields=["account", "created_at", "name"])]
@@ -148,6 +148,9 @@ class HumanLoop(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     output_s3_uri = models.CharField(max_length=2048, blank=True, default="")
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # A gold item (flows.gold): a known answer mixed into reviewers' queues, never a customer loop.
+    # db_default: the written-out inserts (flows.hot_sql, flows.bulk) need not name it.
+    is_gold = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         constraints = [
@@ -375,3 +378,34 @@ class WebhookDeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} at {self.attempted_at:%Y-%m-%d %H:%M:%S}"
+
+
+class GoldItem(models.Model):
+    """The known answer of a gold loop (HumanLoop.is_gold); see flows.gold."""
+
+    human_loop = models.OneToOneField(HumanLoop, on_delete=models.CASCADE, related_name="gold_item")
+    answer = models.JSONField()
+    created_at = models.DateTimeField(default=clock.now)
+
+
+class ReviewerStanding(models.Model):
+    """One reviewer's record on one flow with gold items: gold accuracy, qualification, pause.
+
+    `held` is what the claim reads (flows.lifecycle and flows.hot_sql skip the
+    flow's real tasks for a held reviewer): paused, or not yet qualified.
+    """
+
+    flow_definition = models.ForeignKey(FlowDefinition, on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    gold_answered = models.PositiveIntegerField(default=0)
+    gold_correct = models.PositiveIntegerField(default=0)
+    held = models.BooleanField(default=False)
+    qualified_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=512, blank=True, default="")
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "flow_definition"], name="reviewer_standing_unique"),
+        ]

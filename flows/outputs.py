@@ -125,18 +125,20 @@ def write_output(bucket: str, key: str, document: bytes, *, kms_key_id: str = ""
 
 # Work that runs after a loop's output.json is written and before the loop takes its final status
 # (consolidation: inference_adapters registers it in its AppConfig.ready). Each hook gets the bucket,
-# the output key, the document's bytes and the flow's KMS key id; it must be idempotent (finalize_loop
+# the output key, the document's bytes, the flow's KMS key id and the flow; it must be idempotent (finalize_loop
 # may run again after a crash) and should not raise for odd answers.
 AfterOutputHook = Callable[..., object]
 AFTER_OUTPUT_HOOKS: list[AfterOutputHook] = []
 
 
 def register_after_output_hook(hook: AfterOutputHook) -> None:
-    """Run `hook(bucket, key, document, kms_key_id=...)` after every output.json is written."""
+    """Run `hook(bucket, key, document, kms_key_id=..., flow=...)` after every output.json is written."""
     if hook not in AFTER_OUTPUT_HOOKS:
         AFTER_OUTPUT_HOOKS.append(hook)
 
 
-def run_after_output_hooks(bucket: str, key: str, document: bytes, *, kms_key_id: str) -> None:
+def run_after_output_hooks(
+    bucket: str, key: str, document: bytes, *, kms_key_id: str, flow: FlowDefinition | None = None
+) -> None:
     for hook in AFTER_OUTPUT_HOOKS:
-        hook(bucket, key, document, kms_key_id=kms_key_id)
+        hook(bucket, key, document, kms_key_id=kms_key_id, flow=flow)

@@ -63,6 +63,7 @@ def new_loop_row(
         "finished_at": None,
         "output_s3_uri": "",
         "deleted_at": None,
+        "is_gold": False,  # gold items are added by flows.gold, never started
     }
 
 
@@ -182,19 +183,31 @@ def release_refusal(task: ReviewTask, user_id: int) -> Conflict | None:
 
 
 def reopened_state(loop: HumanLoop) -> str:
-    """Return the state a leased task of `loop` goes to when its lease ends without an answer."""
-    return TaskState.OPEN.value if loop.status == Status.IN_PROGRESS else TaskState.CANCELLED.value
+    """Return the state a leased task of `loop` goes to when its lease ends without an answer.
+
+    A gold item's task (flows.gold) is cancelled: gold tasks are made per claim, never queued.
+    """
+    if loop.status == Status.IN_PROGRESS and not loop.is_gold:
+        return TaskState.OPEN.value
+    return TaskState.CANCELLED.value
 
 
 # --- Finish, stop, expire, delete ----------------------------------------------------
 
 
-def final_status(loop: HumanLoop, *, submitted: int, leased: int, has_outbox: bool) -> str | None:
-    """Return the status `loop` is to finish with, given its task counts, or None if it is not done."""
-    if has_outbox:
-        return None  # already finishing
-    if loop.status == Status.IN_PROGRESS and submitted >= loop.flow_definition.task_count:
-        return Status.COMPLETED.value
+def final_status(
+    loop: HumanLoop, *, submitted: int, leased: int, has_outbox: bool, enough_answers: bool | None = None
+) -> str | None:
+    """Return the status `loop` is to finish with, given its task counts, or None if it is not done.
+
+    An InProgress loop is done at TaskCount answers (A2I's rule), or for a flow with adaptive overlap
+    when `enough_answers` (flows.overlap_rules, which reads the answers) says so. A gold item never is.
+    """
+    if has_outbox or loop.is_gold:
+        return None  # already finishing, or a gold item (flows.gold)
+    if loop.status == Status.IN_PROGRESS:
+        done = enough_answers if enough_answers is not None else submitted >= loop.flow_definition.task_count
+        return Status.COMPLETED.value if done else None
     if loop.status == Status.STOPPING and leased == 0:
         return Status.STOPPED.value
     return None

@@ -17,7 +17,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
 
-from flows import agent_policy, conditions, outputs
+from flows import agent_policy, conditions, outputs, quality_config
 from flows.models import FlowDefinition, HumanLoop, HumanTaskUi, TaskTemplate
 from hitl import arns, clock
 from hitl.errors import InUse, InvalidInput, LimitExceeded, NotFound
@@ -138,6 +138,7 @@ def create_flow_definition(account: Account, spec: FlowDefinitionSpec) -> FlowDe
             ]
         )
     agent_policy.parse(spec.tags)  # a bad hitl:agent: tag is refused before anything is created
+    quality_config.parse(spec.tags)  # raises InvalidInput on a bad hitl: setting
     team = _workteam_for_arn(account, spec.workteam_arn)
     ui = _human_task_ui_for_arn(account, spec.human_task_ui_arn)
     with transaction.atomic():
@@ -203,7 +204,7 @@ def delete_flow_definition(account: Account, name: str) -> None:
         flow = FlowDefinition.objects.select_for_update().get(pk=flow.pk)
         if flow.deleted_at is not None:
             raise NotFound(f"Flow definition {name} does not exist.")
-        if HumanLoop.objects.filter(flow_definition=flow, status__in=HumanLoop.OPEN).exists():
+        if HumanLoop.objects.filter(flow_definition=flow, status__in=HumanLoop.OPEN, is_gold=False).exists():
             raise InUse(
                 f"Flow definition {name} still has human loops in progress; stop them or let them finish first."
             )
@@ -292,6 +293,8 @@ def add_tags(account: Account, arn: str, tags: list[dict[str, str]]) -> list[dic
             raise InvalidInput(
                 f"The resource would have {len(merged)} tags; at most {MAX_TAGS_PER_RESOURCE} are allowed."
             )
+        if isinstance(resource, FlowDefinition):
+            quality_config.parse([{"Key": key, "Value": value} for key, value in merged.items()])
         resource.tags = [{"Key": key, "Value": value} for key, value in merged.items()]
         if isinstance(resource, FlowDefinition):
             agent_policy.parse(resource.tags)

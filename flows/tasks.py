@@ -13,7 +13,7 @@ import logging
 
 from celery import shared_task
 
-from flows import lifecycle, outbox, storage, webhooks
+from flows import gold, lifecycle, outbox, storage, webhooks
 from flows.models import HumanLoop, OutputOutbox, WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -101,3 +101,9 @@ def redeliver_outbox() -> int:
     for delivery_id in delivery_ids:
         outbox.send_or_mark_due(deliver_webhook, delivery_id, WebhookDelivery, id=delivery_id)
     return len(loop_ids) + len(delivery_ids)
+
+
+@shared_task(acks_late=True, time_limit=60)
+def notify_reviewer_paused(standing_id: int) -> None:
+    """Tell the flow's account admins that a reviewer was paused on it (flows.gold)."""
+    gold.notify_admins_of_pause(standing_id)

@@ -42,3 +42,15 @@ class RoutingDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}@{self.model_version}: {self.route}"
+
+
+class FlowReliability(models.Model):
+    """A flow's last Dawid–Skene fit: per categorical question, each reviewer's confusion matrix and the priors.
+
+    Written by inference_adapters.quality.reestimate_flow; read by every consolidation of the flow.
+    """
+
+    flow_definition = models.OneToOneField(FlowDefinition, on_delete=models.CASCADE, related_name="reliability")
+    model = models.JSONField(default=dict)
+    judgments = models.PositiveIntegerField(default=0)
+    estimated_at = models.DateTimeField(default=clock.now)

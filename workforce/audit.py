@@ -140,6 +140,22 @@ def record_delivery_failure(
     )
 
 
+def record_quality(operation: str, *, account_id: int, resource: str, **details: Any) -> None:
+    """Record a quality-control decision hitl took itself (a reviewer paused on a flow), in the caller's transaction."""
+    _insert(
+        kind=AuditRecord.Kind.TASK,
+        request_id=get_request_id(),
+        account_id=account_id,
+        actor="hitl",
+        access_key_id="",
+        operation=operation,
+        resource=resource[:1024],
+        status_code=None,
+        result="OK",
+        details=details,
+    )
+
+
 def _insert(**columns: Any) -> None:
     """Insert one record without the ORM's per-call query compilation (every API call and task action writes one).
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flows import services
+from flows import quality_config, services
 from flows.models import FlowDefinition, HumanTaskUi
 from hitl import arns
 from hitl.aws import shapes
@@ -123,7 +123,13 @@ def _flow_definition_spec(body: dict[str, Any]) -> services.FlowDefinitionSpec:
             ),
             "task_title": config.string("TaskTitle", required=True, min_len=1, max_len=128, pattern=TASK_TITLE),
             "task_description": config.string("TaskDescription", required=True, min_len=1, max_len=255, pattern=".+"),
-            "task_count": config.integer("TaskCount", required=True, min_value=1, max_value=3),
+            "task_count": config.integer(
+                # Up to 9, as Ground Truth allows (A2I itself stops at 3); hitl.quality_config.
+                "TaskCount",
+                required=True,
+                min_value=1,
+                max_value=quality_config.MAX_TASK_COUNT,
+            ),
             "task_availability_lifetime_seconds": config.integer(
                 "TaskAvailabilityLifetimeInSeconds", min_value=1, max_value=864000, default=864000
             ),

@@ -86,7 +86,7 @@ def validation_message(acct, body) -> str:
 @pytest.mark.parametrize(
     ("member", "value", "path", "why"),
     [
-        ("TaskCount", 4, "humanLoopConfig.taskCount", "less than or equal to 3"),
+        ("TaskCount", 10, "humanLoopConfig.taskCount", "less than or equal to 9"),
         ("TaskCount", 0, "humanLoopConfig.taskCount", "greater than or equal to 1"),
         ("TaskAvailabilityLifetimeInSeconds", 864001, "humanLoopConfig.taskAvailabilityLifetimeInSeconds", "864000"),
         ("TaskAvailabilityLifetimeInSeconds", 0, "humanLoopConfig.taskAvailabilityLifetimeInSeconds", "1"),
@@ -115,7 +115,9 @@ def test_each_limit_and_pattern_is_a_validation_error_naming_the_field(acct, tea
 
 
 def test_several_violations_are_reported_together(acct, team, ui):
-    message = validation_message(acct, wire_request(acct, team, ui, TaskCount=9, RoleArn="arn:aws:iam::12:role/abcdef"))
+    message = validation_message(
+        acct, wire_request(acct, team, ui, TaskCount=10, RoleArn="arn:aws:iam::12:role/abcdef")
+    )
 
     assert message.startswith("2 validation errors detected:")
 

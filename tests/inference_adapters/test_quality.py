@@ -21,12 +21,24 @@ def _doc(*contents):
     }
 
 
-def test_classifier_answers_are_majority_voted_with_ties_to_the_first_submitted():
+def test_classifier_answers_are_majority_voted_and_a_tie_is_flagged_not_resolved():
     result = consolidate(_doc({"s": {"label": "Mixed"}}, {"s": {"label": "Positive"}}, {"s": {"label": "Positive"}}))
     assert result["consolidatedAnswer"] == {"s": {"label": "Positive"}}
     assert result["agreement"]["s.label"] == {"votes": {"Mixed": 1, "Positive": 2}, "pairwiseAgreement": 0.333333}
+    assert result["fields"]["s.label"] == {
+        "answer": "Positive",
+        "confidence": 0.666667,
+        "method": "majority-vote",
+        "flagged": True,  # under the default hitl:flag-below of 0.7
+        "reason": "low confidence",
+        "votes": {"Mixed": 1, "Positive": 2},
+    }
     tie = consolidate(_doc({"s": {"label": "Mixed"}}, {"s": {"label": "Positive"}}))
-    assert tie["consolidatedAnswer"] == {"s": {"label": "Mixed"}}
+    # Before issue 14 a 1-1 tie went silently to the label submitted first ("Mixed").
+    assert tie["consolidatedAnswer"] == {"s": {"label": None}}
+    assert tie["fields"]["s.label"]["flagged"] is True
+    assert tie["fields"]["s.label"]["reason"] == "tie"
+    assert tie["flagged"] is True
 
 
 def test_multi_label_and_moderation_labels_keep_what_a_majority_chose():

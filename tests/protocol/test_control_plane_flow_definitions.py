@@ -101,7 +101,7 @@ def test_a_duplicate_flow_name_is_resource_in_use(sagemaker_client, refs):
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"TaskCount": 4}, "humanLoopConfig.taskCount"),
+        ({"TaskCount": 10}, "humanLoopConfig.taskCount"),
         ({"TaskTimeLimitInSeconds": 28801}, "humanLoopConfig.taskTimeLimitInSeconds"),
         ({"TaskAvailabilityLifetimeInSeconds": 864001}, "humanLoopConfig.taskAvailabilityLifetimeInSeconds"),
         ({"TaskKeywords": ["no_underscores"]}, "humanLoopConfig.taskKeywords.1"),

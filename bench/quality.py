@@ -1,0 +1,344 @@
+"""Quality-control benchmark (issue 14): the synthetic crowd through the reviewer API, and timings.
+
+    python -m bench.quality crowd  [--items 2000] [--seed 14] [--out bench/results/quality-crowd.json]
+    python -m bench.quality timing [--judgments 100000] [--out bench/results/quality-timing.json]
+
+`crowd` answers bench/crowd.py's crowd (20 reviewers: 16 biased towards one
+wrong label, accuracies 0.55-0.95, and 4 answering at random) through the
+reviewer JSON API in-process (Django's test client: GET /portal/api/tasks/next,
+POST .../submit with a worker token), in three runs on fresh flows:
+
+* fixed 3: TaskCount 3 (A2I's rule); majority vote and Dawid-Skene on the same answers;
+* fixed 5: TaskCount 5;
+* adaptive: hitl:overlap=adaptive:1:5:0.95 with gold at 1 in 10 (hitl:gold-rate=0.1) and pausing on;
+  the flow is re-estimated every 200 finished loops, as the beat sweep would.
+
+`timing` measures re-estimating a flow of N judgments (rows inserted in bulk)
+and the consolidation step of finalize_loop (write_consolidated with a fitted
+model) over 500 loops: its p95 is what consolidation adds between the last
+submit and the output.
+
+Runs on the database DATABASE_URL names (default: a fresh SQLite file under
+var/), migrating it first. Results are JSON; the README's table comes from them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = (
+    "<crowd-form><crowd-classifier name=\"animal\" categories=\"['cat', 'dog', 'fox']\" header=\"Which animal?\">"
+    "<classification-target>{{ task.input.taskObject }}</classification-target></crowd-classifier></crowd-form>"
+)
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hitl.settings")
+    if not os.environ.get("DATABASE_URL"):
+        path = ROOT / "var" / "bench-quality.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("HITL_OUTPUT_BACKEND", "local")
+    os.environ.setdefault("HITL_LOCAL_STORE_DIR", str(ROOT / "var" / "bench-quality-store"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _tenant(name: str, tags: dict[str, str], task_count: int, n_reviewers: int):
+    from django.contrib.auth import get_user_model
+    from review_ui.tokens import create_worker_token
+
+    from flows.models import FlowDefinition, HumanTaskUi, TaskTemplate
+    from hitl import arns
+    from workforce.models import Account, Worker, Workforce, Workteam
+
+    account = Account.objects.create(name=f"quality-{name}")
+    workforce = Workforce.objects.create(account=account, name="default")
+    team = Workteam.objects.create(account=account, workforce=workforce, name=f"{name}-team", description="crowd")
+    users = []
+    for n in range(n_reviewers):
+        user = get_user_model().objects.create_user(username=f"{name}-reviewer-{n:02d}")  # token sign-in only
+        Worker.objects.get_or_create(user=user)
+        team.members.add(user)
+        users.append(user)
+    template = TaskTemplate.for_content(TEMPLATE)
+    ui = HumanTaskUi.objects.create(account=account, name=f"{name}-ui", template=template)
+    flow = FlowDefinition.objects.create(
+        account=account,
+        name=name,
+        workteam=team,
+        human_task_ui=ui,
+        human_task_ui_arn=arns.build("human-task-ui", account.aws_account_id, ui.name),
+        template=template,
+        task_title="Animal",
+        task_description="Which animal is it?",
+        task_count=task_count,
+        s3_output_path="s3://quality-bench/out",
+        role_arn=f"arn:aws:iam::{account.aws_account_id}:role/A2I",
+        tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+    )
+    return account, flow, users, [create_worker_token(user) for user in users]
+
+
+def run_crowd(name: str, *, items: int, seed: int, task_count: int, tags: dict[str, str], gold_items: int = 0):
+    """Answer `items` loops with the crowd through the reviewer API; return accuracy and judgment numbers."""
+    from django.test import Client
+
+    from bench import crowd
+    from flows import gold, lifecycle
+    from flows.models import HumanLoop, ReviewerStanding, ReviewTask
+    from hitl import arns
+    from inference_adapters import quality
+
+    people = crowd.reviewers(seed=seed)
+    truth = crowd.truths(items, seed=seed)
+    labels = list(crowd.CLASSES)
+    account, flow, users, tokens = _tenant(name, tags, task_count, len(people))
+    for n in range(gold_items):
+        label = labels[n % 3]
+        gold.add_gold_item(
+            flow,
+            name=f"{name}-g{n}",
+            input_content=json.dumps({"taskObject": f"photo g{n}", "truth": label}),
+            answer={"animal": {"label": label}},
+        )
+    flow_arn = arns.build("flow-definition", account.aws_account_id, flow.name)
+    for n, label in enumerate(truth):
+        lifecycle.start_human_loop(
+            account=account,
+            name=f"{name}-{n}",
+            flow_definition_arn=flow_arn,
+            input_content=json.dumps({"taskObject": f"photo {n}", "truth": labels[label], "item": n}),
+        )
+    clients = []
+    for token in tokens:
+        client = Client()
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {token}"
+        clients.append(client)
+    rng = np.random.default_rng(seed + 3)
+    started = time.perf_counter()
+    requests = 0
+    active = list(range(len(people)))
+    next_estimate = 200
+    while active:
+        for n in rng.permutation(active):
+            response = clients[n].get(f"/portal/api/tasks/next?flow={flow.name}")
+            requests += 1
+            if response.status_code == 204:
+                active.remove(n)
+                continue
+            task = response.json()
+            answer = labels[people[n].answer(labels.index(task["input"]["truth"]), rng)]
+            clients[n].post(
+                f"/portal/api/tasks/{task['taskId']}/submit",
+                json.dumps({"answerContent": {"animal": {"label": answer}}}),
+                content_type="application/json",
+            )
+            requests += 1
+        finished = HumanLoop.objects.filter(flow_definition=flow, is_gold=False, status="Completed").count()
+        if "hitl:overlap" in tags and finished >= next_estimate:
+            quality.reestimate_flow(flow)
+            next_estimate = finished + 200
+    answer_seconds = time.perf_counter() - started
+    run = quality.reestimate_flow(flow)
+    by_name = {row["humanLoopName"]: row for row in run.consolidated}
+    ds_right = mv_right = 0
+    for n, label in enumerate(truth):
+        row = by_name[f"{name}-{n}"]
+        ds_right += row["consolidatedAnswer"]["animal"]["label"] == labels[label]
+        votes = row["agreement"]["animal.label"]["votes"]
+        top = max(votes.values())
+        winners = [key for key, count in votes.items() if count == top]
+        mv_right += winners == [labels[label]]  # a tie is not an answer
+    real = ReviewTask.objects.filter(flow_definition=flow, state="submitted", human_loop__is_gold=False).count()
+    gold_judgments = ReviewTask.objects.filter(flow_definition=flow, state="submitted", human_loop__is_gold=True)
+    by_worker = {r["workerId"]: r for r in run.reviewers}
+    estimated = [by_worker.get(u.worker.worker_id, {}).get("estimatedAccuracy") for u in users]
+    known = [(e, p.accuracy) for e, p in zip(estimated, people, strict=True) if e is not None]
+    paused = [
+        {
+            "reviewer": people[users.index(s.worker)].name,
+            "accuracy": round(people[users.index(s.worker)].accuracy, 3),
+            "goldAnswered": s.gold_answered,
+            "goldCorrect": s.gold_correct,
+        }
+        for s in ReviewerStanding.objects.filter(flow_definition=flow, paused_at__isnull=False).select_related("worker")
+    ]
+    return {
+        "run": name,
+        "items": items,
+        "tags": tags,
+        "taskCount": task_count,
+        "judgments": real,
+        "goldJudgments": gold_judgments.count(),
+        "judgmentsPerItem": round(real / items, 3),
+        "dawidSkeneAccuracy": round(ds_right / items, 4),
+        "majorityVoteAccuracy": round(mv_right / items, 4),
+        "flagged": run.summary["flagged"],
+        "reliabilityCorrelation": round(float(np.corrcoef(*zip(*known, strict=True))[0, 1]), 4),
+        "paused": paused,
+        "requests": requests,
+        "answerSeconds": round(answer_seconds, 1),
+    }
+
+
+def crowd_main(args: argparse.Namespace) -> dict[str, Any]:
+    _django()
+    runs = [
+        run_crowd("fixed-3", items=args.items, seed=args.seed, task_count=3, tags={}),
+        run_crowd("fixed-5", items=args.items, seed=args.seed, task_count=5, tags={}),
+        run_crowd(
+            "adaptive",
+            items=args.items,
+            seed=args.seed,
+            task_count=1,
+            tags={"hitl:overlap": "adaptive:1:5:0.95", "hitl:gold-rate": "0.1"},
+            gold_items=max(30, args.items // 10),
+        ),
+    ]
+    fixed5, adaptive = runs[1], runs[2]
+    return {
+        "runs": runs,
+        "checks": {
+            "dawidSkeneMinusMajorityVote": round(runs[0]["dawidSkeneAccuracy"] - runs[0]["majorityVoteAccuracy"], 4),
+            "adaptiveMinusFixed5": round(adaptive["dawidSkeneAccuracy"] - fixed5["dawidSkeneAccuracy"], 4),
+            "adaptiveJudgmentShare": round(adaptive["judgments"] / fixed5["judgments"], 4),
+        },
+    }
+
+
+def timing_main(args: argparse.Namespace) -> dict[str, Any]:
+    _django()
+    import datetime as dt
+
+    from bench import crowd
+    from flows import outputs, quality_config
+    from flows.models import HumanLoop, ReviewTask
+    from hitl import clock
+    from inference_adapters import quality
+
+    people = crowd.reviewers(seed=args.seed)
+    labels = list(crowd.CLASSES)
+    per_item = 3
+    items = args.judgments // per_item
+    account, flow, users, _ = _tenant("timing", {}, per_item, len(people))
+    now = clock.now()
+    loops = HumanLoop.objects.bulk_create(
+        HumanLoop(
+            account=account,
+            flow_definition=flow,
+            template_id=flow.template_id,
+            name=f"t-{n}",
+            input_content="{}",
+            input_json={},
+            status="Completed",
+            created_at=now,
+            expires_at=now + dt.timedelta(days=1),
+            finished_at=now,
+            output_s3_uri=f"s3://quality-bench/out/t-{n}/output.json",
+        )
+        for n in range(items)
+    )
+    truth = crowd.truths(items, seed=args.seed)
+    rows = crowd.fixed_overlap(people, truth, overlap=per_item, seed=args.seed)
+    ReviewTask.objects.bulk_create(
+        (
+            ReviewTask(
+                human_loop_id=loops[item].id,
+                flow_definition=flow,
+                workteam_id=flow.workteam_id,
+                state="submitted",
+                worker=users[reviewer],
+                available_until=now,
+                accepted_at=now,
+                submitted_at=now,
+                answer={"animal": {"label": labels[label]}},
+            )
+            for item, reviewer, label in rows
+        ),
+        batch_size=5000,
+    )
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        run = quality.reestimate_flow(flow)
+        timings.append(time.perf_counter() - started)
+    # The consolidation step of finalize_loop, with the fitted model: 500 loops' output documents.
+    step, compute = [], []
+    sample = HumanLoop.objects.filter(flow_definition=flow).order_by("id")[:500]
+    for loop in sample:
+        loop.flow_definition = flow
+        answers = list(
+            ReviewTask.objects.filter(human_loop=loop, state="submitted")
+            .select_related("worker__worker")
+            .order_by("id")
+        )
+        document = outputs.build_output_document(loop, answers)
+        bucket, key = outputs.split_s3_path(loop.output_s3_uri)
+        started = time.perf_counter()
+        stamp, excluded = quality._flow_state(flow.id)
+        quality.consolidate(
+            json.loads(document),
+            model=quality.flow_model_cached(flow, stamp),
+            config=quality_config.of_flow(flow),
+            excluded_worker_ids=excluded,
+        )
+        compute.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        quality.write_consolidated(bucket, key, document, flow=flow)
+        step.append(time.perf_counter() - started)
+    return {
+        "judgments": run.summary["judgments"],
+        "loops": items,
+        "reestimateSeconds": [round(t, 3) for t in timings],
+        # The whole write_consolidated (with its object write, which the step had before issue 14 too),
+        # and the consolidation alone (estimate and paused reviewers read, every field decided).
+        "consolidationStepMs": {
+            "p50": round(float(np.percentile(step, 50)) * 1000, 3),
+            "p95": round(float(np.percentile(step, 95)) * 1000, 3),
+        },
+        "consolidationComputeMs": {
+            "p50": round(float(np.percentile(compute, 50)) * 1000, 3),
+            "p95": round(float(np.percentile(compute, 95)) * 1000, 3),
+        },
+        "database": os.environ["DATABASE_URL"].split(":", 1)[0],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    crowd_parser = sub.add_parser("crowd")
+    crowd_parser.add_argument("--items", type=int, default=2000)
+    crowd_parser.add_argument("--seed", type=int, default=14)
+    crowd_parser.add_argument("--out", default="bench/results/quality-crowd.json")
+    timing_parser = sub.add_parser("timing")
+    timing_parser.add_argument("--judgments", type=int, default=100_000)
+    timing_parser.add_argument("--seed", type=int, default=14)
+    timing_parser.add_argument("--out", default="bench/results/quality-timing.json")
+    args = parser.parse_args(argv)
+    result = crowd_main(args) if args.command == "crowd" else timing_main(args)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    json.dump(result, sys.stdout, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""Gold items, qualification and pausing (flows.gold), on SQLite and, in the PostgreSQL suite, flows.hot_sql."""
+
+import json
+import random
+
+import numpy as np
+import pytest
+from django.core import mail
+
+from bench import crowd
+from flows import gold, lifecycle, loop_queries
+from flows.models import HumanLoop, ReviewerStanding, ReviewTask
+from flows.quality_config import QualityConfig
+from flows.storage import get_store
+from review_ui import work
+from tests import factories as f
+from workforce.models import AuditRecord
+
+pytestmark = pytest.mark.django_db(transaction=True)
+LABELS = list(crowd.CLASSES)
+
+
+@pytest.fixture(autouse=True)
+def seeded_gold(monkeypatch):
+    monkeypatch.setattr(gold, "_random", random.Random(14))
+
+
+def _flow(tags, reviewers=1, task_count=1):
+    acct = f.account()
+    admin = f.user(email="lead@example.com")
+    acct.admins.add(admin)
+    people = [f.user() for _ in range(reviewers)]
+    team = f.workteam(acct, members=people)
+    flow = f.flow_definition(acct, team, task_count=task_count, tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+    return flow, people
+
+
+def _gold(flow, n, truth=None):
+    for i in range(n):
+        label = LABELS[i % 3] if truth is None else truth[i]
+        gold.add_gold_item(
+            flow,
+            name=f"g-{i}",
+            input_content=json.dumps({"taskObject": f"gold {i}", "truth": label}),
+            answer={"s": {"label": label}},
+        )
+
+
+def _truth_of(task):
+    return task.human_loop.input_json["truth"]
+
+
+def test_gold_items_are_never_listed_counted_or_written_as_the_customers_loops(settings):
+    flow, (person,) = _flow({"hitl:gold-rate": "0.5"})
+    _gold(flow, 3)
+    settings.HITL_ACTIVE_LOOP_QUOTA = 1
+    real = f.human_loop(flow, {"taskObject": "real", "truth": "cat"})  # the quota counts real loops only
+
+    assert [loop.name for loop in loop_queries.list_human_loops(flow).loops] == [real.name]
+    with pytest.raises(Exception, match="does not exist"):
+        loop_queries.get_human_loop(flow.account, "g-0")
+    served = []
+    for _ in range(4):
+        task = lifecycle.claim_next_task(person, flow=flow)
+        if task is None:
+            break
+        payload = work.task_payload(task, person)
+        served.append((task.human_loop.is_gold, sorted(payload)))
+        lifecycle.submit_task(person, task.id, {"s": {"label": _truth_of(task)}})
+
+    # The same payload shape for gold and real tasks: the portal cannot tell them apart.
+    assert len({tuple(keys) for _, keys in served}) == 1
+    assert any(is_gold for is_gold, _ in served) and not all(is_gold for is_gold, _ in served)
+    assert HumanLoop.objects.filter(is_gold=True, status="InProgress").count() == 3  # never finished
+    standing = ReviewerStanding.objects.get(worker=person, flow_definition=flow)
+    assert standing.gold_answered == standing.gold_correct == sum(is_gold for is_gold, _ in served)
+
+
+def test_the_pause_rule_catches_a_random_reviewer_within_30_gold_answers_and_spares_good_ones():
+    # 3 labels: answering at random is right 1/3 of the time. Defaults: pause-after 10, pause-below 0.6.
+    config = QualityConfig()
+    rng = np.random.default_rng(14)
+
+    def gold_answers_until_paused(accuracy, limit):
+        correct = 0
+        for answered in range(1, limit + 1):
+            correct += bool(rng.random() < accuracy)
+            if gold.should_pause(correct, answered, config):
+                return answered
+        return None
+
+    random_runs = [gold_answers_until_paused(1 / 3, 30) for _ in range(1000)]
+    good_runs = [gold_answers_until_paused(0.75, 40) for _ in range(1000)]
+
+    assert sum(run is not None for run in random_runs) >= 950
+    assert sum(run is not None for run in good_runs) <= 10
+
+
+def test_a_reviewer_answering_at_random_is_paused_and_left_out_of_consolidation():
+    flow, (spammer, good) = _flow({"hitl:gold-rate": "0.5"}, reviewers=2, task_count=2)
+    _gold(flow, 40)
+    for i in range(40):
+        f.human_loop(flow, {"taskObject": f"item {i}", "truth": LABELS[i % 3]})
+    rng = np.random.default_rng(5)
+    spam_loops = []
+    while (task := lifecycle.claim_next_task(spammer, flow=flow)) is not None:
+        lifecycle.submit_task(spammer, task.id, {"s": {"label": LABELS[rng.integers(3)]}})
+        if not task.human_loop.is_gold:
+            spam_loops.append(task.human_loop_id)
+    while (task := lifecycle.claim_next_task(good, flow=flow)) is not None:
+        lifecycle.submit_task(good, task.id, {"s": {"label": _truth_of(task)}})
+
+    standing = ReviewerStanding.objects.get(worker=spammer, flow_definition=flow)
+    assert standing.paused_at is not None and standing.gold_answered <= 30
+    assert ReviewerStanding.objects.get(worker=good).paused_at is None
+    # Paused: no more tasks, an audit record, a notice to the account's admins.
+    assert lifecycle.claim_next_task(spammer, flow=flow) is None
+    assert AuditRecord.objects.filter(operation="PauseReviewer", account_id=flow.account_id).count() == 1
+    assert [m.to for m in mail.outbox] == [["lead@example.com"]]
+    # Loops the spammer answered finish after the pause without their answer counting.
+    worker_id = spammer.worker.worker_id
+    for loop in HumanLoop.objects.filter(id__in=spam_loops):
+        bucket, key = loop.output_s3_uri.removeprefix("s3://").split("/", 1)
+        consolidated = json.loads(get_store().get(bucket, key.replace("output.json", "consolidated.json")))
+        assert consolidated["excludedWorkerIds"] == [worker_id]
+        assert consolidated["consolidatedAnswer"] == {"s": {"label": loop.input_json["truth"]}}
+
+
+def test_pausing_returns_the_reviewers_open_leases_to_the_queue():
+    flow, (person, other) = _flow(
+        {"hitl:gold-rate": "0.5", "hitl:pause-after": "1", "hitl:pause-below": "0.99"}, reviewers=2
+    )
+    _gold(flow, 5)
+    loop = f.human_loop(flow, {"taskObject": "real", "truth": "cat"})
+    held = ReviewTask.objects.get(human_loop=loop)
+    # Lease the real task to `person` by hand, then let them fail a gold item.
+    ReviewTask.objects.filter(id=held.id).update(
+        state="leased", worker=person, accepted_at=loop.created_at, lease_expires_at=loop.expires_at
+    )
+    gold_task = gold._lease_gold(person, flow)
+    lifecycle.submit_task(person, gold_task.id, {"s": {"label": "wrong"}})
+
+    held.refresh_from_db()
+    assert held.state == "open" and held.worker_id is None
+    assert ReviewerStanding.objects.get(worker=person).paused_at is not None
+
+
+def test_qualification_comes_before_real_tasks_and_a_failed_test_pauses():
+    flow, (good, bad) = _flow({"hitl:qualification": "3:0.67"}, reviewers=2)
+    _gold(flow, 5)
+    f.human_loop(flow, {"taskObject": "real", "truth": "cat"})
+
+    for person, right in ((good, True), (bad, False)):
+        for _ in range(3):
+            task = lifecycle.claim_next_task(person, flow=flow)
+            assert task.human_loop.is_gold  # the test first
+            lifecycle.submit_task(person, task.id, {"s": {"label": _truth_of(task) if right else "nope"}})
+
+    real = lifecycle.claim_next_task(good, flow=flow)
+    assert real is not None and not real.human_loop.is_gold
+    assert lifecycle.claim_next_task(bad, flow=flow) is None
+    assert ReviewerStanding.objects.get(worker=good).qualified_at is not None
+    assert "failed qualification" in ReviewerStanding.objects.get(worker=bad).pause_reason
+
+
+def test_a_reviewer_without_gold_left_to_qualify_on_gets_no_real_tasks():
+    flow, (person,) = _flow({"hitl:qualification": "3"})
+    _gold(flow, 1)
+    f.human_loop(flow, {"taskObject": "real", "truth": "cat"})
+
+    task = lifecycle.claim_next_task(person, flow=flow)
+    lifecycle.submit_task(person, task.id, {"s": {"label": _truth_of(task)}})
+
+    assert lifecycle.claim_next_task(person, flow=flow) is None
+    assert lifecycle.claim_next_task(person) is None  # nor from the team-wide queue
