@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -56,15 +57,16 @@ def _django() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    logging.getLogger("hitl.access").setLevel(logging.WARNING)  # one line per request otherwise
 
 
 def _tenant(name: str, tags: dict[str, str], task_count: int, n_reviewers: int):
     from django.contrib.auth import get_user_model
-    from review_ui.tokens import create_worker_token
 
     from flows.models import FlowDefinition, HumanTaskUi, TaskTemplate
     from hitl import arns
     from workforce.models import Account, Worker, Workforce, Workteam
+    from workforce.tokens import create_worker_token
 
     account = Account.objects.create(name=f"quality-{name}")
     workforce = Workforce.objects.create(account=account, name="default")
@@ -154,7 +156,7 @@ def run_crowd(name: str, *, items: int, seed: int, task_count: int, tags: dict[s
             quality.reestimate_flow(flow)
             next_estimate = finished + 200
     answer_seconds = time.perf_counter() - started
-    run = quality.reestimate_flow(flow)
+    run = quality.reestimate_flow(flow, consolidate_loops=True)
     by_name = {row["humanLoopName"]: row for row in run.consolidated}
     ds_right = mv_right = 0
     for n, label in enumerate(truth):
