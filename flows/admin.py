@@ -17,13 +17,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 
-from flows import lifecycle
+from flows import gold, lifecycle
 from flows.models import (
     FlowDefinition,
     HumanLoop,
     HumanTaskUi,
     OutputOutbox,
     OutputWriteAttempt,
+    ReviewerStanding,
     ReviewTask,
     WebhookDelivery,
     WebhookDeliveryAttempt,
@@ -293,3 +294,25 @@ class WorkteamWithWorkAdmin(workforce_admin.WorkteamAdmin):
 
 admin.site.unregister(Workteam)
 admin.site.register(Workteam, WorkteamWithWorkAdmin)
+
+
+@admin.register(ReviewerStanding)
+class ReviewerStandingAdmin(ReadOnlyAdmin):
+    """Reviewers' gold accuracy, qualification and pauses per flow (flows.gold); resume a paused reviewer."""
+
+    account_path = "flow_definition__account"
+    list_display = ("worker", "flow_definition", "gold_answered", "gold_correct", "qualified_at", "paused_at")
+    list_filter = ("flow_definition",)
+    list_select_related = ("worker", "flow_definition")
+    search_fields = ("worker__username", "flow_definition__name", "pause_reason")
+    fields = readonly_fields = list_display + ("held", "pause_reason", "updated_at")
+    actions = ("resume_reviewers",)
+
+    @admin.action(description="Resume the selected reviewers (clear the pause; their gold record is kept)")
+    def resume_reviewers(self, request: HttpRequest, queryset: QuerySet[ReviewerStanding]) -> None:
+        resumed = 0
+        for standing in queryset.select_related("flow_definition").filter(paused_at__isnull=False):
+            gold.resume_reviewer(standing)
+            audit.record_admin(request, "ResumeReviewer", standing.flow_definition, worker=standing.worker_id)
+            resumed += 1
+        self.message_user(request, f"{resumed} reviewer(s) resumed.", messages.SUCCESS)

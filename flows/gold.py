@@ -286,3 +286,12 @@ def notify_admins_of_pause(standing_id: int) -> int:
         recipient_list=recipients,
     )
     return len(recipients)
+
+
+def resume_reviewer(standing: ReviewerStanding) -> None:
+    """Clear a reviewer's pause on a flow (an operator's decision); qualification still holds them if unpassed."""
+    config = quality_config.of_flow(lookups.flow_by_id(standing.flow_definition_id))
+    held = config.qualification is not None and standing.qualified_at is None
+    ReviewerStanding.objects.filter(id=standing.id).update(
+        paused_at=None, pause_reason="", held=held, updated_at=clock.now()
+    )

@@ -173,3 +173,35 @@ def test_a_reviewer_without_gold_left_to_qualify_on_gets_no_real_tasks():
 
     assert lifecycle.claim_next_task(person, flow=flow) is None
     assert lifecycle.claim_next_task(person) is None  # nor from the team-wide queue
+
+
+def test_a_resumed_reviewer_gets_tasks_again():
+    flow, (person,) = _flow({"hitl:gold-rate": "0.5", "hitl:pause-after": "1", "hitl:pause-below": "0.99"})
+    _gold(flow, 3)
+    f.human_loop(flow, {"taskObject": "real", "truth": "cat"})
+    gold_task = gold._lease_gold(person, flow)
+    lifecycle.submit_task(person, gold_task.id, {"s": {"label": "wrong"}})
+    assert lifecycle.claim_next_task(person, flow=flow) is None
+
+    gold.resume_reviewer(ReviewerStanding.objects.get(worker=person))
+
+    assert lifecycle.claim_next_task(person, flow=flow) is not None
+
+
+def test_an_admin_resumes_a_paused_reviewer_from_the_standings_list(admin_client):
+    flow, (person,) = _flow({"hitl:gold-rate": "0.5", "hitl:pause-after": "1", "hitl:pause-below": "0.99"})
+    _gold(flow, 3)
+    gold_task = gold._lease_gold(person, flow)
+    lifecycle.submit_task(person, gold_task.id, {"s": {"label": "wrong"}})
+    standing = ReviewerStanding.objects.get(worker=person)
+    listed = admin_client.get("/admin/flows/reviewerstanding/")
+    assert listed.status_code == 200 and flow.name in listed.content.decode()
+
+    response = admin_client.post(
+        "/admin/flows/reviewerstanding/", {"action": "resume_reviewers", "_selected_action": [standing.pk]}
+    )
+
+    assert response.status_code == 302
+    standing.refresh_from_db()
+    assert standing.paused_at is None and standing.held is False
+    assert AuditRecord.objects.filter(operation="ResumeReviewer").count() == 1
