@@ -5,7 +5,7 @@ maximum lengths, patterns, enums and ranges are the server's job. Errors are
 collected and reported together:
 
     1 validation error detected: Value 'Bad_Name' at 'humanLoopName' failed to
-    satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9](-*[a-z0-9])*$
+    satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$
 
 Usage:
     v = Validator(body)
