@@ -70,6 +70,7 @@ def setup(reviewers: int, queue_reviewers: int) -> dict[str, Any]:
     """Create (or reuse) the bench tenant and return everything the clients need."""
     from django.contrib.auth import get_user_model
 
+    from flows import versions
     from flows.models import FlowDefinition, HumanTaskUi, TaskTemplate
     from hitl import arns
     from workforce.models import Account, Worker, WorkerToken, Workforce, Workteam, WorkteamMembership
@@ -80,6 +81,8 @@ def setup(reviewers: int, queue_reviewers: int) -> dict[str, Any]:
     workforce, _ = Workforce.objects.get_or_create(account=account, name="default")
     template = TaskTemplate.for_content(TEMPLATE)
     ui, _ = HumanTaskUi.objects.get_or_create(account=account, name="bench-ui", defaults={"template": template})
+    if ui.current_version_id is None:
+        versions.publish_first_ui_version(ui)
     flows = {}
     for flow_name, team_name, task_count in FLOWS:
         team, _ = Workteam.objects.get_or_create(
@@ -101,6 +104,8 @@ def setup(reviewers: int, queue_reviewers: int) -> dict[str, Any]:
                 "role_arn": f"arn:aws:iam::{account.aws_account_id}:role/A2I",
             },
         )
+        if flow.current_version_id is None:
+            versions.publish_first_flow_version(flow)  # a start pins it, as on a real flow
         flows[flow_name] = {"arn": arns.build("flow-definition", account.aws_account_id, flow_name), "team": team_name}
 
     def reviewer(username: str, team_name: str) -> str:

@@ -50,6 +50,7 @@ from flows import (
     quality_config,
     rules,
     start_input,
+    versions,
 )
 from flows.models import FlowDefinition, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
 from hitl import arns, clock, metrics
@@ -460,7 +461,14 @@ def _decide_finish(loop: HumanLoop, submitted: int, leased: int, has_outbox: boo
     overlap = quality_config.of_flow(loop.flow_definition).overlap
     if overlap is not None and loop.status == HumanLoop.Status.IN_PROGRESS and not has_outbox and not loop.is_gold:
         enough = overlap_rules.has_enough_answers(loop, overlap, submitted, leased)  # reads the answers
-    status = rules.final_status(loop, submitted=submitted, leased=leased, has_outbox=has_outbox, enough_answers=enough)
+    status = rules.final_status(
+        loop,
+        submitted=submitted,
+        leased=leased,
+        has_outbox=has_outbox,
+        enough_answers=enough,
+        task_count=versions.pinned_settings(loop)["task_count"],
+    )
     if status is not None:
         _schedule_finalize(loop, status)
 

@@ -42,7 +42,11 @@ class HumanTaskUi(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="human_task_uis")
     name = models.CharField(max_length=63)
+    # The current version's template (flows.versions keeps the two in step).
     template = models.ForeignKey(TaskTemplate, on_delete=models.PROTECT, related_name="+")
+    current_version = models.ForeignKey(
+        "HumanTaskUiVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     tags = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=clock.now)
@@ -95,6 +99,11 @@ class FlowDefinition(models.Model):
     tags = models.JSONField(default=list, blank=True)
     # Soft delete: loops keep their flow (PROTECT), the name becomes free again.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The columns above are the current version's settings; a start pins this id (and `template`)
+    # on the loop from the cached flow row, so the pin costs no statement.
+    current_version = models.ForeignKey(
+        "FlowDefinitionVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -109,6 +118,56 @@ class FlowDefinition(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class HumanTaskUiVersion(models.Model):
+    """One published, immutable version of a task UI's template (issue 17)."""
+
+    human_task_ui = models.ForeignKey(HumanTaskUi, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    template = models.ForeignKey(TaskTemplate, on_delete=models.PROTECT, related_name="+")
+    # The template's sha256 (TaskTemplate.sha256): the content hash of this version.
+    content_sha256 = models.CharField(max_length=64)
+    created_by = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(default=clock.now)
+    note = models.CharField(max_length=1024, blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["human_task_ui", "number"], name="human_task_ui_version_unique")]
+        ordering = ["human_task_ui", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.human_task_ui.name} v{self.number}"
+
+
+class FlowDefinitionVersion(models.Model):
+    """One published, immutable version of a flow definition's editable settings (issue 17).
+
+    `settings` holds the editable FlowDefinition columns (flows.versions.EDITABLE_FIELDS) by
+    attname; `content_sha256` is the hash of that document with the template's hash.
+    """
+
+    flow_definition = models.ForeignKey(FlowDefinition, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    settings = models.JSONField()
+    # Null once its task UI is deleted (as A2I allows): the version keeps its own template.
+    human_task_ui_version = models.ForeignKey(
+        HumanTaskUiVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    template = models.ForeignKey(TaskTemplate, on_delete=models.PROTECT, related_name="+")
+    content_sha256 = models.CharField(max_length=64)
+    created_by = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(default=clock.now)
+    note = models.CharField(max_length=1024, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["flow_definition", "number"], name="flow_definition_version_unique")
+        ]
+        ordering = ["flow_definition", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.flow_definition.name} v{self.number}"
 
 
 class HumanLoop(models.Model):
@@ -133,6 +192,11 @@ class HumanLoop(models.Model):
         FlowDefinition, on_delete=models.PROTECT, related_name="human_loops", db_index=False
     )
     template = models.ForeignKey(TaskTemplate, on_delete=models.PROTECT, related_name="+")
+    # The flow version current when the loop started: it finishes with that version's settings.
+    # No index: read through the loop, and every index is paid on every start.
+    flow_version = models.ForeignKey(
+        FlowDefinitionVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     name = models.CharField(max_length=63)
     # InputContent byte for byte (idempotent retries compare it), and parsed.
     input_content = models.TextField()

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from flows import versions
 from flows.models import FlowDefinition, HumanLoop, ReviewTask
 from flows.storage import get_store
 from hitl import arns
@@ -63,9 +64,9 @@ def output_path_problem(path: str) -> str | None:
 
 
 def output_location(loop: HumanLoop) -> tuple[str, str]:
-    """Return (bucket, key) of the loop's output.json."""
+    """Return (bucket, key) of the loop's output.json, under the output path of the loop's pinned flow version."""
     flow = loop.flow_definition
-    bucket, prefix = split_s3_path(flow.s3_output_path)
+    bucket, prefix = split_s3_path(versions.pinned_settings(loop)["s3_output_path"])
     stamp = loop.created_at.strftime("%Y/%m/%d/%H/%M/%S")
     key = f"{flow.name}/{stamp}/{loop.name}/output.json"
     return bucket, f"{prefix}/{key}" if prefix else key
@@ -99,6 +100,8 @@ def build_output_document(loop: HumanLoop, answers: list[ReviewTask]) -> bytes:
         document["awsManagedHumanLoopRequestSource"] = flow.request_source
     if loop.activation_output:
         document["humanLoopActivationOutput"] = loop.activation_output
+    # hitl's extra members (issue 17): the versions and template hash the loop ran with.
+    document.update(versions.output_fields(loop))
     return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

@@ -50,6 +50,8 @@ def new_loop_row(
         "account_id": account_id,
         "flow_definition_id": flow.id,
         "template_id": flow.template_id,
+        # The pin (flows.versions): read from the cached flow row, written by this same INSERT.
+        "flow_version_id": flow.current_version_id,
         "name": name,
         "input_content": input_content,
         "input_json": input_json,
@@ -196,17 +198,24 @@ def reopened_state(loop: HumanLoop) -> str:
 
 
 def final_status(
-    loop: HumanLoop, *, submitted: int, leased: int, has_outbox: bool, enough_answers: bool | None = None
+    loop: HumanLoop,
+    *,
+    submitted: int,
+    leased: int,
+    has_outbox: bool,
+    task_count: int,
+    enough_answers: bool | None = None,
 ) -> str | None:
     """Return the status `loop` is to finish with, given its task counts, or None if it is not done.
 
     An InProgress loop is done at TaskCount answers (A2I's rule), or for a flow with adaptive overlap
     when `enough_answers` (flows.overlap_rules, which reads the answers) says so. A gold item never is.
+    `task_count` is the TaskCount of the flow version the loop was started with (flows.versions).
     """
     if has_outbox or loop.is_gold:
         return None  # already finishing, or a gold item (flows.gold)
     if loop.status == Status.IN_PROGRESS:
-        done = enough_answers if enough_answers is not None else submitted >= loop.flow_definition.task_count
+        done = enough_answers if enough_answers is not None else submitted >= task_count
         return Status.COMPLETED.value if done else None
     if loop.status == Status.STOPPING and leased == 0:
         return Status.STOPPED.value

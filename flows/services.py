@@ -17,7 +17,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
 
-from flows import agent_policy, conditions, outputs, quality_config
+from flows import agent_policy, conditions, outputs, quality_config, versions
 from flows.models import FlowDefinition, HumanLoop, HumanTaskUi, TaskTemplate
 from hitl import arns, clock
 from hitl.errors import InUse, InvalidInput, LimitExceeded, NotFound
@@ -33,13 +33,20 @@ MAX_TAGS_PER_RESOURCE = 50
 # --- Human task UIs -----------------------------------------------------------
 
 
-def create_human_task_ui(account: Account, *, name: str, content: str, tags: list | None = None) -> HumanTaskUi:
-    """Store a worker task template under `name` after checking that it parses.
+def validate_template_content(content: str) -> None:
+    """Check a task template as CreateHumanTaskUi does (and UpdateHumanTaskUi, which reuses it)."""
+    _validate_template(content)
+
+
+def create_human_task_ui(
+    account: Account, *, name: str, content: str, tags: list | None = None, created_by: str = ""
+) -> HumanTaskUi:
+    """Store a worker task template under `name` after checking that it parses, as its version 1.
 
     Raises InvalidInput (template syntax, with line and reason), InUse (name
     taken) or LimitExceeded (HITL_HUMAN_TASK_UI_QUOTA).
     """
-    _validate_template(content)
+    validate_template_content(content)
     with transaction.atomic():
         if HumanTaskUi.objects.filter(account=account).count() >= settings.HITL_HUMAN_TASK_UI_QUOTA:
             raise LimitExceeded(
@@ -48,11 +55,13 @@ def create_human_task_ui(account: Account, *, name: str, content: str, tags: lis
         template = TaskTemplate.for_content(content)
         try:
             with transaction.atomic():
-                return HumanTaskUi.objects.create(
+                ui = HumanTaskUi.objects.create(
                     account=account, name=name, template=template, tags=tags or [], created_at=clock.now()
                 )
         except IntegrityError:
             raise InUse(f"A human task UI named {name} already exists in this account.") from None
+        versions.publish_first_ui_version(ui, created_by=created_by)
+        return ui
 
 
 def get_human_task_ui(account: Account, name: str) -> HumanTaskUi:
@@ -116,31 +125,19 @@ class FlowDefinitionSpec:
     tags: list[dict[str, str]] = field(default_factory=list)
 
 
-def create_flow_definition(account: Account, spec: FlowDefinitionSpec) -> FlowDefinition:
-    """Create an Active flow definition that snapshots its task UI's current template.
+def create_flow_definition(account: Account, spec: FlowDefinitionSpec, *, created_by: str = "") -> FlowDefinition:
+    """Create an Active flow definition, as its version 1, that snapshots its task UI's current template.
 
     Raises InvalidInput (unknown or public team, unknown UI, bad activation
     conditions, an output path S3 would refuse), InUse (name taken) or LimitExceeded
     (HITL_FLOW_DEFINITION_QUOTA).
     """
-    if spec.activation_conditions is not None:
-        if not spec.request_source:
-            raise InvalidInput(
-                "HumanLoopActivationConfig requires HumanLoopRequestSource: activation conditions are only "
-                "available for built-in task types."
-            )
-        conditions.validate_conditions(spec.request_source, spec.activation_conditions)
-    problem = outputs.output_path_problem(spec.s3_output_path)
-    if problem:
-        raise InvalidInput(
-            [
-                f"Value '{spec.s3_output_path[:80]}' at 'outputConfig.s3OutputPath' failed to satisfy constraint: {problem}"
-            ]
-        )
+    validate_activation_conditions(spec.request_source, spec.activation_conditions)
+    validate_output_path(spec.s3_output_path)
     agent_policy.parse(spec.tags)  # a bad hitl:agent: tag is refused before anything is created
     quality_config.parse(spec.tags)  # raises InvalidInput on a bad hitl: setting
-    team = _workteam_for_arn(account, spec.workteam_arn)
-    ui = _human_task_ui_for_arn(account, spec.human_task_ui_arn)
+    team = workteam_for_arn(account, spec.workteam_arn)
+    ui = human_task_ui_for_arn(account, spec.human_task_ui_arn)
     with transaction.atomic():
         live = FlowDefinition.objects.filter(account=account, deleted_at__isnull=True)
         if live.count() >= settings.HITL_FLOW_DEFINITION_QUOTA:
@@ -149,7 +146,7 @@ def create_flow_definition(account: Account, spec: FlowDefinitionSpec) -> FlowDe
             )
         try:
             with transaction.atomic():
-                return FlowDefinition.objects.create(
+                flow = FlowDefinition.objects.create(
                     account=account,
                     name=spec.name,
                     status=FlowDefinition.Status.ACTIVE,
@@ -174,6 +171,29 @@ def create_flow_definition(account: Account, spec: FlowDefinitionSpec) -> FlowDe
                 )
         except IntegrityError:
             raise InUse(f"A flow definition named {spec.name} already exists in this account.") from None
+        versions.publish_first_flow_version(flow, created_by=created_by)
+        return flow
+
+
+def validate_activation_conditions(request_source: str, activation_conditions: str | None) -> None:
+    """Check HumanLoopActivationConditions as CreateFlowDefinition does (UpdateFlowDefinition reuses it)."""
+    if activation_conditions is None:
+        return
+    if not request_source:
+        raise InvalidInput(
+            "HumanLoopActivationConfig requires HumanLoopRequestSource: activation conditions are only "
+            "available for built-in task types."
+        )
+    conditions.validate_conditions(request_source, activation_conditions)
+
+
+def validate_output_path(path: str) -> None:
+    """Check OutputConfig.S3OutputPath as CreateFlowDefinition does (UpdateFlowDefinition reuses it)."""
+    problem = outputs.output_path_problem(path)
+    if problem:
+        raise InvalidInput(
+            [f"Value '{path[:80]}' at 'outputConfig.s3OutputPath' failed to satisfy constraint: {problem}"]
+        )
 
 
 def get_flow_definition(account: Account, name: str) -> FlowDefinition:
@@ -217,7 +237,7 @@ def delete_flow_definition(account: Account, name: str) -> None:
             flow.save(update_fields=["status", "deleted_at"])
 
 
-def _workteam_for_arn(account: Account, arn: str) -> Workteam:
+def workteam_for_arn(account: Account, arn: str) -> Workteam:
     if ":workteam/public-crowd/" in arn or ":workteam/vendor-crowd/" in arn:
         raise InvalidInput(
             f"Value '{arn}' at 'humanLoopConfig.workteamArn' names a public or vendor work team; "
@@ -230,7 +250,7 @@ def _workteam_for_arn(account: Account, arn: str) -> Workteam:
     return team
 
 
-def _human_task_ui_for_arn(account: Account, arn: str) -> HumanTaskUi:
+def human_task_ui_for_arn(account: Account, arn: str) -> HumanTaskUi:
     name = arns.parse_name("human-task-ui", arn, account.aws_account_id)
     ui = HumanTaskUi.objects.select_related("template").filter(account=account, name=name).first() if name else None
     if ui is None:

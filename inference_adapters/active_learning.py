@@ -25,7 +25,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from flows import lifecycle, outputs
+from flows import lifecycle, outputs, versions
 from flows.models import FlowDefinition, HumanLoop, HumanTaskUi, TaskTemplate
 from flows.storage import get_store
 from hitl import arns
@@ -159,6 +159,9 @@ def _setup_flow(reviewer_count: int) -> tuple[Account, FlowDefinition, list[Any]
         s3_output_path=f"s3://{DEMO_BUCKET}/reviews",
         role_arn=f"arn:aws:iam::{account.aws_account_id}:role/A2I",
     )
+    if ui.current_version_id is None:
+        versions.publish_first_ui_version(ui)
+    versions.publish_first_flow_version(flow)
     return account, flow, reviewers
 
 

@@ -69,12 +69,17 @@ def workteam(acct: Account, members: list | None = None, **overrides: Any) -> Wo
 
 
 def human_task_ui(acct: Account, content: str = SENTIMENT_TEMPLATE, **overrides: Any) -> HumanTaskUi:
-    return HumanTaskUi.objects.create(
+    """A task UI with its version 1, as CreateHumanTaskUi stores it."""
+    from flows import versions
+
+    ui = HumanTaskUi.objects.create(
         account=acct,
         name=overrides.pop("name", f"ui-{next(_seq)}"),
         template=TaskTemplate.for_content(content),
         **overrides,
     )
+    versions.publish_first_ui_version(ui)
+    return ui
 
 
 def flow_definition(acct: Account, team: Workteam, ui: HumanTaskUi | None = None, **overrides: Any) -> FlowDefinition:
@@ -88,7 +93,9 @@ def flow_definition(acct: Account, team: Workteam, ui: HumanTaskUi | None = None
         "role_arn": f"arn:aws:iam::{acct.aws_account_id}:role/A2I",
     }
     fields.update(overrides)
-    return FlowDefinition.objects.create(
+    from flows import versions
+
+    flow = FlowDefinition.objects.create(
         account=acct,
         workteam=team,
         human_task_ui=ui,
@@ -96,6 +103,8 @@ def flow_definition(acct: Account, team: Workteam, ui: HumanTaskUi | None = None
         template=ui.template,
         **fields,
     )
+    versions.publish_first_flow_version(flow)
+    return flow
 
 
 def flow_arn(flow: FlowDefinition) -> str:

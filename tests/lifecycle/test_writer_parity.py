@@ -18,7 +18,7 @@ import pytest
 from django.db import connection
 
 from flows import lifecycle, rules
-from flows.models import HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
+from flows.models import FlowDefinitionVersion, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
 from hitl import clock
 from hitl.errors import Conflict, HitlError
 from tests import factories as f
@@ -113,6 +113,8 @@ def _rows(acct) -> dict[str, list[dict]]:
             row.pop(column, None)
         if "human_loop_id" in row:
             row["human_loop_id"] = loops[row["human_loop_id"]]
+        if row.get("flow_version_id") is not None:  # each scenario has its own flow: compare the pin by number
+            row["flow_version_id"] = FlowDefinitionVersion.objects.get(id=row["flow_version_id"]).number
         if "worker_id" in row and row["worker_id"] is not None:
             row["worker_id"] = (
                 type(obj)._meta.get_field("worker").related_model.objects.get(id=row["worker_id"]).username
