@@ -67,6 +67,7 @@ def add_gold_item(
                 account_id=flow.account_id,
                 flow_definition=flow,
                 template_id=flow.template_id,
+                flow_version_id=flow.current_version_id,
                 name=name,
                 input_content=input_content,
                 input_json=input_json,

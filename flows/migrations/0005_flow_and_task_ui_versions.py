@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("flows", "0003_delivery_attempts"),
+        ("flows", "0004_quality_control_gold_items"),
     ]
 
     operations = [

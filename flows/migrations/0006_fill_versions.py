@@ -62,6 +62,6 @@ def fill_versions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("flows", "0004_flow_and_task_ui_versions")]
+    dependencies = [("flows", "0005_flow_and_task_ui_versions")]
 
     operations = [migrations.RunPython(fill_versions, migrations.RunPython.noop, elidable=True)]
