@@ -9,6 +9,7 @@ class FlowsConfig(AppConfig):
         from flows.api import (
             runtime,  # noqa: F401  (registers the runtime operations)
             sagemaker,  # noqa: F401  (registers the flow and task UI operations)
+            versions,  # noqa: F401  (registers hitl's Update*/List*Versions extension operations)
         )
         from hitl import health
         from hitl import metrics as kernel_metrics
