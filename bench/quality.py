@@ -28,6 +28,7 @@ import argparse
 import json
 import logging
 import os
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -42,12 +43,13 @@ TEMPLATE = (
 )
 
 
-def _django() -> None:
+def _django(keep: bool = False) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hitl.settings")
     if not os.environ.get("DATABASE_URL"):
         path = ROOT / "var" / "bench-quality.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.unlink(missing_ok=True)
+        if not keep:
+            path.unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     os.environ.setdefault("HITL_OUTPUT_BACKEND", "local")
     os.environ.setdefault("HITL_LOCAL_STORE_DIR", str(ROOT / "var" / "bench-quality-store"))
@@ -102,19 +104,19 @@ def run_crowd(name: str, *, items: int, seed: int, task_count: int, tags: dict[s
 
     from bench import crowd
     from flows import gold, lifecycle
-    from flows.models import HumanLoop, ReviewerStanding, ReviewTask
     from hitl import arns
     from inference_adapters import quality
 
     people = crowd.reviewers(seed=seed)
     truth = crowd.truths(items, seed=seed)
     labels = list(crowd.CLASSES)
-    account, flow, users, tokens = _tenant(name, tags, task_count, len(people))
+    # A fresh tenant per run (a --rescore database keeps the earlier runs' flows).
+    account, flow, users, tokens = _tenant(f"{name}-{secrets.token_hex(3)}", tags, task_count, len(people))
     for n in range(gold_items):
         label = labels[n % 3]
         gold.add_gold_item(
             flow,
-            name=f"{name}-g{n}",
+            name=f"{flow.name}-g{n}",
             input_content=json.dumps({"taskObject": f"photo g{n}", "truth": label}),
             answer={"animal": {"label": label}},
         )
@@ -122,7 +124,7 @@ def run_crowd(name: str, *, items: int, seed: int, task_count: int, tags: dict[s
     for n, label in enumerate(truth):
         lifecycle.start_human_loop(
             account=account,
-            name=f"{name}-{n}",
+            name=f"{flow.name}-{n}",
             flow_definition_arn=flow_arn,
             input_content=json.dumps({"taskObject": f"photo {n}", "truth": labels[label], "item": n}),
         )
@@ -135,7 +137,7 @@ def run_crowd(name: str, *, items: int, seed: int, task_count: int, tags: dict[s
     started = time.perf_counter()
     requests = 0
     active = list(range(len(people)))
-    next_estimate = 200
+    next_estimate = 100
     while active:
         for n in rng.permutation(active):
             response = clients[n].get(f"/portal/api/tasks/next?flow={flow.name}")
@@ -151,16 +153,26 @@ def run_crowd(name: str, *, items: int, seed: int, task_count: int, tags: dict[s
                 content_type="application/json",
             )
             requests += 1
-        finished = HumanLoop.objects.filter(flow_definition=flow, is_gold=False, status="Completed").count()
-        if "hitl:overlap" in tags and finished >= next_estimate:
-            quality.reestimate_flow(flow)
-            next_estimate = finished + 200
+        if "hitl:overlap" in tags and requests >= next_estimate:
+            quality.reestimate_flow(flow)  # as a periodic job would: every 50 answers or so
+            next_estimate = requests + 100
     answer_seconds = time.perf_counter() - started
+    return score(name, flow, users, people, truth, tags, task_count, requests, answer_seconds)
+
+
+def score(name, flow, users, people, truth, tags, task_count, requests, answer_seconds):
+    """Re-estimate the answered flow and compare its consolidated answers with the truth."""
+    from bench import crowd
+    from flows.models import ReviewerStanding, ReviewTask
+    from inference_adapters import quality
+
+    labels = list(crowd.CLASSES)
+    items = len(truth)
     run = quality.reestimate_flow(flow, consolidate_loops=True)
     by_name = {row["humanLoopName"]: row for row in run.consolidated}
     ds_right = mv_right = 0
     for n, label in enumerate(truth):
-        row = by_name[f"{name}-{n}"]
+        row = by_name[f"{flow.name}-{n}"]
         ds_right += row["consolidatedAnswer"]["animal"]["label"] == labels[label]
         votes = row["agreement"]["animal.label"]["votes"]
         top = max(votes.values())
@@ -194,24 +206,39 @@ def run_crowd(name: str, *, items: int, seed: int, task_count: int, tags: dict[s
         "reliabilityCorrelation": round(float(np.corrcoef(*zip(*known, strict=True))[0, 1]), 4),
         "paused": paused,
         "requests": requests,
-        "answerSeconds": round(answer_seconds, 1),
+        "answerSeconds": None if answer_seconds is None else round(answer_seconds, 1),
     }
 
 
+def rescore(name: str, seed: int, items: int) -> dict[str, Any]:
+    """Score a run already answered in the bench database (after an interrupted `crowd`)."""
+    from bench import crowd
+    from flows.models import FlowDefinition
+
+    flow = FlowDefinition.objects.get(name=name)
+    users = sorted(flow.workteam.members.all(), key=lambda u: u.username)
+    tags = {t["Key"]: t["Value"] for t in flow.tags}
+    return score(
+        name, flow, users, crowd.reviewers(seed=seed), crowd.truths(items, seed=seed), tags, flow.task_count, None, None
+    )
+
+
+RUNS = {
+    "fixed-3": {"task_count": 3, "tags": {}},
+    "fixed-5": {"task_count": 5, "tags": {}},
+    "adaptive": {"task_count": 1, "tags": {"hitl:overlap": "adaptive:1:5:0.95", "hitl:gold-rate": "0.1"}},
+}
+
+
 def crowd_main(args: argparse.Namespace) -> dict[str, Any]:
-    _django()
-    runs = [
-        run_crowd("fixed-3", items=args.items, seed=args.seed, task_count=3, tags={}),
-        run_crowd("fixed-5", items=args.items, seed=args.seed, task_count=5, tags={}),
-        run_crowd(
-            "adaptive",
-            items=args.items,
-            seed=args.seed,
-            task_count=1,
-            tags={"hitl:overlap": "adaptive:1:5:0.95", "hitl:gold-rate": "0.1"},
-            gold_items=max(30, args.items // 10),
-        ),
-    ]
+    _django(keep=bool(args.rescore))
+    runs = []
+    for name in RUNS:
+        if name in (args.rescore or "").split(","):
+            runs.append(rescore(name, args.seed, args.items))
+        else:
+            gold_items = max(30, args.items // 10) if name == "adaptive" else 0
+            runs.append(run_crowd(name, items=args.items, seed=args.seed, gold_items=gold_items, **RUNS[name]))
     fixed5, adaptive = runs[1], runs[2]
     return {
         "runs": runs,
@@ -328,6 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     crowd_parser.add_argument("--items", type=int, default=2000)
     crowd_parser.add_argument("--seed", type=int, default=14)
     crowd_parser.add_argument("--out", default="bench/results/quality-crowd.json")
+    crowd_parser.add_argument(
+        "--rescore", default="", help="runs already answered in var/bench-quality.sqlite3 (e.g. fixed-3,fixed-5)"
+    )
     timing_parser = sub.add_parser("timing")
     timing_parser.add_argument("--judgments", type=int, default=100_000)
     timing_parser.add_argument("--seed", type=int, default=14)

@@ -245,6 +245,7 @@ class _LoopAnswers:
     name: str
     output_uri: str
     is_gold: bool
+    finished: bool = True
     workers: list[str] = field(default_factory=list)
     users: list[int] = field(default_factory=list)
     answers: list[dict[str, Any]] = field(default_factory=list)
@@ -269,11 +270,13 @@ def _finished_answers(flow: FlowDefinition) -> list[_LoopAnswers]:
     Answers stay JSON text (loops' answers repeat a lot: their questions are read once per distinct
     set, see _questions_of); three plain queries rather than one join, for speed on 100k answers.
     """
+    # Loops still collecting answers count too: their answers are evidence about the reviewers (adaptive
+    # overlap needs an estimate long before its loops finish); only finished loops are consolidated.
     loops = {
-        loop_id: _LoopAnswers(loop_id, name, uri, is_gold)
-        for loop_id, name, uri, is_gold in HumanLoop.objects.filter(flow_definition_id=flow.id)
-        .filter(Q(status__in=HumanLoop.TERMINAL) | Q(is_gold=True))
-        .values_list("id", "name", "output_s3_uri", "is_gold")
+        loop_id: _LoopAnswers(loop_id, name, uri, is_gold, finished=status in HumanLoop.TERMINAL)
+        for loop_id, name, uri, is_gold, status in HumanLoop.objects.filter(flow_definition_id=flow.id)
+        .filter(Q(status__in=[*HumanLoop.TERMINAL, *HumanLoop.OPEN]) | Q(is_gold=True))
+        .values_list("id", "name", "output_s3_uri", "is_gold", "status")
         .iterator(chunk_size=10000)
     }
     rows = list(
@@ -289,7 +292,7 @@ def _finished_answers(flow: FlowDefinition) -> list[_LoopAnswers]:
     for loop_id, user_id, raw in rows:
         loop = loops.get(loop_id)
         if loop is None:
-            continue  # loops still collecting answers count once they finish
+            continue  # deleted meanwhile
         loop.workers.append(worker_ids.get(user_id, str(user_id)))
         loop.users.append(user_id)
         loop.answers.append(raw)
@@ -313,7 +316,7 @@ def _answers_of(loop: _LoopAnswers) -> list[dict[str, Any]]:
 
 
 def reestimate_flow(flow: FlowDefinition, *, consolidate_loops: bool = False, rewrite: bool = False) -> FlowRun:
-    """Fit the flow's reviewer model to all finished loops and store it; report per reviewer.
+    """Fit the flow's reviewer model to all its answers (finished loops, open ones, gold) and store it.
 
     With `consolidate_loops` (export) or `rewrite`, every finished loop is
     consolidated again with the new estimate (FlowRun.consolidated), and with
@@ -369,7 +372,7 @@ def reestimate_flow(flow: FlowDefinition, *, consolidate_loops: bool = False, re
     excluded_ids = excluded_worker_ids(flow)
     consolidated_rows = []
     for loop in loops:
-        if loop.is_gold or not (consolidate_loops or rewrite):
+        if loop.is_gold or not loop.finished or not (consolidate_loops or rewrite):
             continue
         document = {
             "flowDefinitionArn": outputs.flow_arn(flow),
@@ -386,7 +389,7 @@ def reestimate_flow(flow: FlowDefinition, *, consolidate_loops: bool = False, re
     summary = {
         "flowDefinitionArn": outputs.flow_arn(flow),
         "estimatedAt": outputs.iso_millis(now),
-        "loops": len(loops) - len(gold_items),
+        "loops": sum(1 for loop in loops if loop.finished and not loop.is_gold),
         "goldItemsAnswered": sum(1 for loop in loops if loop.is_gold),
         "judgments": sum(len(j) for j in judgments.values()),
         "fields": {
@@ -394,7 +397,7 @@ def reestimate_flow(flow: FlowDefinition, *, consolidate_loops: bool = False, re
             for path, spec in model_json["fields"].items()
         },
         "flagged": flagged,
-        "rewritten": sum(1 for loop in loops if rewrite and loop.output_uri and not loop.is_gold),
+        "rewritten": sum(1 for loop in loops if rewrite and loop.output_uri and loop.finished and not loop.is_gold),
     }
     return FlowRun(summary, _reviewers(flow, model_json, agreement, excluded_answers), consolidated_rows)
 
