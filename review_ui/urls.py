@@ -6,6 +6,7 @@ app_name = "review_ui"
 urlpatterns = [
     path("", views.work_list, name="work_list"),
     path("work/", views.work_page, name="work"),
+    path("history/", views.history_page, name="history"),
     path("tasks/<int:task_id>/frame", views.task_frame, name="task_frame"),
     path("tasks/<int:task_id>/release", views.release, name="release"),
     path("objects/<str:token>/<path:filename>", views.stored_object, name="object"),

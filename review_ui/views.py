@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from flows import lifecycle
 from flows.storage import get_store
 from hitl.errors import Conflict, NotFound
-from review_ui import grants, isolation, rendering, work
+from review_ui import grants, history, isolation, rendering, work
 from workforce import audit
 
 _ACTIVE_CONTENT_TYPES = {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
@@ -46,6 +46,13 @@ def work_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def history_page(request: HttpRequest) -> HttpResponse:
+    """The reviewer's own submitted answers (read-only), counts, time per task and gold accuracy."""
+    return render(request, "review_ui/history.html", {"history": history.reviewer_history(request.user)})
+
+
+@login_required
+@require_GET
 def work_page(request: HttpRequest) -> HttpResponse:
     """Show the reviewer's current task in `?flow=NAME`, claiming the next one if they hold none."""
     flow_name = request.GET.get("flow", "")
@@ -54,7 +61,9 @@ def work_page(request: HttpRequest) -> HttpResponse:
     if flows != []:
         task = work.current_lease(request.user, flows) or work.claim_in_flows(request.user, flows)
     if task is None:
-        return render(request, "review_ui/no_more_work.html", {"flow_name": flow_name}, status=200)
+        # Reviewers know a flow by its task title; the flow's name is the requester's identifier.
+        title = flows[0].task_title if flows else ""
+        return render(request, "review_ui/no_more_work.html", {"task_title": title}, status=200)
     context = {
         "task": task,
         "flow": task.flow_definition,

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from flows.models import ReviewTask
+from flows.models import HumanLoop, ReviewTask
 from tests import factories
 from workforce.models import WorkerToken
 from workforce.tokens import hash_token
@@ -133,6 +133,16 @@ def test_no_more_work_page(client, flow, reviewer):
     assert 'id="no-more-work"' in response.content.decode()
 
 
+def test_the_no_more_work_page_names_the_task_title_not_the_flows_internal_name(client, account, team, reviewer):
+    factories.flow_definition(account, team, name="sent-v2-internal", task_title="Rate the review's tone")
+    client.force_login(reviewer)
+
+    page = client.get("/portal/work/?flow=sent-v2-internal").content.decode()
+
+    assert "Rate the review&#x27;s tone" in page
+    assert "sent-v2-internal" not in page
+
+
 def test_skip_releases_the_task_and_opens_the_next(client, flow, reviewer):
     factories.human_loop(flow, name="first")
     factories.human_loop(flow, name="second")
@@ -241,3 +251,29 @@ def test_the_work_list_costs_the_same_queries_for_one_flow_or_many(client, accou
 
     assert page.count('class="work-item"') == 4
     assert len(four_flows) == len(one_flow)
+
+
+def test_history_shows_gold_accuracy_per_flow_but_never_the_gold_items_themselves(client, flow, reviewer):
+    from django.utils import timezone
+
+    from flows.models import ReviewerStanding
+
+    now = timezone.now()
+    submitted = {"state": ReviewTask.State.SUBMITTED, "worker": reviewer, "accepted_at": now, "submitted_at": now}
+    real = factories.human_loop(flow, {"text": "real"})
+    gold = factories.human_loop(flow, {"text": "gold"})
+    HumanLoop.objects.filter(id=gold.id).update(is_gold=True)
+    ReviewTask.objects.filter(human_loop=real).update(
+        **submitted, answer={"label": "real-answer"}, time_spent_seconds=4
+    )
+    ReviewTask.objects.filter(human_loop=gold).update(
+        **submitted, answer={"label": "gold-answer"}, time_spent_seconds=2
+    )
+    ReviewerStanding.objects.create(flow_definition=flow, worker=reviewer, gold_answered=4, gold_correct=3)
+    client.force_login(reviewer)
+
+    page = client.get("/portal/history/").content.decode()
+
+    assert "real-answer" in page and "gold-answer" not in page
+    assert "3 of 4 (75 %)" in page
+    assert re.search(r'id="submitted-count">1<', page)

@@ -9,7 +9,10 @@
     '.toolbar{display:flex;flex-wrap:wrap;gap:12px;align-items:center;justify-content:space-between}',
     '.labels{display:flex;flex-wrap:wrap;gap:6px;align-items:center}',
     '.labels button .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}',
-    '.tools{display:flex;gap:4px}.tools button{padding:4px 10px}',
+    '.tools{display:flex;flex-wrap:wrap;gap:4px;align-items:center}.tools button{padding:4px 10px}',
+    // Segmentation's brush, eraser and size sit on the same centre line as the other tools.
+    '.paint-tools{display:inline-flex;gap:4px;align-items:center;margin-right:8px}',
+    '.paint-tools label{display:inline-flex;align-items:center;gap:4px;font-size:12px}',
     '.stage-wrap{overflow:auto;max-height:70vh;border:1px solid #eaeded;background:#f2f3f3}',
     '.stage{position:relative;display:inline-block;line-height:0}',
     '.stage img.source{display:block;user-select:none;-webkit-user-drag:none}',

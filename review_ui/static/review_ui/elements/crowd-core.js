@@ -192,6 +192,10 @@
     '.error-message{color:#d13212;font-size:12px;margin-top:4px}',
     'a{color:#0073bb;cursor:pointer}',
     'kbd{font:11px monospace;border:1px solid #aab7b8;border-radius:3px;padding:0 4px;margin-right:6px;color:#545b64;background:#fafafa}',
+    // Phones and tablets: every control a finger can hit (44 px, WCAG 2.5.5).
+    '@media (max-width:640px),(pointer:coarse){button.btn,a.full-link,.comment-link{min-height:44px;min-width:44px}' +
+      'a.full-link,.comment-link{display:inline-flex;align-items:center}label{min-height:44px;min-width:44px}' +
+      'input:not([type=range]):not([type=checkbox]):not([type=radio]),select{min-height:44px}}',
   ].join('\n');
   C.ELEMENT_CSS = ELEMENT_CSS;
 
@@ -278,6 +282,10 @@
     '.awsui-modal-dialog .close{border:none;background:none;font-size:20px;cursor:pointer}',
     '.full-link{display:inline-block;margin-top:12px}',
     '.shortcut-hint{color:#687078;font-size:12px}',
+    // A phone has no room for a side panel: the instructions go above the task.
+    '@media (max-width:640px){.awsui-app-layout{flex-direction:column}' +
+      '.awsui-app-layout__navigation{width:auto;border-right:none;border-bottom:1px solid #eaeded}' +
+      '.awsui-app-layout__content{padding:12px}}',
   ].join('\n');
   C.LAYOUT_CSS = LAYOUT_CSS;
 

@@ -21,8 +21,9 @@
     'mark.entity .tag{font-size:10px;font-weight:700;vertical-align:super;margin-left:2px;user-select:none}',
     'mark.entity .remove{border:none;background:none;cursor:pointer;font-size:10px;padding:0 2px;color:#16191f}',
     '.note{color:#687078;font-size:12px}',
-    '.crowd-auto-submit{margin-top:16px;font:600 14px sans-serif;background:#ec7211;color:#fff;border:1px solid #ec7211;border-radius:2px;padding:6px 20px;cursor:pointer}',
+    '.crowd-auto-submit{font:600 14px sans-serif;background:#ec7211;color:#fff;border:1px solid #ec7211;border-radius:2px;padding:6px 20px;cursor:pointer}',
     '.crowd-auto-submit:disabled{opacity:.5;cursor:default}',
+    '@media (max-width:640px),(pointer:coarse){.crowd-auto-submit{min-height:44px;min-width:44px}}',
   ].join('\n');
 
   class CrowdEntityAnnotation extends C.CrowdElement {
@@ -63,6 +64,13 @@
       form._owner = this;
       layout.root.querySelector('.form-slot').appendChild(form);
       this._form = form;
+      // The inner form's Submit goes to the layout's action bar, where every other widget has it.
+      if (form._autoSubmit) {
+        var bar = form._autoSubmit.parentNode;
+        layout.actions.appendChild(form._autoSubmit);
+        layout.actions.hidden = false;
+        bar.remove();
+      }
       C.registerChoices(this);
     }
 

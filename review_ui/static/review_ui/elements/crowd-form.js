@@ -180,7 +180,11 @@
         btn.addEventListener('click', function () {
           self.submit();
         });
-        this.appendChild(btn);
+        // Submit sits at the end of the line on every page, as in the full-page widgets' action bar.
+        var bar = document.createElement('div');
+        bar.className = 'crowd-form-actions';
+        bar.appendChild(btn);
+        this.appendChild(bar);
         this._autoSubmit = btn;
       }
       this._setupFormInstructions(form);
@@ -332,8 +336,10 @@
   var css = document.createElement('style');
   css.textContent = [
     'crowd-form{display:block;font-family:"Amazon Ember","Helvetica Neue",Roboto,Arial,sans-serif}',
-    'crowd-form .crowd-auto-submit{margin-top:16px;font:600 14px sans-serif;background:#ec7211;color:#fff;border:1px solid #ec7211;border-radius:2px;padding:6px 20px;cursor:pointer}',
+    'crowd-form .crowd-form-actions{display:flex;justify-content:flex-end;margin-top:16px}',
+    'crowd-form .crowd-auto-submit{font:600 14px sans-serif;background:#ec7211;color:#fff;border:1px solid #ec7211;border-radius:2px;padding:6px 20px;cursor:pointer}',
     'crowd-form .crowd-auto-submit:disabled{opacity:.5;cursor:default}',
+    '@media (max-width:640px),(pointer:coarse){crowd-form .crowd-auto-submit{min-height:44px;min-width:44px}}',
     'full-instructions:not([data-crowd-slotted]):not([data-open]),worker-comment{display:none}',
     'full-instructions[data-open]:not([data-crowd-slotted]){display:block;position:fixed;top:6vh;left:50%;transform:translateX(-50%);width:min(720px,90vw);max-height:85vh;overflow:auto;background:#fff;z-index:1000;padding:16px;box-shadow:0 0 0 100vmax rgba(0,0,0,.45)}',
     'crowd-form > form > short-instructions{display:block;background:#fafafa;border:1px solid #eaeded;padding:8px 12px;margin-bottom:12px}',

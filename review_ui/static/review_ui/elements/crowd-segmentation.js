@@ -21,10 +21,10 @@
       super.build();
       var tools = this._root.querySelector('.tools');
       var extra = document.createElement('span');
-      extra.style.cssText = 'display:inline-flex;gap:6px;align-items:center;margin-right:8px';
+      extra.className = 'paint-tools';
       extra.innerHTML =
         '<button type="button" class="btn brush selected">Brush</button><button type="button" class="btn eraser">Eraser</button>' +
-        '<label style="font-size:12px">Size <input type="range" class="brush-size" min="1" max="60" value="12"></label>';
+        '<label>Size <input type="range" class="brush-size" min="1" max="60" value="12"></label>';
       tools.insertBefore(extra, tools.firstChild);
       this._root.querySelector('.delete').hidden = true;
       var self = this;
