@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 
-from flows import gold, lifecycle
+from flows import admin_versions, gold, lifecycle
 from flows.models import (
     FlowDefinition,
     HumanLoop,
@@ -63,12 +63,22 @@ def _pretty_json(value: Any) -> str:
 
 @admin.register(HumanTaskUi)
 class HumanTaskUiAdmin(ReadOnlyAdmin):
-    list_display = ("name", "account", "status", "created_at", "preview")
+    list_display = ("name", "account", "status", "created_at", "preview", "versions")
     list_filter = ("status", "account")
     list_select_related = ("account",)
     search_fields = ("name",)
-    fields = ("name", "account", "status", "created_at", "preview", "template_content")
+    fields = ("name", "account", "status", "created_at", "preview", "versions", "template_content")
     readonly_fields = fields
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view(
+            lambda request, object_id: admin_versions.ui_versions_view(self, request, object_id)
+        )
+        return [path("<int:object_id>/versions/", view, name="flows_humantaskui_versions"), *super().get_urls()]
+
+    @admin.display(description="Versions")
+    def versions(self, obj: HumanTaskUi) -> str:
+        return format_html('<a href="{}">History, diff, edit</a>', admin_versions.versions_link("humantaskui", obj))
 
     @admin.display(description="Preview")
     def preview(self, obj: HumanTaskUi) -> str:
@@ -92,7 +102,19 @@ class FlowDefinitionAdmin(ReadOnlyAdmin):
     exclude = ("template",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: FlowDefinition | None = None) -> list[str]:
-        return [f.name for f in FlowDefinition._meta.fields if f.name != "template"]
+        return [f.name for f in FlowDefinition._meta.fields if f.name != "template"] + ["versions"]
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view(
+            lambda request, object_id: admin_versions.flow_versions_view(self, request, object_id)
+        )
+        return [path("<int:object_id>/versions/", view, name="flows_flowdefinition_versions"), *super().get_urls()]
+
+    @admin.display(description="Versions")
+    def versions(self, obj: FlowDefinition) -> str:
+        return format_html(
+            '<a href="{}">History, diff, rollback</a>', admin_versions.versions_link("flowdefinition", obj)
+        )
 
 
 class ReviewTaskInline(admin.TabularInline):
