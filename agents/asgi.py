@@ -135,7 +135,7 @@ async def _wait(request: ASGIRequest, query: dict, request_id: str, name: str, r
     context = await in_thread(streams.authorize)(request, request_id, "DescribeHumanLoop")
     wait = streams.wait_seconds(query)
     state = await in_thread(streams.describe)(context, name)
-    if not state.finished and wait > 0:
+    if not state.decided and wait > 0:
         if await WATCHER.wait_for_loop(state.loop_id, wait):
             state = await in_thread(streams.describe)(context, name)
     body = json.dumps(state.output, separators=(",", ":")).encode()

@@ -92,7 +92,7 @@ def _start(context: registry.RequestContext, review_id: str, flow: str | None, h
 def _result(context: registry.RequestContext, name: str, hitl_request: dict | None = None) -> dict[str, Any]:
     state = streams.describe(context, name)
     status = state.output["HumanLoopStatus"]
-    if not state.finished:
+    if not state.decided:
         return {
             "status": "pending",
             "human_loop_name": name,

@@ -6,9 +6,11 @@ agents/asgi.py (never by a sync worker: a waiter holds only a future, see
 agents/waiting.py).
 
     GET {prefix}/hitl/v1/human-loops/{name}/wait?WaitSeconds=N
-        DescribeHumanLoop's output, plus "HumanAnswers" once the loop finished;
-        answered as soon as the loop leaves InProgress/Stopping, or after N seconds
-        (0..HITL_WAIT_MAX_SECONDS, default 20) with the loop as it is.
+        DescribeHumanLoop's output plus "HitlDecided", and once decided "HumanAnswers"
+        and (tool-call reviews) "HitlDecision"; answered as soon as the loop is decided
+        (its last answer committed, or it stopped or failed), or after N seconds
+        (0..HITL_WAIT_MAX_SECONDS, default 20) as it is. A decided loop may still be
+        InProgress for the moment output.json is being written.
     GET {prefix}/hitl/v1/status-events[?after=ID]   (or the Last-Event-ID header)
         text/event-stream of the caller's account's status events, oldest first:
         "id: <n>", "event: status-change", "data: <the webhook body>"; a comment
@@ -27,7 +29,7 @@ from django.conf import settings
 
 import flows.api.runtime  # noqa: F401  (registers DescribeHumanLoop)
 from flows import agent_policy, events
-from flows.models import HumanLoop, ReviewTask, StatusEvent
+from flows.models import HumanLoop, OutputOutbox, ReviewTask, StatusEvent
 from hitl import clock, throttling
 from hitl.aws import registry, sigv4
 from hitl.aws.validation import Validator
@@ -42,7 +44,8 @@ HEARTBEAT_SECONDS = 15.0
 @dataclass(frozen=True)
 class LoopState:
     loop_id: int
-    finished: bool
+    finished: bool  # Completed, Stopped or Failed
+    decided: bool  # finished, or every answer is in (the decision is final; output.json may still be written)
     output: dict[str, Any]
 
 
@@ -70,7 +73,7 @@ def wait_seconds(query: dict[str, str]) -> int:
 def describe(context: registry.RequestContext, name: str) -> LoopState:
     """DescribeHumanLoop through its own handler (same checks, same shape), plus the outcome once finished.
 
-    A finished loop adds "HumanAnswers" (as in the status event) and, for a tool-call
+    A decided loop adds "HumanAnswers" (as in the status event) and, for a tool-call
     review, "HitlDecision": the HITLResponse to act on, with the flow's agent policy
     applied (a stale approval void, the on-timeout decision for a loop without answer).
     """
@@ -81,7 +84,13 @@ def describe(context: registry.RequestContext, name: str) -> LoopState:
         .get(account=context.account, name=name, deleted_at__isnull=True)
     )
     finished = output["HumanLoopStatus"] not in HumanLoop.OPEN
-    if finished:
+    completing = (
+        not finished
+        and OutputOutbox.objects.filter(human_loop_id=loop.id, final_status=HumanLoop.Status.COMPLETED).exists()
+    )
+    decided = finished or completing
+    output["HitlDecided"] = decided
+    if decided:
         answers = events.human_answers(loop.id)
         output["HumanAnswers"] = answers
         first_submitted = (
@@ -92,7 +101,7 @@ def describe(context: registry.RequestContext, name: str) -> LoopState:
         )
         decision = agent_policy.effective_decision(
             agent_policy.parse(loop.flow_definition.tags),
-            status=output["HumanLoopStatus"],
+            status=HumanLoop.Status.COMPLETED if completing else output["HumanLoopStatus"],
             input_json=loop.input_json,
             answers=answers,
             submitted_at=first_submitted,
@@ -100,7 +109,7 @@ def describe(context: registry.RequestContext, name: str) -> LoopState:
         )
         if decision is not None:
             output["HitlDecision"] = decision
-    return LoopState(loop_id=loop.id, finished=finished, output=output)
+    return LoopState(loop_id=loop.id, finished=finished, decided=decided, output=output)
 
 
 def last_event_id(request: Any, query: dict[str, str]) -> int:

@@ -4,8 +4,9 @@ Thousands of agents may wait at once; each holds only an asyncio future in the
 ASGI process (no thread, no database connection). One daemon thread per process,
 the watcher, reads every HITL_WAIT_POLL_MS milliseconds:
 
-* the ids of the watched loops that are no longer open (one primary-key `IN`
-  query over all waiters of the process), and
+* the ids of the watched loops that are decided: no longer open, or with their
+  last answer committed (its output outbox row exists; output.json is written
+  after it by Celery). Two primary-key `IN` queries over all waiters, and
 * the newest status event id (one index-only read), when an event stream is open.
 
 and resolves the futures of those that changed, on each future's own event loop.
@@ -21,17 +22,20 @@ import asyncio
 import functools
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection
 
-from flows.models import HumanLoop, StatusEvent
+from flows.models import HumanLoop, OutputOutbox, StatusEvent
 
 logger = logging.getLogger(__name__)
+
+SQLITE_LOCK_RETRIES = 5
 
 
 class Watcher:
@@ -46,47 +50,38 @@ class Watcher:
 
     async def wait_for_loop(self, loop_id: int, timeout: float) -> bool:
         """Wait up to `timeout` seconds for loop `loop_id` to leave InProgress/Stopping; True if it did."""
-        future = self._register(self._loops[loop_id])
-        try:
-            await asyncio.wait_for(asyncio.shield(future), timeout)
-            return True
-        except TimeoutError:
-            return False
-        finally:
-            with self._lock:
-                waiters = self._loops.get(loop_id)
-                if waiters is not None:
-                    waiters.discard(future)
-                    if not waiters:
-                        del self._loops[loop_id]
+
+        def remove(future: asyncio.Future) -> None:
+            waiters = self._loops.get(loop_id)
+            if waiters is not None:
+                waiters.discard(future)
+                if not waiters:
+                    del self._loops[loop_id]
+
+        return await self._wait(lambda future: self._loops[loop_id].add(future), remove, timeout)
 
     async def wait_for_event_after(self, event_id: int, timeout: float) -> bool:
         """Wait up to `timeout` seconds for a status event newer than `event_id` (any account's)."""
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        entry = (future, event_id)
+        return await self._wait(
+            lambda future: self._events.add((future, event_id)),
+            lambda future: self._events.discard((future, event_id)),
+            timeout,
+        )
+
+    async def _wait(self, add: Callable, remove: Callable, timeout: float) -> bool:
+        """Register a future with `add` (under the lock), wait for the watcher to resolve it, `remove` it."""
+        future = asyncio.get_running_loop().create_future()
         with self._lock:
-            self._events.add(entry)
+            add(future)
         self._ensure_thread()
         try:
-            await asyncio.wait_for(asyncio.shield(future), timeout)
+            await asyncio.wait_for(future, timeout)
             return True
         except TimeoutError:
             return False
         finally:
             with self._lock:
-                self._events.discard(entry)
-
-    def waiter_count(self) -> int:
-        with self._lock:
-            return sum(len(w) for w in self._loops.values()) + len(self._events)
-
-    def _register(self, bucket: set[asyncio.Future]) -> asyncio.Future:
-        future = asyncio.get_running_loop().create_future()
-        with self._lock:
-            bucket.add(future)
-        self._ensure_thread()
-        return future
+                remove(future)
 
     def _ensure_thread(self) -> None:
         with self._lock:
@@ -122,6 +117,10 @@ class Watcher:
             finished += (
                 HumanLoop.objects.filter(id__in=chunk).exclude(status__in=HumanLoop.OPEN).values_list("id", flat=True)
             )
+            # Decided: the last answer committed with its outbox row; output.json follows (Celery).
+            finished += OutputOutbox.objects.filter(
+                human_loop_id__in=chunk, final_status=HumanLoop.Status.COMPLETED
+            ).values_list("human_loop_id", flat=True)
         newest = None
         if newest_needed is not None:
             newest = StatusEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -145,10 +144,18 @@ def in_thread(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        finally:
-            close_old_connections()
+        for attempt in range(SQLITE_LOCK_RETRIES + 1):
+            try:
+                return func(*args, **kwargs)
+            except OperationalError as exc:
+                # SQLite (the embedded default) refuses a read that meets a writer's table lock at once;
+                # these calls are reads or idempotent starts, so try again shortly.
+                if connection.vendor != "sqlite" or "locked" not in str(exc) or attempt == SQLITE_LOCK_RETRIES:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+            finally:
+                close_old_connections()
+        raise AssertionError("unreachable")
 
     return sync_to_async(run, thread_sensitive=False)
 

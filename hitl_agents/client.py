@@ -141,10 +141,11 @@ class HitlReviews:
             left = self.wait_seconds if deadline is None else min(self.wait_seconds, deadline - time.monotonic())
             described = self.describe(name, max(int(left), 0))
             status = described["HumanLoopStatus"]
-            if status in FINISHED:
+            if status in FINISHED or described.get("HitlDecided"):
                 if "HitlDecision" in described:  # the server applied the flow's policy
                     return described["HitlDecision"]
-                return decision_for_status(status, described.get("HumanAnswers") or [], hitl_request)
+                answers = described.get("HumanAnswers") or []
+                return decision_for_status("Completed" if answers else status, answers, hitl_request)
             if deadline is not None and time.monotonic() >= deadline:
                 raise ReviewPending(name)
 

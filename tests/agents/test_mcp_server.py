@@ -31,9 +31,19 @@ async def _call_http(url: str, authorization: str, calls: list[tuple[str, dict]]
             return [(await client.call_tool(name, args)).structured_content for name, args in calls]
 
 
+def run_async(coro) -> Any:
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps a loop running in this one."""
+    result: list = []
+    thread = threading.Thread(target=lambda: result.append(asyncio.run(coro)))
+    thread.start()
+    thread.join(120)
+    assert result, "the MCP client call did not finish"
+    return result[0]
+
+
 def call_http(setup, events_url: str, *calls: tuple[str, dict]) -> list[Any]:
     authorization = f"Bearer {setup.aws.access_key_id}:{setup.aws.secret_access_key}"
-    return asyncio.run(_call_http(events_url, authorization, list(calls)))
+    return run_async(_call_http(events_url, authorization, list(calls)))
 
 
 def answer_in_background(setup, answer: dict, delay: float = 1.0) -> threading.Thread:
@@ -76,12 +86,8 @@ def test_request_approval_over_http_returns_a_handle_then_the_decision(tool_revi
     reviewer = answer_in_background(tool_review, APPROVE)
     (decided,) = call_http(tool_review, events_url, ("get_review", {"human_loop_name": name, "wait_seconds": 20}))
     reviewer.join()
-    assert decided == {
-        "status": "decided",
-        "human_loop_name": name,
-        "human_loop_status": "Completed",
-        "decision": APPROVE,
-    }
+    assert decided["status"] == "decided" and decided["decision"] == APPROVE and decided["human_loop_name"] == name
+    assert decided["human_loop_status"] in ("InProgress", "Completed")  # decided before output.json is written
     assert HumanLoop.objects.count() == 1
 
 
@@ -150,12 +156,12 @@ def test_request_approval_over_stdio(tool_review, settings):
     key_id = tool_review.aws.access_key_id
     call = ("request_approval", {"tool_name": "refund", "arguments": {"order": "B-2"}, "review_id": "s-1",
                                  "flow_definition": "agent-actions", "wait_seconds": 0})  # fmt: skip
-    (pending,) = asyncio.run(_call_stdio(env, key_id, [call]))
+    (pending,) = run_async(_call_stdio(env, key_id, [call]))
     assert pending["status"] == "pending"
     task = tool_review.next_task()
     assert task["humanLoopName"] == pending["human_loop_name"]
     tool_review.submit(task["taskId"], APPROVE)
-    (decided,) = asyncio.run(
+    (decided,) = run_async(
         _call_stdio(env, key_id, [("get_review", {"human_loop_name": pending["human_loop_name"], "wait_seconds": 10})])
     )
     assert decided["status"] == "decided" and decided["decision"] == APPROVE

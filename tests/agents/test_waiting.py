@@ -51,7 +51,10 @@ def test_a_waiter_returns_as_soon_as_the_reviewer_submits_with_the_decision_inli
     waited = time.monotonic() - started
     reviewer.join()
 
-    assert described["HumanLoopStatus"] == "Completed"
+    # Decided as soon as the answer committed; Completed once output.json is written just after.
+    assert described["HitlDecided"] is True
+    assert described["HumanLoopStatus"] in ("InProgress", "Completed")
+    assert described["HitlDecision"] == APPROVED
     assert described["HumanLoopName"] == name
     assert described["HumanAnswers"][0]["answerContent"] == APPROVED
     assert described["HumanLoopOutput"]["OutputS3Uri"].endswith(f"/{name}/output.json")
@@ -65,6 +68,7 @@ def test_a_wait_with_no_decision_returns_the_open_loop_after_wait_seconds(tool_r
     described = reviews.describe(name, wait_seconds=1)
     assert 0.9 <= time.monotonic() - started < 5
     assert described["HumanLoopStatus"] == "InProgress"
+    assert described["HitlDecided"] is False
     assert "HumanAnswers" not in described
 
 

@@ -1,0 +1,344 @@
+"""Waiting agents: 1,000 concurrent long-poll waiters, and what they cost the reviewers' endpoints.
+
+    python -m bench.agents_waiters [--waiters 1000] [--answers 150]
+
+Brings up the bench stack (bench/stack.py: PostgreSQL, Redis, the S3 test server, one
+Celery worker, gunicorn with 2 sync workers) on its own ports plus the ASGI events
+process (uvicorn agents.asgi:application), a webhook receiver in this process, then:
+
+  A. no waiters: one reviewer claims and answers `answers` tool-call reviews
+     (reviewer API next-task + submit), timing each call;
+  B. `waiters` loops, each with a long-poll waiter (GET /hitl/v1/human-loops/{name}/wait,
+     SigV4-signed, WaitSeconds=60, asyncio + httpx in this process) open at once; the
+     same reviewer answers `answers` of them. Timed: next-task and submit, submit sent
+     -> that loop's waiter returned with the decision, and submit sent -> webhook received.
+
+Prints a Markdown report and writes it to bench/results/agents-<time>.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from bench.clients import ReviewerApi, percentile
+from bench.stack import ROOT, VENV, Stack
+
+EVENTS_PORT = int(os.environ.get("HITL_BENCH_EVENTS_PORT", "28701"))
+# Ports of this bench's own stack (bench/stack.py reads HITL_BENCH_*), away from the main bench's.
+PORTS = {"WEB": "28700", "PG": "25700", "REDIS": "26700", "S3": "25701", "PGBOUNCER": "25702"}
+REQUEST = {
+    "action_requests": [{"name": "refund", "args": {"order": "A-17", "amount": 30}, "description": "Refund A-17"}],
+    "review_configs": [{"action_name": "refund", "allowed_decisions": ["approve", "reject"]}],
+}
+APPROVE = {"decisions": [{"type": "approve"}]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--waiters", type=int, default=1000)
+    parser.add_argument("--answers", type=int, default=100)
+    # A person answers every few seconds; the pace keeps the one Celery worker (output.json, then the
+    # webhook) from building a backlog that the webhook numbers would then measure instead.
+    parser.add_argument("--pace", type=float, default=0.5, help="seconds between one submit and the next claim")
+    args = parser.parse_args(argv)
+    for name, port in PORTS.items():
+        os.environ.setdefault(f"HITL_BENCH_{name}_PORT", port)
+    stack = Stack(database="hitl_agents_bench", web_workers=2, services_dir=ROOT / "var" / "bench-agents-services")
+    stack.services_dir.mkdir(parents=True, exist_ok=True)
+    receiver = WebhookReceiver()
+    events = None
+    try:
+        stack.start()
+        os.environ.update(stack.env)
+        setup = _setup(receiver.url)
+        events = _start_events(stack)
+        web = ("127.0.0.1", stack.web_port)
+        report: dict[str, Any] = {"load_before": os.getloadavg(), "waiters": args.waiters, "answers": args.answers}
+        report["pace_s"] = args.pace
+        common = {"answers": args.answers, "pace": args.pace}
+        report["without"] = _phase(setup, web, receiver, prefix="a", loops=args.answers, waiters=0, **common)
+        report["with"] = _phase(setup, web, receiver, prefix="b", loops=args.waiters, waiters=args.waiters, **common)
+        report["load_after"] = os.getloadavg()
+        report["registration_round_s"] = getattr(_phase, "registration_round_s", None)
+        text = _markdown(report)
+        print(text)
+        out = ROOT / "bench" / "results" / f"agents-{dt.datetime.now():%Y%m%d-%H%M%S}.md"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
+        print(f"written to {out}")
+    finally:
+        receiver.close()
+        try:
+            if events is not None:
+                events.terminate()  # graceful: it waits for the open long polls, so not for long
+                try:
+                    events.wait(15)
+                except subprocess.TimeoutExpired:
+                    events.kill()
+        finally:
+            stack.stop()
+    return 0
+
+
+def _setup(webhook_url: str) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    import io
+
+    from django.core.management import call_command
+
+    from flows.models import FlowDefinition, HumanTaskUi, TaskTemplate, WebhookEndpoint
+    from hitl import arns
+    from hitl_agents import tool_review_template
+    from workforce.models import Account, Workforce, Workteam, WorkteamMembership
+
+    out = io.StringIO()
+    call_command("create_access_key", "agents-bench", "--create-user", "--account", "agents-bench", stdout=out)
+    pairs = dict(line.split(" = ", 1) for line in out.getvalue().splitlines())
+    account = Account.objects.get(name="agents-bench")
+    workforce, _ = Workforce.objects.get_or_create(account=account, name="default")
+    team, _ = Workteam.objects.get_or_create(
+        account=account, name="agents-bench-team", defaults={"workforce": workforce, "description": "reviewers"}
+    )
+    template = TaskTemplate.for_content(tool_review_template())
+    ui, _ = HumanTaskUi.objects.get_or_create(account=account, name="tool-call-review", defaults={"template": template})
+    FlowDefinition.objects.get_or_create(
+        account=account,
+        name="agent-actions",
+        deleted_at=None,
+        defaults={
+            "workteam": team,
+            "human_task_ui": ui,
+            "human_task_ui_arn": arns.build("human-task-ui", account.aws_account_id, ui.name),
+            "template": template,
+            "task_title": "Approve",
+            "task_description": "Approve the agent's call",
+            "task_count": 1,
+            "s3_output_path": "s3://a2i-results/agents",
+            "role_arn": f"arn:aws:iam::{account.aws_account_id}:role/A2I",
+        },
+    )
+    WebhookEndpoint.objects.get_or_create(account=account, url=webhook_url, defaults={"secret": "bench"})
+    out = io.StringIO()
+    call_command("create_worker_token", "agents-reviewer", "--create-user", stdout=out)
+    from django.contrib.auth import get_user_model
+
+    WorkteamMembership.objects.get_or_create(
+        workteam=team, user=get_user_model().objects.get(username="agents-reviewer")
+    )
+    return {
+        "key": pairs["aws_access_key_id"],
+        "secret": pairs["aws_secret_access_key"],
+        "flow_arn": arns.build("flow-definition", account.aws_account_id, "agent-actions"),
+        "token": out.getvalue().strip().splitlines()[-1].strip(),
+    }
+
+
+def _start_events(stack: Stack) -> subprocess.Popen:
+    log = open(stack.services_dir / "events.log", "ab")  # noqa: SIM115 (kept open for the child)
+    command = [str(VENV / "uvicorn"), "agents.asgi:application", "--host", "127.0.0.1", "--port", str(EVENTS_PORT)]
+    events = subprocess.Popen(command + ["--no-access-log", "--log-level", "warning"], cwd=ROOT, env=stack.env,
+                              stdout=log, stderr=log)  # fmt: skip
+    deadline = time.time() + 60
+    import httpx
+
+    while time.time() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{EVENTS_PORT}/healthz", timeout=2)
+            return events
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    raise RuntimeError("the events process did not start")
+
+
+def _start_loops(setup: dict, prefix: str, count: int) -> list[str]:
+    from hitl_agents import HitlReviews
+
+    reviews = HitlReviews(
+        setup["flow_arn"],
+        endpoint_url=os.environ["HITL_PUBLIC_URL"],
+        aws_access_key_id=setup["key"],
+        aws_secret_access_key=setup["secret"],
+    )
+    return [reviews.start(f"{prefix}-{time.time_ns()}-{i}", REQUEST) for i in range(count)]
+
+
+def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, loops: int, answers: int,
+           waiters: int, pace: float) -> dict[str, Any]:  # fmt: skip
+    names = _start_loops(setup, prefix, loops)
+    returned: dict[str, float] = {}
+    stop = threading.Event()
+    waiting = None
+    if waiters:
+        ready = threading.Event()
+        waiting = threading.Thread(target=lambda: asyncio.run(_wait_all(setup, names, returned, ready, stop)))
+        waiting.start()
+        ready.wait(300)
+        # Each waiter's first call (WaitSeconds=0) has returned; its long poll costs the server the same
+        # again (signature check, one describe), so give that round as long as the first took.
+        time.sleep(ready.first_round_s + 3)
+        _phase.registration_round_s = round(ready.first_round_s, 1)
+    reviewer = ReviewerApi(*web, setup["token"])
+    next_times, submit_times, sent = [], [], {}
+    for _ in range(answers):
+        t = time.perf_counter()
+        reply = reviewer.next()
+        next_times.append(time.perf_counter() - t)
+        assert reply.status == 200, reply.status
+        task = reply.json()
+        sent[task["humanLoopName"]] = time.perf_counter()
+        reply = reviewer.submit(task["taskId"], APPROVE)
+        submit_times.append(time.perf_counter() - sent[task["humanLoopName"]])
+        assert reply.status == 200, reply.status
+        time.sleep(pace)
+    deadline = time.perf_counter() + 60
+    while time.perf_counter() < deadline and (
+        any(n not in receiver.received for n in sent) or (waiters and any(n not in returned for n in sent))
+    ):
+        time.sleep(0.05)
+    stop.set()
+    if waiting is not None:
+        waiting.join(90)
+    result = {
+        "next_ms": _stats(next_times),
+        "submit_ms": _stats(submit_times),
+        "webhook_ms": _stats([receiver.received[n] - t for n, t in sent.items() if n in receiver.received]),
+        "webhooks_missing": sum(1 for n in sent if n not in receiver.received),
+    }
+    if waiters:
+        result["waiter_ms"] = _stats([returned[n] - t for n, t in sent.items() if n in returned])
+        result["waiters_missing"] = sum(1 for n in sent if n not in returned)
+    return result
+
+
+async def _wait_all(setup: dict, names: list[str], returned: dict, ready: threading.Event, stop: threading.Event):
+    import httpx
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    signer = SigV4Auth(Credentials(setup["key"], setup["secret"]), "sagemaker", "us-east-1")
+    limits = httpx.Limits(max_connections=len(names) + 10, max_keepalive_connections=len(names) + 10)
+    async with httpx.AsyncClient(limits=limits, timeout=90) as client:
+
+        async def call(url: str):
+            request = AWSRequest(method="GET", url=url)
+            signer.add_auth(request)
+            return await client.get(url, headers=dict(request.headers.items()))
+
+        async def first(name: str) -> None:
+            response = await call(f"http://127.0.0.1:{EVENTS_PORT}/hitl/v1/human-loops/{name}/wait?WaitSeconds=0")
+            assert response.status_code == 200, response.text
+
+        started = time.perf_counter()
+        await asyncio.gather(*(first(name) for name in names))
+        ready.first_round_s = time.perf_counter() - started
+
+        async def wait(name: str) -> None:
+            url = f"http://127.0.0.1:{EVENTS_PORT}/hitl/v1/human-loops/{name}/wait?WaitSeconds=60"
+            while not stop.is_set():
+                request = AWSRequest(method="GET", url=url)
+                signer.add_auth(request)
+                try:
+                    response = await client.get(url, headers=dict(request.headers.items()))
+                except httpx.HTTPError:
+                    await asyncio.sleep(0.5)
+                    continue
+                if response.status_code == 200 and response.json()["HitlDecided"]:
+                    returned[name] = time.perf_counter()
+                    assert response.json()["HitlDecision"] == APPROVE
+                    return
+
+        tasks = [asyncio.ensure_future(wait(name)) for name in names]
+        ready.set()
+        while not stop.is_set():
+            await asyncio.sleep(0.1)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class WebhookReceiver:
+    """Records when each loop's status event arrived (by humanLoopName)."""
+
+    def __init__(self) -> None:
+        self.received: dict[str, float] = {}
+        received = self.received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                received.setdefault(body["detail"]["humanLoopName"], time.perf_counter())
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def _stats(seconds: list[float]) -> dict[str, float | int | None]:
+    ms = [s * 1000 for s in seconds]
+    return {
+        "n": len(ms),
+        "p50": _round(percentile(ms, 50)),
+        "p95": _round(percentile(ms, 95)),
+        "max": _round(max(ms, default=None)),
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _markdown(report: dict[str, Any]) -> str:
+    a, b = report["without"], report["with"]
+
+    def ratio(key: str, p: str) -> str:
+        return f"{b[key][p] / a[key][p]:.2f}×" if a[key][p] and b[key][p] else "n/a"
+
+    lines = [
+        f"# Waiting agents: {report['waiters']} long-poll waiters, {report['answers']} answers",
+        "",
+        f"Load average before {report['load_before'][0]:.2f} / after {report['load_after'][0]:.2f} "
+        f"(2 cores, shared with other work); gunicorn 2 sync workers, one Celery worker, one uvicorn events process; "
+        f"one reviewer, {report['pace_s']} s between a submit and the next claim.",
+        "",
+        "| measure | without waiters p50 / p95 (ms) | with waiters p50 / p95 (ms) | p95 ratio |",
+        "|---|---|---|---|",
+        f"| next task (reviewer API) | {a['next_ms']['p50']} / {a['next_ms']['p95']} | {b['next_ms']['p50']} / {b['next_ms']['p95']} | {ratio('next_ms', 'p95')} |",
+        f"| submit | {a['submit_ms']['p50']} / {a['submit_ms']['p95']} | {b['submit_ms']['p50']} / {b['submit_ms']['p95']} | {ratio('submit_ms', 'p95')} |",
+        f"| submit sent → webhook received | {a['webhook_ms']['p50']} / {a['webhook_ms']['p95']} | {b['webhook_ms']['p50']} / {b['webhook_ms']['p95']} | {ratio('webhook_ms', 'p95')} |",
+        f"| submit sent → waiter returned with the decision | | {b['waiter_ms']['p50']} / {b['waiter_ms']['p95']} (max {b['waiter_ms']['max']}) | |",
+        "",
+        f"Missing: webhooks {a['webhooks_missing']} / {b['webhooks_missing']}, waiters {b['waiters_missing']}. "
+        f"Registering the {report['waiters']} waiters (one signed call each, all at once) took "
+        f"{report['registration_round_s']} s.",
+        "",
+        "```json",
+        json.dumps(report, indent=2),
+        "```",
+        "",
+    ]  # fmt: skip
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
