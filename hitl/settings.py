@@ -385,11 +385,13 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Token bucket per access key: requests per second and burst; 0 = no throttling.
 HITL_THROTTLE_RATE = float(env_str("HITL_THROTTLE_RATE", "0") or 0)
 HITL_THROTTLE_BURST = env_int("HITL_THROTTLE_BURST", 0)
-# Where the buckets live, shared by every process: Redis (default: the broker's, when it is Redis),
-# else the database (hitl.throttling). Set "" to keep them in the database even with a Redis broker.
-HITL_THROTTLE_REDIS_URL = env_str(
-    "HITL_THROTTLE_REDIS_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+# Where the buckets live, shared by every process: a Redis URL; empty = the broker's, when it is Redis,
+# else the database (hitl.throttling); "database" keeps them in the database even with a Redis broker.
+HITL_THROTTLE_REDIS_URL = env_str("HITL_THROTTLE_REDIS_URL") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
 )
+if HITL_THROTTLE_REDIS_URL == "database":
+    HITL_THROTTLE_REDIS_URL = ""
 
 # Waiting without polling (agents/): the longest a long-poll DescribeHumanLoop is held, how long one
 # status-event stream stays open before the client reconnects with Last-Event-ID, and how often each
