@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.work_list, name="work_list"),
     path("work/", views.work_page, name="work"),
     path("history/", views.history_page, name="history"),
+    path("shortcuts/", views.shortcuts_page, name="shortcuts"),
     path("tasks/<int:task_id>/frame", views.task_frame, name="task_frame"),
     path("tasks/<int:task_id>/release", views.release, name="release"),
     path("objects/<str:token>/<path:filename>", views.stored_object, name="object"),

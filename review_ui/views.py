@@ -6,6 +6,7 @@ review_ui.work (what a reviewer may see); these views only call them.
 
 from __future__ import annotations
 
+import json
 import mimetypes
 
 from django.contrib.auth.decorators import login_required
@@ -14,12 +15,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidde
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flows import lifecycle
 from flows.storage import get_store
 from hitl.errors import Conflict, NotFound
-from review_ui import grants, history, isolation, rendering, work
+from review_ui import grants, history, isolation, rendering, shortcuts, work
 from workforce import audit
 
 _ACTIVE_CONTENT_TYPES = {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
@@ -52,6 +53,30 @@ def history_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def shortcuts_page(request: HttpRequest) -> HttpResponse:
+    """The reviewer's own keyboard shortcuts, remappable (review_ui.shortcuts)."""
+    keys = shortcuts.keymap_for(request.user)
+    errors: list[str] = []
+    saved = False
+    status = 200
+    if request.method == "POST":
+        keys = {action: request.POST.get(action, "") for action in shortcuts.DEFAULTS}
+        errors = shortcuts.validate(keys)
+        if errors:
+            status = 400
+        else:
+            shortcuts.save(request.user, keys)
+            saved = True
+    rows = [
+        {"action": action, "description": description, "key": keys[action]}
+        for action, _, description in shortcuts.ACTIONS
+    ]
+    context = {"rows": rows, "errors": errors, "saved": saved}
+    return render(request, "review_ui/shortcuts.html", context, status=status)
+
+
+@login_required
 @require_GET
 def work_page(request: HttpRequest) -> HttpResponse:
     """Show the reviewer's current task in `?flow=NAME`, claiming the next one if they hold none."""
@@ -71,6 +96,7 @@ def work_page(request: HttpRequest) -> HttpResponse:
         "seconds_left": work.seconds_left(task),
         "sandbox": isolation.IFRAME_SANDBOX,
         "frame_url": reverse("review_ui:task_frame", args=[task.id]),
+        "keymap_json": json.dumps(shortcuts.keymap_for(request.user)),
     }
     return render(request, "review_ui/task.html", context)
 

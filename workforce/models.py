@@ -252,3 +252,10 @@ class AuditRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit records are append-only.")
+
+
+class ReviewerKeymap(models.Model):
+    """A reviewer's own keyboard shortcuts: action -> key name, over the defaults (review_ui.shortcuts)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="keymap")
+    keys = models.JSONField(default=dict)

@@ -6,8 +6,10 @@
 // This page checks that the message comes from that frame, POSTs {"answerContent": answer} to the
 // reviewer API with the session's CSRF token, replies
 //   {type: "hitl:submit-result", ok: bool, message: string}
-// and on success opens the next task of the flow. In preview mode nothing is sent: the answer is
-// shown, and the reply carries preview: true and the answer.
+// and on success opens the next task of the flow. The frame's keyboard shortcuts for Skip and Release
+// arrive as {type: "hitl:action", action: "skip" | "release"}; after hitl:ready this page focuses the
+// frame and sends the reviewer's keymap as {type: "hitl:keymap", keymap}. In preview mode nothing is
+// sent: the answer is shown, and the reply carries preview: true and the answer.
 (function () {
   "use strict";
 
@@ -101,6 +103,19 @@
     }
     if (data.type === "hitl:ready") {
       frame.classList.add("ready");
+      // Keyboard-only review: keys go to the task straight away, with the reviewer's own keymap.
+      frame.focus();
+      if (bar.dataset.keymap) {
+        frame.contentWindow.postMessage({ type: "hitl:keymap", keymap: JSON.parse(bar.dataset.keymap) }, "*");
+      }
+      return;
+    }
+    if (data.type === "hitl:action") {
+      // Skip and Release are this page's buttons (they post the release form).
+      var button = document.getElementById(data.action === "skip" ? "skip-button" : "release-button");
+      if (button && !preview && (data.action === "skip" || data.action === "release")) {
+        button.click();
+      }
       return;
     }
     if (data.type !== "hitl:submit") {

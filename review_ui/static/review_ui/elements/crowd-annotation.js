@@ -83,6 +83,7 @@
       // Capture phase: a widget that uses Enter (finish a shape) must see it before Enter-to-submit does.
       document.addEventListener('keydown', this._keyHandler, true);
       C.registerChoices(this);
+      if (typeof this.keyAction === 'function' && C.keys) C.keys.register(this);
     }
     attributeChangedCallback(name, old, value) {
       if (!this._root || this._writingLabels) return;
@@ -435,6 +436,54 @@
         ctx.strokeRect(Math.min(a.start.x, a.end.x) * s, Math.min(a.start.y, a.end.y) * s, Math.abs(a.end.x - a.start.x) * s, Math.abs(a.end.y - a.start.y) * s);
         ctx.setLineDash([]);
       }
+    }
+    /* Keyboard-only boxes (crowd-keys.js): a new box in the middle, then move and resize it with the arrows. */
+    keyAction(action) {
+      if (!this.naturalWidth) return false;
+      var b = this._shapes[this._selected];
+      var stepX = Math.max(1, this.naturalWidth / 100);
+      var stepY = Math.max(1, this.naturalHeight / 100);
+      var self = this;
+      function change(fn) {
+        if (!b) return false;
+        self.commit();
+        fn();
+        b.width = Math.max(stepX, Math.min(b.width, self.naturalWidth));
+        b.height = Math.max(stepY, Math.min(b.height, self.naturalHeight));
+        b.left = Math.max(0, Math.min(self.naturalWidth - b.width, b.left));
+        b.top = Math.max(0, Math.min(self.naturalHeight - b.height, b.top));
+        return true;
+      }
+      var done;
+      if (action === 'newBox') {
+        if (!this.requireLabel()) return true;
+        this.commit();
+        this._shapes.push({
+          label: this.currentLabel,
+          left: this.naturalWidth * 0.375,
+          top: this.naturalHeight * 0.375,
+          width: this.naturalWidth / 4,
+          height: this.naturalHeight / 4,
+        });
+        // Selected, so that the arrows move it; choosing another label now relabels it.
+        this._selected = this._shapes.length - 1;
+        done = true;
+      } else if (action === 'nextShape' || action === 'previousShape') {
+        var n = this._shapes.length;
+        if (!n) return false;
+        var d = action === 'nextShape' ? 1 : -1;
+        this._selected = this._selected < 0 ? (d > 0 ? 0 : n - 1) : (this._selected + d + n) % n;
+        done = true;
+      } else if (action === 'moveLeft') done = change(function () { b.left -= stepX; });
+      else if (action === 'moveRight') done = change(function () { b.left += stepX; });
+      else if (action === 'moveUp') done = change(function () { b.top -= stepY; });
+      else if (action === 'moveDown') done = change(function () { b.top += stepY; });
+      else if (action === 'wider') done = change(function () { b.width += stepX; });
+      else if (action === 'narrower') done = change(function () { b.width -= stepX; });
+      else if (action === 'taller') done = change(function () { b.height += stepY; });
+      else if (action === 'shorter') done = change(function () { b.height -= stepY; });
+      if (done) this.redraw();
+      return !!done;
     }
     shapesValue() {
       return {

@@ -389,7 +389,7 @@
     };
   };
 
-  /* ---------- Keyboard: digits pick the n-th choice, Enter submits ---------- */
+  /* ---------- Keyboard: widgets with choices register here; crowd-keys.js routes digits to the first ---------- */
   C.choiceTargets = [];
   C.registerChoices = function (el) {
     C.choiceTargets.push(el);
@@ -406,31 +406,5 @@
     return false;
   }
   C.isEditable = isEditable;
-  document.addEventListener('keydown', function (e) {
-    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (isEditable(document.activeElement)) return;
-    if (/^[1-9]$/.test(e.key)) {
-      var target = C.choiceTargets.filter(function (el) {
-        return el.isConnected;
-      })[0];
-      if (target && target.pickChoice(Number(e.key) - 1)) e.preventDefault();
-      return;
-    }
-    if (e.key === 'Enter') {
-      var t = document.activeElement;
-      while (t && t.shadowRoot && t.shadowRoot.activeElement) t = t.shadowRoot.activeElement;
-      // Enter on a focused button or link activates it instead.
-      if (t && (t.localName === 'button' || t.localName === 'a' || t.localName === 'crowd-button')) return;
-      var forms = document.querySelectorAll('crowd-form');
-      var form = forms.length === 1 ? forms[0] : null;
-      if (!form) {
-        var ea = document.querySelector('crowd-entity-annotation');
-        form = ea && ea.shadowRoot && ea.shadowRoot.querySelector('crowd-form');
-      }
-      if (form && typeof form.submit === 'function') {
-        e.preventDefault();
-        form.submit();
-      }
-    }
-  });
+  // The shortcuts themselves (digits, Enter, the ? overlay, remapping) are in crowd-keys.js.
 })();

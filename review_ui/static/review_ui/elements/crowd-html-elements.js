@@ -9,6 +9,7 @@
   if (window.CrowdElements && window.CrowdElements.loaded) return;
   var FAMILIES = [
     'crowd-core.js',
+    'crowd-keys.js',
     'crowd-form.js',
     'crowd-inputs.js',
     'crowd-layout.js',
