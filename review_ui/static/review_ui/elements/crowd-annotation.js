@@ -211,19 +211,57 @@
     _initDrawing() {
       var self = this;
       var c = this._canvas;
+      // Touch: one finger draws like the mouse; two fingers pinch to zoom and pan (the drawing is dropped).
+      var touches = {};
+      var pinch = null;
+      function spread() {
+        var ps = Object.keys(touches).map(function (id) { return touches[id]; });
+        return {
+          d: Math.hypot(ps[0].x - ps[1].x, ps[0].y - ps[1].y) || 1,
+          x: (ps[0].x + ps[1].x) / 2,
+          y: (ps[0].y + ps[1].y) / 2,
+        };
+      }
+      function untouch(e) {
+        delete touches[e.pointerId];
+        if (Object.keys(touches).length < 2) pinch = null;
+      }
       c.addEventListener('pointerdown', function (e) {
-        if (e.button !== 0 || !self.naturalWidth) return;
+        if (e.pointerType === 'touch') {
+          touches[e.pointerId] = { x: e.clientX, y: e.clientY };
+          if (Object.keys(touches).length === 2) {
+            self._dragging = false;
+            self._action = null;
+            var at = spread();
+            pinch = { d: at.d, x: at.x, y: at.y, zoom: self._zoom };
+            self.redraw();
+            return;
+          }
+        }
+        if (pinch || e.button !== 0 || !self.naturalWidth) return;
         c.setPointerCapture(e.pointerId);
         self._dragging = true;
         self.onDown(self.toNatural(e), e);
         self.redraw();
       });
       c.addEventListener('pointermove', function (e) {
+        if (e.pointerType === 'touch' && touches[e.pointerId]) touches[e.pointerId] = { x: e.clientX, y: e.clientY };
+        if (pinch) {
+          var now = spread();
+          self.setZoom((pinch.zoom * now.d) / pinch.d);
+          self._wrap.scrollLeft -= now.x - pinch.x;
+          self._wrap.scrollTop -= now.y - pinch.y;
+          pinch.x = now.x;
+          pinch.y = now.y;
+          return;
+        }
         if (!self.naturalWidth) return;
         self.onMove(self.toNatural(e), e, self._dragging);
         self.redraw();
       });
+      c.addEventListener('pointercancel', untouch);
       c.addEventListener('pointerup', function (e) {
+        untouch(e);
         if (!self._dragging) return;
         self._dragging = false;
         self.onUp(self.toNatural(e), e);
