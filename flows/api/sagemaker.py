@@ -32,14 +32,20 @@ REQUEST_SOURCES = (FlowDefinition.REKOGNITION_SOURCE, FlowDefinition.TEXTRACT_SO
 # --- Human task UIs -----------------------------------------------------------
 
 
-@control_plane_operation("CreateHumanTaskUi")
-def create_human_task_ui(ctx: RequestContext, body: dict[str, Any]) -> dict[str, Any]:
-    v = Validator(body)
+def ui_name_and_template(v: Validator) -> tuple[str | None, str | None]:
+    """HumanTaskUiName and UiTemplate.Content, as CreateHumanTaskUi (and hitl's UpdateHumanTaskUi) take them."""
     name = v.string(
         "HumanTaskUiName", required=True, min_len=1, max_len=63, pattern=shapes.NAME_PATTERNS["human-task-ui"]
     )
     template = v.structure("UiTemplate", required=True)
     content = template.string("Content", required=True, min_len=1, max_len=128000) if template else None
+    return name, content
+
+
+@control_plane_operation("CreateHumanTaskUi")
+def create_human_task_ui(ctx: RequestContext, body: dict[str, Any]) -> dict[str, Any]:
+    v = Validator(body)
+    name, content = ui_name_and_template(v)
     tags = shapes.tags(v)
     v.done()
     ui = services.create_human_task_ui(ctx.account, name=name, content=content, tags=tags)

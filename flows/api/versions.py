@@ -34,11 +34,7 @@ def _common(v: Validator) -> tuple[int | None, str, bool]:
 @control_plane_operation("UpdateHumanTaskUi")
 def update_human_task_ui(ctx: RequestContext, body: dict[str, Any]) -> dict[str, Any]:
     v = Validator(body)
-    name = v.string(
-        "HumanTaskUiName", required=True, min_len=1, max_len=63, pattern=shapes.NAME_PATTERNS["human-task-ui"]
-    )
-    template = v.structure("UiTemplate", required=True)
-    content = template.string("Content", required=True, min_len=1, max_len=128000) if template else None
+    name, content = standard.ui_name_and_template(v)
     base, note, force = _common(v)
     v.done()
     ui = services.get_human_task_ui(ctx.account, name)
