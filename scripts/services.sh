@@ -199,8 +199,13 @@ admin_users = postgres
 EOF
   if [[ $EUID -eq 0 ]]; then chown -R postgres: "$dir"; fi
   # PgBouncer refuses to run as root, like PostgreSQL.
+  # With -d the listening socket is opened after the fork: a failure there shows only in the log.
   as_pg "$bin" -q -d "$dir/pgbouncer.ini" || { tail -n 20 "$dir/pgbouncer.log" >&2; die "pgbouncer failed to start"; }
-  wait_for 10 pgbouncer tcp_open "$PGBOUNCER_PORT"
+  for _ in $(seq 1 100); do
+    tcp_open "$PGBOUNCER_PORT" && break
+    sleep 0.1
+  done
+  tcp_open "$PGBOUNCER_PORT" || { tail -n 20 "$dir/pgbouncer.log" >&2; die "pgbouncer did not come up within 10s"; }
   log "pgbouncer (transaction mode, pool size $PGBOUNCER_POOL_SIZE) on 127.0.0.1:$PGBOUNCER_PORT -> postgres :$PG_PORT"
 }
 

@@ -34,18 +34,23 @@ from tests.protocol.conftest import create_key_with_command
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-# scripts/services.sh's default: beside the PostgreSQL port, so parallel checkouts do not collide.
-PGBOUNCER_PORT = int(os.environ.get("HITL_PGBOUNCER_PORT") or int(os.environ.get("HITL_PG_PORT", "55432")) + 300)
 POOL_SIZE = 2  # server connections per database: fewer than the clients below
 VENV_BIN = ROOT / ".venv" / "bin"
 
 
 @pytest.fixture(scope="module")
 def pgbouncer(django_db_setup):
-    env = dict(os.environ, HITL_PGBOUNCER_PORT=str(PGBOUNCER_PORT), HITL_PGBOUNCER_POOL_SIZE=str(POOL_SIZE))
+    # A free port of the kernel's choosing, not a fixed one: a fixed port in the ephemeral range can be
+    # held, by chance, by any client socket of the run (seen once in CI).
+    port = int(os.environ.get("HITL_PGBOUNCER_PORT") or _free_port())
+    env = dict(os.environ, HITL_PGBOUNCER_PORT=str(port), HITL_PGBOUNCER_POOL_SIZE=str(POOL_SIZE))
     services("stop", "pgbouncer", env=env)  # one left by an aborted run may have another pool size
-    services("start", "pgbouncer", env=env)
-    yield PGBOUNCER_PORT
+    started = subprocess.run(
+        [str(ROOT / "scripts" / "services.sh"), "start", "pgbouncer"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if started.returncode != 0:
+        pytest.fail(f"pgbouncer did not start on port {port}:\n{started.stdout}{started.stderr}", pytrace=False)
+    yield port
     # Closes its server connections, so the test database can be dropped at the end of the session.
     services("stop", "pgbouncer", env=env)
 
@@ -56,9 +61,9 @@ def _wrapper(port: int, alias: str) -> DatabaseWrapper:
     return DatabaseWrapper(settings_dict, alias=alias)
 
 
-def _pooled_url() -> str:
+def _pooled_url(port: int) -> str:
     db = connection.settings_dict
-    return f"postgres://{db['USER']}@127.0.0.1:{PGBOUNCER_PORT}/{db['NAME']}"
+    return f"postgres://{db['USER']}@127.0.0.1:{port}/{db['NAME']}"
 
 
 def test_statements_prepared_through_a_transaction_pooler_never_collide_or_go_missing(pgbouncer):
@@ -124,7 +129,7 @@ def test_two_web_instances_two_workers_and_two_beats_behind_pgbouncer_complete_e
     key_id, secret = create_key_with_command("pooled-api", t.account.name)
     tokens = [f.worker_token(member) for member in t.reviewers]
     # The session's short outbox grace: the sweeps of both beats re-send overdue outputs while they run.
-    env = dict(live.env, DATABASE_URL=_pooled_url())
+    env = dict(live.env, DATABASE_URL=_pooled_url(pgbouncer))
     logs = [SERVICES_DIR / f"pooled-web-{n}.log" for n in range(2)]
     for log in logs:
         log.unlink(missing_ok=True)
