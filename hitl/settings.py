@@ -169,6 +169,7 @@ INSTALLED_APPS = [
     "flows",
     "review_ui",
     "inference_adapters",
+    "console",
     "hitl.coordination",
     "agents",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/oidc/<str:provider_id>/login/callback/", oidc_views.oidc_callback),
     path("accounts/", include("allauth.urls")),
     path("portal/", include("review_ui.urls")),
+    path("console/", include("console.urls")),
     path("ops/", include("review_ui.ops_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
