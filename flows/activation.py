@@ -1,9 +1,10 @@
 """Activation conditions of built-in task types (spec 9.5, 9.6): does a Textract/Rekognition result need a loop?
 
-Part of the flow definition: `evaluate_builtin_request` is called by
-`flows.lifecycle.start_human_loop` (and the bulk path) for every flow with a
-request source, so StartHumanLoop, the Python adapters and the HTTP endpoint
-all take the same decision. It is deterministic: the same request gives the
+Part of the flow definition: `admit` is called by `flows.lifecycle.start_human_loop`
+and the bulk path for every start, so StartHumanLoop, `manage.py bulk_start`, the
+Python adapters, the MCP server and the HTTP endpoint all take the same decision:
+a built-in flow's activation conditions (`evaluate_builtin_request`), or a
+tool-call review flow's agent policy (flows.agent_policy). It is deterministic: the same request gives the
 same decision and the same enriched input, which keeps idempotent retries
 idempotent. The conditions themselves are flows.conditions (pure functions).
 """
@@ -14,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from flows import conditions, outputs
+from flows import agent_policy, conditions, outputs
 from flows.models import FlowDefinition
 from hitl.errors import InvalidInput
 
@@ -40,6 +41,28 @@ def camelize(value: Any) -> Any:
     if isinstance(value, list):
         return [camelize(item) for item in value]
     return value
+
+
+@dataclass(frozen=True)
+class Admission:
+    start: bool  # False: no person is needed and no loop starts (StartHumanLoop answers {})
+    input_json: Any  # what the loop stores (a built-in flow's enriched input, otherwise the request as sent)
+    activation_output: dict[str, Any] | None  # a built-in flow's activation results, else None
+
+
+def admit(flow: FlowDefinition, input_json: Any) -> Admission:
+    """Decide whether a start request on `flow` becomes a loop: the one rule for every start path.
+
+    Raises InvalidInput when the input does not fit the flow (a built-in flow without
+    the request/response pair, a tool-call review flow's request outside its policy).
+    """
+    if flow.request_source:
+        decision = evaluate_builtin_request(flow, input_json)
+        return Admission(decision.start, decision.input_json, decision.activation_output)
+    policy = agent_policy.parse(flow.tags)
+    if policy is not None and not agent_policy.evaluate_start(flow.name, policy, input_json).start:
+        return Admission(False, input_json, None)
+    return Admission(True, input_json, None)
 
 
 def evaluate_builtin_request(flow: FlowDefinition, input_json: Any) -> BuiltinDecision:

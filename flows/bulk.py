@@ -3,7 +3,8 @@
 Same rules as StartHumanLoop for every item (flows.start_input: name,
 InputContent a JSON document of at most 3,145,728 characters; an Active flow,
 idempotent retries, Conflict for a taken name, the active-loop quota, the
-activation conditions of built-in flows), but loops and their review tasks are
+activation conditions of built-in flows, the agent policy of tool-call review
+flows: flows.activation.admit), but loops and their review tasks are
 inserted a batch at a time: with PostgreSQL COPY (ids taken from the sequence
 up front), elsewhere with bulk_create. One transaction per batch; an item
 that fails is reported and does not stop the others.
@@ -149,14 +150,14 @@ def _as_items(items: Iterable[BulkItem | dict[str, Any]]) -> Iterator[BulkItem |
 
 
 def _prepare(index: int, item: BulkItem, flow: FlowDefinition) -> _Prepared | None:
-    """Parse and check one item; raise its HitlError, or return None if a built-in flow needs no review."""
+    """Parse and check one item; raise its HitlError, or return None if it needs no review (flows.activation.admit)."""
     parsed = start_input.check_start_input(item.name, item.input_content, item.data_attributes).input_json
+    admission = activation.admit(flow, parsed)  # the same decision as StartHumanLoop's
+    if not admission.start:
+        return None
     if not flow.request_source:
         return _Prepared(index, item, item.input_content, None)
-    decision = activation.evaluate_builtin_request(flow, parsed)
-    if not decision.start:
-        return None
-    return _Prepared(index, item, json.dumps(decision.input_json), decision.activation_output)
+    return _Prepared(index, item, json.dumps(admission.input_json), admission.activation_output)
 
 
 def _sort_batch(

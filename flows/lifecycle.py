@@ -39,7 +39,6 @@ from django.db.models import Exists, F, JSONField, OuterRef, QuerySet, Subquery,
 
 from flows import (
     activation,
-    agent_policy,
     events,
     gold,
     hot_sql,
@@ -96,15 +95,11 @@ def start_human_loop(
     if input_json is None:  # a caller that did not check the request (adapters, the demo): the same rules
         input_json = start_input.check_start_input(name, input_content, data_attributes).input_json
     flow = _active_flow(account, flow_definition_arn)
-    if flow.request_source:
-        decision = activation.evaluate_builtin_request(flow, input_json)
-        if not decision.start:
-            return StartResult(loop=None, created=False)
-        input_json, activation_output = decision.input_json, decision.activation_output
-    elif (policy := agent_policy.parse(flow.tags)) is not None:
-        # A tool-call review flow: the request must fit the flow's policy, and may need no person at all.
-        if not agent_policy.evaluate_start(flow.name, policy, input_json).start:
-            return StartResult(loop=None, created=False)
+    admission = activation.admit(flow, input_json)  # activation conditions or agent policy
+    if not admission.start:
+        return StartResult(loop=None, created=False)
+    input_json = admission.input_json
+    activation_output = admission.activation_output or activation_output
     row = rules.new_loop_row(
         account_id=account.id,
         flow=flow,

@@ -135,3 +135,39 @@ def test_bulk_start_command_reads_jsonl(setup, tmp_path, capsys):
     with pytest.raises(CommandError, match="1 of 2 items failed"):
         call_command("bulk_start", str(path), account=acct.aws_account_id, flow=flow.name)
     assert "item 2" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_bulk_start_applies_a_tool_call_review_flows_agent_policy(setup, tmp_path, capsys):
+    """The same policy as StartHumanLoop (flows.activation.admit): refused requests fail, auto-approved ones start
+    no loop, the rest start one."""
+    acct, flow, _, _ = setup
+    flow.tags = [
+        {"Key": "hitl:agent:allowed-decisions:refund", "Value": "approve reject"},
+        {"Key": "hitl:agent:auto-approve:read_file", "Value": "path=/tmp/"},
+    ]
+    flow.save(update_fields=["tags"])
+
+    def hitl_request(tool: str, args: dict, decisions: list[str]) -> str:
+        return json.dumps(
+            {
+                "action_requests": [{"name": tool, "args": args, "description": tool}],
+                "review_configs": [{"action_name": tool, "allowed_decisions": decisions}],
+            }
+        )
+
+    lines = [
+        {"HumanLoopName": "needs-person", "InputContent": hitl_request("refund", {"order": 1}, ["approve", "reject"])},
+        {"HumanLoopName": "offers-edit", "InputContent": hitl_request("refund", {"order": 2}, ["approve", "edit"])},
+        {"HumanLoopName": "auto", "InputContent": hitl_request("read_file", {"path": "/tmp/x"}, ["approve"])},
+        {"HumanLoopName": "not-a-request", "InputContent": '{"taskObject": "text"}'},
+    ]
+    path = tmp_path / "agent.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    with pytest.raises(CommandError, match="2 of 4 items failed"):
+        call_command("bulk_start", str(path), account=acct.name, flow=f.flow_arn(flow))
+    out = capsys.readouterr()
+    assert "created=1 existing=0 not_activated=1 failed=2" in out.out
+    text = out.out + out.err
+    assert "allows only approve, reject for refund" in text and "must be a LangChain HITLRequest" in text
+    assert list(HumanLoop.objects.values_list("name", flat=True)) == ["needs-person"]
