@@ -19,6 +19,16 @@ from workforce.models import Workteam
 WINDOW_DAYS = 14
 
 
+def backlog_tasks(tasks: QuerySet) -> QuerySet:
+    """Return the open and leased tasks among `tasks` that can still be answered.
+
+    A loop past its lifetime is failed by the expiry sweep, which on the
+    embedded default runs a batch at a time in the web process: until it gets
+    there, its tasks are still "open" in the table but nobody can answer them.
+    """
+    return tasks.filter(state__in=["open", "leased"], available_until__gt=clock.now())
+
+
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
     """List the teams the user leads or administers."""
@@ -39,7 +49,7 @@ def _team_stats(team: Workteam) -> dict:
     since = clock.now() - dt.timedelta(days=WINDOW_DAYS)
     tasks = ReviewTask.objects.filter(workteam=team)
     return {
-        "open_count": tasks.filter(state="open").count(),
+        "open_count": backlog_tasks(tasks).filter(state="open").count(),
         "leases": tasks.filter(state="leased").select_related("worker", "human_loop").order_by("lease_expires_at"),
         "reviewers": (
             tasks.filter(state="submitted", submitted_at__gte=since)
@@ -61,7 +71,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     tasks = roles.scope_to_accounts(ReviewTask.objects.all(), request.user, "workteam__account")
     loops = roles.scope_to_accounts(HumanLoop.objects.all(), request.user)
     backlog = list(
-        tasks.filter(state__in=["open", "leased"])
+        backlog_tasks(tasks)
         .values("workteam__name")
         .annotate(open=Count("id", filter=Q(state="open")), leased=Count("id", filter=Q(state="leased")))
         .order_by("workteam__name")

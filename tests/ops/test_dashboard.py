@@ -7,6 +7,7 @@ import re
 import pytest
 
 from flows import lifecycle
+from hitl import clock
 from tests import factories as f
 
 
@@ -42,3 +43,23 @@ def test_dashboard_charts_the_work_for_operators_only(client, django_user_model,
     assert re.search(r"<td>ana</td><td>1</td>", text) and re.search(r"<td>bo</td><td>1</td>", text)
     assert re.search(r"</td><td>1</td><td class=\"chart\"><span class=\"bar\"", text)  # one loop completed today
     assert re.search(r"<td>2</td><td>1</td><td>50.0</td>", text)  # 2 answers compared with the model, 1 differs
+
+
+@pytest.mark.django_db
+def test_backlog_leaves_out_tasks_of_loops_past_their_lifetime_that_the_sweep_has_not_reached(
+    client, django_user_model
+):
+    acct = f.account()
+    team = f.workteam(acct, members=[f.user("cy")], name="late")
+    flow = f.flow_definition(acct, team, task_count=1, task_availability_lifetime_seconds=60)
+    for n in range(3):
+        lifecycle.start_human_loop(
+            account=acct, name=f"old-{n}", flow_definition_arn=f.flow_arn(flow), input_content="{}"
+        )
+    clock.advance(120)  # the three loops' lifetime passed; no sweep ran
+    lifecycle.start_human_loop(account=acct, name="fresh", flow_definition_arn=f.flow_arn(flow), input_content="{}")
+
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.com", "pw"))
+    text = client.get("/ops/dashboard/").content.decode()
+    assert "<td>late</td><td>1</td><td>0</td>" in text
+    assert client.get(f"/ops/teams/{team.id}/").context["open_count"] == 1
