@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
@@ -71,6 +71,16 @@ class BulkSummary:
         return self.created + self.existing + self.not_activated + len(self.failures)
 
 
+def progress_line(summary: BulkSummary, total: int | None, seconds: float) -> str:
+    """Return one line saying how far a bulk start got: the same words on the command line and in the console."""
+    done = f"{summary.total:,}" + (f" of {total:,} items ({100 * summary.total // total}%)" if total else " items")
+    rate = summary.total / seconds if seconds > 0 else 0.0
+    return (
+        f"{done}: created={summary.created} existing={summary.existing} not_activated={summary.not_activated} "
+        f"failed={len(summary.failures)}, {rate:,.0f} items/s"
+    )
+
+
 @dataclass
 class _Prepared:
     index: int
@@ -86,15 +96,19 @@ def bulk_start_human_loops(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     writers: int = DEFAULT_WRITERS,
+    progress: Callable[[BulkSummary], None] | None = None,
 ) -> BulkSummary:
     """Start a loop for each item on `flow`, a batch of inserts at a time; return counts and failures.
 
     Items are BulkItem tuples or dicts shaped like a StartHumanLoop request
     (`HumanLoopName`, `InputContent` or `HumanLoopInput.InputContent`,
-    optional `DataAttributes`). Streaming: memory stays bounded by the batches
+    optional `DataAttributes`); an InputContent given as a JSON object or
+    array instead of a string is started with that value serialized
+    (`json.dumps`, so a retry of the same item is byte-identical). Streaming: memory stays bounded by the batches
     in flight. On PostgreSQL, outside a transaction, `writers` threads insert
     batches concurrently (each on its own connection) while the next batch is
     checked; loops then keep file order within a batch, not across batches.
+    `progress` is called with the running summary after each batch is written.
     """
     flow = _check_flow(account, flow)
     summary = BulkSummary()
@@ -109,6 +123,8 @@ def bulk_start_human_loops(
             # A name repeated in a later batch meets the committed row of the earlier one: same rules.
             new, room = _sort_batch(account, flow, batch, summary, room)
             summary.merge(_write(account, flow, new))
+            if progress:
+                progress(summary)
         return summary
     in_flight: deque[Future[BulkSummary]] = deque()
     with ThreadPoolExecutor(writers, thread_name_prefix="bulk-start") as pool:
@@ -119,8 +135,12 @@ def bulk_start_human_loops(
             in_flight.append(pool.submit(_write_in_thread, account, flow, new))
             while len(in_flight) >= writers:
                 summary.merge(in_flight.popleft().result())
+                if progress:
+                    progress(summary)
         while in_flight:
             summary.merge(in_flight.popleft().result())
+            if progress:
+                progress(summary)
     summary.failures.sort(key=lambda failure: failure.index)
     return summary
 
@@ -146,6 +166,8 @@ def _as_items(items: Iterable[BulkItem | dict[str, Any]]) -> Iterator[BulkItem |
         content = item.get("InputContent")
         if content is None and isinstance(item.get("HumanLoopInput"), dict):
             content = item["HumanLoopInput"].get("InputContent")
+        if isinstance(content, dict | list):
+            content = json.dumps(content, ensure_ascii=False)
         yield BulkItem(item.get("HumanLoopName"), content, item.get("DataAttributes"))
 
 

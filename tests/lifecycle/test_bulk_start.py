@@ -138,6 +138,31 @@ def test_bulk_start_command_reads_jsonl(setup, tmp_path, capsys):
 
 
 @pytest.mark.django_db
+def test_bulk_start_command_takes_input_content_as_an_object_and_reports_progress_per_batch(setup, tmp_path, capsys):
+    acct, flow, _, _ = setup
+    path = tmp_path / "loops.jsonl"
+    lines = [{"HumanLoopName": f"obj-{i}", "InputContent": {"taskObject": f"text {i}", "n": i}} for i in range(5)]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    call_command("bulk_start", str(path), account=acct.name, flow=flow.name, batch_size=2, writers=1)
+    captured = capsys.readouterr()
+    assert "created=5 existing=0 not_activated=0 failed=0" in captured.out
+    progress = [line for line in captured.err.splitlines() if "items" in line]
+    assert [line.split(":")[0] for line in progress] == [
+        "2 of 5 items (40%)",
+        "4 of 5 items (80%)",
+        "5 of 5 items (100%)",
+    ]
+    loop = HumanLoop.objects.get(name="obj-3")
+    assert loop.input_json == {"taskObject": "text 3", "n": 3}
+    assert json.loads(loop.input_content) == {"taskObject": "text 3", "n": 3}
+
+    # The same file again: every object serializes to the same InputContent, so each loop already exists.
+    call_command("bulk_start", str(path), account=acct.name, flow=flow.name, quiet=True)
+    captured = capsys.readouterr()
+    assert "created=0 existing=5" in captured.out and captured.err == ""
+
+
+@pytest.mark.django_db
 def test_bulk_start_applies_a_tool_call_review_flows_agent_policy(setup, tmp_path, capsys):
     """The same policy as StartHumanLoop (flows.activation.admit): refused requests fail, auto-approved ones start
     no loop, the rest start one."""

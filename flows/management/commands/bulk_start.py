@@ -1,4 +1,4 @@
-"""Start human loops from a JSONL file: one {"HumanLoopName", "InputContent"} object per line."""
+"""Start human loops from a JSONL file: one {"HumanLoopName", "InputContent"} object per line, with progress."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from flows.bulk import DEFAULT_BATCH_SIZE, DEFAULT_WRITERS, bulk_start_human_loops
+from flows.bulk import DEFAULT_BATCH_SIZE, DEFAULT_WRITERS, BulkSummary, bulk_start_human_loops, progress_line
 from flows.models import FlowDefinition
 from hitl import arns
 from hitl.errors import HitlError, InvalidInput
@@ -21,8 +21,11 @@ from workforce.models import Account
 class Command(BaseCommand):
     help = (
         'Start a human loop for each line of a JSONL file ({"HumanLoopName", "InputContent"[, '
-        '"DataAttributes"]}), in batches. Same rules as StartHumanLoop; a line that fails is reported, '
-        "the others go on. Use - to read standard input."
+        '"DataAttributes"]}), in batches. InputContent is the task input as a JSON object, or that object '
+        'as a JSON-encoded string as StartHumanLoop takes it (both {"InputContent": {"taskObject": "x"}} and '
+        '{"InputContent": "{\\"taskObject\\": \\"x\\"}"} work). Same rules as StartHumanLoop; a line '
+        "that fails is reported, the others go on. Progress goes to standard error after each batch. "
+        "Use - to read standard input."
     )
 
     def add_arguments(self, parser) -> None:
@@ -34,6 +37,7 @@ class Command(BaseCommand):
             "--writers", type=int, default=DEFAULT_WRITERS, help="concurrent insert connections (PostgreSQL)"
         )
         parser.add_argument("--max-errors-shown", type=int, default=20)
+        parser.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
 
     def handle(self, *args: Any, **options: Any) -> None:
         account = Account.objects.filter(Q(name=options["account"]) | Q(aws_account_id=options["account"])).first()
@@ -47,10 +51,20 @@ class Command(BaseCommand):
             raise CommandError(f"No flow definition {options['flow']!r} in account {account.name}.")
 
         handle = sys.stdin if options["path"] == "-" else open(options["path"], encoding="utf-8")
+        total = None if handle is sys.stdin else _count_items(options["path"])
         started = time.perf_counter()
+
+        def report(summary: BulkSummary) -> None:
+            self.stderr.write(progress_line(summary, total, time.perf_counter() - started))
+
         try:
             summary = bulk_start_human_loops(
-                account, flow, _read_lines(handle), batch_size=options["batch_size"], writers=options["writers"]
+                account,
+                flow,
+                _read_lines(handle),
+                batch_size=options["batch_size"],
+                writers=options["writers"],
+                progress=None if options["quiet"] else report,
             )
         except HitlError as exc:
             raise CommandError(exc.message) from None
@@ -72,6 +86,12 @@ class Command(BaseCommand):
         )
         if summary.failures:
             raise CommandError(f"{len(summary.failures)} of {summary.total} items failed.", returncode=2)
+
+
+def _count_items(path: str) -> int:
+    """Count the non-blank lines of the file (a fast pass in binary, for the progress percentage)."""
+    with open(path, "rb") as handle:
+        return sum(1 for line in handle if line.strip())
 
 
 def _read_lines(handle) -> Iterator[dict[str, Any] | HitlError]:
