@@ -4,10 +4,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from console import front_door
 from flows import views as flows_views
 from hitl import health, metrics
 from hitl.aws import views as aws_views
 from workforce import oidc_views
+
+# The admin's "View site" link goes to the console (portal, console and admin link to each other).
+admin.site.site_url = "/console/"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -29,9 +33,12 @@ urlpatterns = [
 ]
 
 _prefix = settings.HITL_API_PREFIX.strip("/")
+if _prefix:
+    urlpatterns.append(path("", front_door.landing, name="landing"))
 _api_root = f"^{_prefix}/?$" if _prefix else r"^$"
 _api_loops = f"^{_prefix}/human-loops(?:/(?P<rest>.*))?$" if _prefix else r"^human-loops(?:/(?P<rest>.*))?$"
 urlpatterns += [
-    re_path(_api_root, aws_views.api_entry),
+    # With the API at `/` (no prefix), a browser opening the address gets the landing page (console.front_door).
+    re_path(_api_root, front_door.root if not _prefix else aws_views.api_entry),
     re_path(_api_loops, aws_views.api_entry),
 ]

@@ -149,6 +149,7 @@ class Command(BaseCommand):
         write = self.stdout.write
         write(f"Demo ready in account {tenant.name} ({tenant.aws_account_id}); {started} new loop(s) started.")
         write("")
+        write(f"Console:          {base}/console/   user: admin   password: {password}")
         write(f"Reviewer portal:  {base}/portal/   users: {', '.join(REVIEWERS)}   password: {password}")
         write(f"Admin:            {base}/admin/    user: admin   password: {password}")
         write(f"API endpoint:     {endpoint}   region: {settings.HITL_REGION}")
