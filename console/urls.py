@@ -2,11 +2,17 @@
 
 from django.urls import path
 
-from console import views
+from console import flow_views, views
 
 app_name = "console"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("flows/", flow_views.flow_list, name="flows"),
+    path("flows/new/", flow_views.flow_gallery, name="flow_gallery"),
+    path("flows/new/ui/<int:ui_id>/", flow_views.flow_new, name="flow_new_ui"),
+    path("flows/new/<path:slug>/", flow_views.flow_new, name="flow_new"),
+    path("flows/preview", flow_views.flow_preview, name="flow_preview"),
+    path("flows/<int:flow_id>/", flow_views.flow_detail, name="flow"),
     # Import, Export, Charts (helper "data"): add `path("import/", ..., name="import")`, `name="export"`,
     # `name="charts"` here and the nav shows them.
 ]

@@ -100,11 +100,15 @@ def delete_human_task_ui(ctx: RequestContext, body: dict[str, Any]) -> dict[str,
 
 @control_plane_operation("CreateFlowDefinition")
 def create_flow_definition(ctx: RequestContext, body: dict[str, Any]) -> dict[str, Any]:
-    flow = services.create_flow_definition(ctx.account, _flow_definition_spec(body))
+    flow = services.create_flow_definition(ctx.account, flow_definition_spec(body))
     return {"FlowDefinitionArn": _flow_arn(ctx, flow)}
 
 
-def _flow_definition_spec(body: dict[str, Any]) -> services.FlowDefinitionSpec:
+def flow_definition_spec(body: dict[str, Any]) -> services.FlowDefinitionSpec:
+    """Return CreateFlowDefinition's request body as a FlowDefinitionSpec, or raise its ValidationException.
+
+    The console's flow form builds the same body, so both check a new flow with the same rules.
+    """
     v = Validator(body)
     name = v.string(
         "FlowDefinitionName", required=True, min_len=1, max_len=63, pattern=shapes.NAME_PATTERNS["flow-definition"]
