@@ -36,6 +36,7 @@ from django.db.backends.postgresql.base import ServerBindingCursor
 from flows import lookups, quality_config, rules
 from flows.models import (
     FlowDefinition,
+    FlowDefinitionVersion,
     HumanLoop,
     OutputOutbox,
     ReviewerStanding,
@@ -76,6 +77,7 @@ _TABLES = {
     "task": _Table(ReviewTask),
     "exclusion": _Table(TaskExclusion),
     "flow": _Table(FlowDefinition),
+    "version": _Table(FlowDefinitionVersion),
     "template": _Table(TaskTemplate),
     "outbox": _Table(OutputOutbox),
     "standing": _Table(ReviewerStanding),
@@ -227,10 +229,16 @@ WITH picked AS (
 ), claimed AS (
     UPDATE {task} t
     SET {task.state} = %(leased)s, {task.worker} = %(worker)s, {task.accepted_at} = %(now)s,
-        {task.lease_expires_at} = %(now)s + f.{flow.task_time_limit_seconds} * interval '1 second'
+        {task.lease_expires_at} = %(now)s + COALESCE(
+            (v.{version.settings} ->> 'task_time_limit_seconds')::integer, f.{flow.task_time_limit_seconds}
+        ) * interval '1 second'
     FROM picked p
     JOIN excluded x ON x.{exclusion.human_loop} = p.{task.human_loop}
     JOIN {flow} f ON f.{flow.id} = p.{task.flow_definition}
+    -- The time limit of the flow version the loop is pinned to (flows.versions.pinned_time_limit);
+    -- loops from before versions have none and take the flow's.
+    JOIN {loop} pl ON pl.{loop.id} = p.{task.human_loop}
+    LEFT JOIN {version} v ON v.{version.id} = pl.{loop.flow_version}
     WHERE t.{task.id} = p.{task.id}
     RETURNING t.{task.id} AS id, t.{task.human_loop} AS loop_id, t.{task.flow_definition} AS flow_id,
               t.{task.workteam} AS team_id, t.{task.lease_expires_at} AS lease_expires_at,
@@ -239,7 +247,7 @@ WITH picked AS (
     {audit}
 )
 SELECT (SELECT count(*) FROM picked), c.id, c.loop_id, c.flow_id, c.team_id, c.lease_expires_at,
-       l.{loop.name}, l.{loop.input_json}::text, l.{loop.template}, tpl.{template.content}
+       l.{loop.name}, l.{loop.input_json}::text, l.{loop.template}, tpl.{template.content}, l.{loop.flow_version}
 FROM (SELECT 1) AS one
 LEFT JOIN claimed c ON true
 LEFT JOIN {loop} l ON l.{loop.id} = c.loop_id
@@ -264,7 +272,7 @@ def claim(
 ) -> ReviewTask | None:
     """Lease the oldest open task of the flow (or of the teams), or return None; runs in the caller's transaction.
 
-    The task comes back with its loop's name and input and the loop's template loaded.
+    The task comes back with its loop's name, input, version pin and template loaded.
     """
     params: dict[str, Any] = {
         "now": now,
@@ -274,7 +282,7 @@ def claim(
         "flow": flow_id,
         "teams": list(team_ids or ()),
     } | _audit_params("ClaimTask", user, now, None)
-    picked, task_id, loop_id, flow_def_id, team_id, lease_expires_at, name, input_json, template_id, content = (
+    picked, task_id, loop_id, flow_def_id, team_id, lease_expires_at, name, input_json, template_id, content, pin = (
         _fetch_one(_claim_sql(flow_id is not None), params)
     )
     if task_id is None:
@@ -294,7 +302,13 @@ def claim(
     )
     task.worker = user
     task.human_loop = _loaded(
-        HumanLoop, id=loop_id, name=name, input_json=json.loads(input_json), template_id=template_id
+        HumanLoop,
+        id=loop_id,
+        flow_definition_id=flow_def_id,
+        flow_version_id=pin,
+        name=name,
+        input_json=json.loads(input_json),
+        template_id=template_id,
     )
     task.human_loop.template = _loaded(TaskTemplate, id=template_id, content=content)
     return task

@@ -254,6 +254,8 @@ _CLAIM_FIELDS = (
     "state",
     "available_until",
     "human_loop__name",
+    "human_loop__flow_definition",
+    "human_loop__flow_version",
     "human_loop__input_json",
     "human_loop__template__content",
 )
@@ -297,16 +299,9 @@ def _try_claim(user: AbstractBaseUser, team_ids: list[int], flow: FlowDefinition
             # The exclusion row's unique constraint is what guarantees one
             # task per reviewer per loop, even for two parallel requests.
             TaskExclusion.objects.create(worker=user, human_loop_id=task.human_loop_id)
-            if flow is not None:
-                # A flow's time limit never changes after creation, so the caller's copy is current.
-                time_limit, account_id = flow.task_time_limit_seconds, flow.account_id
-                task.flow_definition = flow
-            else:
-                time_limit, account_id = (
-                    FlowDefinition.objects.values_list("task_time_limit_seconds", "account_id")
-                    .filter(id=task.flow_definition_id)
-                    .get()
-                )
+            # The time limit is the loop's pinned version's (cached per process); the account, the flow's.
+            task.flow_definition = flow if flow is not None else lookups.flow_by_id(task.flow_definition_id)
+            time_limit, account_id = versions.pinned_time_limit(task.human_loop), task.flow_definition.account_id
             task.state = TaskState.LEASED
             task.worker = user
             task.accepted_at = now
@@ -453,7 +448,7 @@ def _finish_if_done(loop: HumanLoop) -> None:
 def _decide_finish(loop: HumanLoop, submitted: int, leased: int, has_outbox: bool) -> None:
     """Record the outbox row if the locked loop, with these task counts, is done."""
     enough = None
-    overlap = quality_config.of_flow(loop.flow_definition).overlap
+    overlap = quality_config.of_flow(versions.pinned_flow(loop)).overlap
     if overlap is not None and loop.status == HumanLoop.Status.IN_PROGRESS and not has_outbox and not loop.is_gold:
         enough = overlap_rules.has_enough_answers(loop, overlap, submitted, leased)  # reads the answers
     status = rules.final_status(
@@ -508,7 +503,7 @@ def finalize_loop(loop_id: int) -> bool:
         document = outputs.build_output_document(loop, answers)
         output_uri = outputs.write_output(row.bucket, row.key, document, kms_key_id=loop.flow_definition.kms_key_id)
         outputs.run_after_output_hooks(
-            row.bucket, row.key, document, kms_key_id=loop.flow_definition.kms_key_id, flow=loop.flow_definition
+            row.bucket, row.key, document, kms_key_id=loop.flow_definition.kms_key_id, flow=versions.pinned_flow(loop)
         )
     with write_transaction():
         locked = _lock_loop(id=loop_id)

@@ -49,7 +49,8 @@ def flow_named(account: Account, name: str, *, include_deleted: bool = False) ->
 def flow_by_id(flow_id: int) -> FlowDefinition:
     """Return the flow definition `flow_id` (deleted or not), with its account.
 
-    What a flow says about its tasks (count, time limits, output path) never changes after creation.
+    A loop reads what its flow says about its tasks (count, time limits, output path) from the
+    flow version it is pinned to (flows.versions), never from this row.
     """
     flow = _flows.get(flow_id, lambda: FlowDefinition.objects.select_related("account").filter(id=flow_id).first())
     if flow is None:

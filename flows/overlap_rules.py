@@ -13,7 +13,7 @@ one and flows.hot_sql's) go through, with the loop row locked.
 
 from __future__ import annotations
 
-from flows import gold, quality_config
+from flows import gold, quality_config, versions
 from flows.models import HumanLoop, ReviewTask
 from flows.quality_config import Overlap
 from hitl import clock
@@ -33,7 +33,7 @@ def has_enough_answers(loop: HumanLoop, overlap: Overlap, submitted: int, leased
     if len(counted) >= overlap.maximum:
         return True
     if len(counted) >= overlap.minimum:
-        confidence = quality_config.answers_confidence(loop.flow_definition, counted)
+        confidence = quality_config.answers_confidence(versions.pinned_flow(loop), counted)
         if confidence is None or confidence >= overlap.target:
             return True
     waiting = leased + ReviewTask.objects.filter(human_loop_id=loop.id, state=ReviewTask.State.OPEN).count()
@@ -41,7 +41,7 @@ def has_enough_answers(loop: HumanLoop, overlap: Overlap, submitted: int, leased
         ReviewTask.objects.create(
             human_loop_id=loop.id,
             flow_definition_id=loop.flow_definition_id,
-            workteam_id=loop.flow_definition.workteam_id,
+            workteam_id=versions.pinned_settings(loop)["workteam_id"],
             available_until=loop.expires_at,
             created_at=clock.now(),
         )

@@ -307,6 +307,7 @@ def add_tags(account: Account, arn: str, tags: list[dict[str, str]]) -> list[dic
     with transaction.atomic():
         resource = tagged_resource(account, arn)
         resource = type(resource).objects.select_for_update().get(pk=resource.pk)
+        before = list(resource.tags)
         merged = {tag["Key"]: tag["Value"] for tag in resource.tags}
         merged.update({tag["Key"]: tag["Value"] for tag in tags})
         if len(merged) > MAX_TAGS_PER_RESOURCE:
@@ -318,7 +319,7 @@ def add_tags(account: Account, arn: str, tags: list[dict[str, str]]) -> list[dic
         resource.tags = [{"Key": key, "Value": value} for key, value in merged.items()]
         if isinstance(resource, FlowDefinition):
             agent_policy.parse(resource.tags)
-        resource.save(update_fields=["tags"])
+        _save_tags(resource, before, note="AddTags")
     return tags
 
 
@@ -327,5 +328,26 @@ def delete_tags(account: Account, arn: str, keys: list[str]) -> None:
     with transaction.atomic():
         resource = tagged_resource(account, arn)
         resource = type(resource).objects.select_for_update().get(pk=resource.pk)
+        before = list(resource.tags)
         resource.tags = [tag for tag in resource.tags if tag["Key"] not in set(keys)]
-        resource.save(update_fields=["tags"])
+        _save_tags(resource, before, note="DeleteTags")
+
+
+def _save_tags(
+    resource: FlowDefinition | HumanTaskUi | Workteam | Workforce, before: list[dict[str, str]], *, note: str
+) -> None:
+    """Save the resource's tags; a flow whose `hitl:` tags changed gets a new version (flows.versions) with them.
+
+    Loops started before keep the settings of their version (quality control, notifications, agent policy).
+    """
+    old = {t["Key"]: t["Value"] for t in versions.hitl_tags_of(before)}
+    new = {t["Key"]: t["Value"] for t in versions.hitl_tags_of(resource.tags)}
+    if isinstance(resource, FlowDefinition) and old != new:
+        changed = ", ".join(sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key)))
+        versions.update_flow_definition(
+            resource,
+            {versions.HITL_TAGS: versions.hitl_tags_of(resource.tags)},
+            base_version=None,
+            note=f"{note} {changed}",
+        )
+    resource.save(update_fields=["tags"])

@@ -5,10 +5,13 @@ versions. The HumanTaskUi and FlowDefinition rows hold the current version's
 values (so Create/Describe/List and every existing reader see what A2I shows)
 and its id (`current_version`). A start copies `current_version_id` and
 `template_id` from the cached flow row into the loop row (flows.rules'
-new_loop_row), so the pin costs no statement; a loop then finishes with its
-pinned version's settings (`pinned_settings`): TaskCount, output path.
-The work team is pinned by the task rows (they carry it); the template by
-`HumanLoop.template`.
+new_loop_row), so the pin costs no statement; a loop is then reviewed with its
+pinned version's settings (`pinned_settings`): its reviewers' time limit, the
+title and description they see, TaskCount, the output path, and its `hitl:`
+tags (`pinned_tags`: quality control, notifications, agent policy; every
+feature configured by `hitl:` tags is versioned with no code here). The work
+team is pinned by the task rows (they carry it), the template by
+`HumanLoop.template`, the lifetime by `HumanLoop.expires_at`.
 
 Updates name the version they were based on; a stale base is a Conflict.
 A template that drops an answer field that existing answers of a flow hold
@@ -17,6 +20,7 @@ is refused unless forced.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import json
@@ -26,7 +30,7 @@ from typing import Any
 
 from django.db import transaction
 
-from flows import lookups
+from flows import agent_policy, lookups, quality_config
 from flows.models import (
     FlowDefinition,
     FlowDefinitionVersion,
@@ -56,6 +60,9 @@ EDITABLE_FIELDS = (
     "s3_output_path",
     "activation_conditions",
 )
+# Not a column: the flow's tags with this prefix (quality_config.PREFIX), a version's `hitl:` settings.
+HITL_TAGS = "hitl_tags"
+SETTING_NAMES = (*EDITABLE_FIELDS, HITL_TAGS)
 
 # Static `name="..."` attributes of form elements: the answer fields a template produces.
 _FIELD_NAME = re.compile(r"<(?:crowd-[a-z-]+|input|select|textarea)\b[^>]*?\sname\s*=\s*[\"']([^\"'{}]+)[\"']", re.I)
@@ -80,12 +87,42 @@ def flow_version_by_id(version_id: int) -> FlowDefinitionVersion | None:
 
 
 def pinned_settings(loop: HumanLoop) -> dict[str, Any]:
-    """Return the editable settings `loop` runs with: its pinned version's, or (loops from before) the flow's."""
+    """Return the settings `loop` is reviewed with: its pinned version's, or (loops from before versions) the flow's.
+
+    A setting a version predates (written before the setting was versioned) reads as the flow's.
+    """
     version = flow_version_by_id(loop.flow_version_id) if loop.flow_version_id else None
-    if version is not None:
+    if version is not None and all(name in version.settings for name in SETTING_NAMES):
         return version.settings
+    current = flow_settings(lookups.flow_by_id(loop.flow_definition_id))
+    return current | (version.settings if version is not None else {})
+
+
+def pinned_tags(loop: HumanLoop) -> list[dict[str, str]]:
+    """Return the `hitl:` tags (Key/Value) of the version `loop` is pinned to: what quality_config.parse reads."""
+    return pinned_settings(loop)[HITL_TAGS]
+
+
+def pinned_flow(loop: HumanLoop) -> FlowDefinition:
+    """Return `loop`'s flow definition as its pinned version defines it: an unsaved copy, for reading only.
+
+    What reads a flow's settings for one loop (quality_config.of_flow, consolidation, adaptive
+    overlap's extra task) reads this, so a version published later changes nothing for the loop.
+    """
     flow = loop.flow_definition
-    return {name: getattr(flow, name) for name in EDITABLE_FIELDS}
+    settings = pinned_settings(loop)
+    if flow_settings(flow) == settings:
+        return flow
+    pinned = copy.copy(flow)
+    for name in EDITABLE_FIELDS:
+        setattr(pinned, name, settings[name])
+    pinned.tags = _with_hitl_tags(flow.tags, settings[HITL_TAGS])
+    return pinned
+
+
+def pinned_time_limit(loop: HumanLoop) -> int:
+    """Return the seconds a reviewer of `loop` has per task (TaskTimeLimitInSeconds of its pinned version)."""
+    return pinned_settings(loop)["task_time_limit_seconds"]
 
 
 def output_fields(loop: HumanLoop) -> dict[str, Any]:
@@ -103,8 +140,19 @@ def output_fields(loop: HumanLoop) -> dict[str, Any]:
 
 
 def flow_settings(flow: FlowDefinition) -> dict[str, Any]:
-    """Return the flow row's current editable settings by attname."""
-    return {name: getattr(flow, name) for name in EDITABLE_FIELDS}
+    """Return the flow row's current editable settings by attname, and its `hitl:` tags."""
+    return {name: getattr(flow, name) for name in EDITABLE_FIELDS} | {HITL_TAGS: hitl_tags_of(flow.tags)}
+
+
+def hitl_tags_of(tags: list[dict[str, str]] | None) -> list[dict[str, str]]:
+    """Return the `hitl:` tags among `tags`, sorted by Key (so equal settings compare equal)."""
+    found = [{"Key": t["Key"], "Value": t["Value"]} for t in tags or () if t["Key"].startswith(quality_config.PREFIX)]
+    return sorted(found, key=lambda tag: tag["Key"])
+
+
+def _with_hitl_tags(tags: list[dict[str, str]], hitl_tags: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Return `tags` with its `hitl:` tags replaced by `hitl_tags` (other tags are A2I resource tags, unversioned)."""
+    return [t for t in tags if not t["Key"].startswith(quality_config.PREFIX)] + list(hitl_tags)
 
 
 def content_hash(settings: dict[str, Any], template_sha256: str) -> str:
@@ -163,10 +211,12 @@ def _publish_flow_version(
         created_at=clock.now(),
         note=note,
     )
-    for name, value in settings.items():
-        setattr(flow, name, value)
+    columns = [name for name in settings if name != HITL_TAGS]
+    for name in columns:
+        setattr(flow, name, settings[name])
+    flow.tags = _with_hitl_tags(flow.tags, settings[HITL_TAGS])
     flow.current_version = version
-    flow.save(update_fields=[*(FlowDefinition._meta.get_field(n).name for n in settings), "current_version"])
+    flow.save(update_fields=[*(FlowDefinition._meta.get_field(n).name for n in columns), "tags", "current_version"])
     lookups.forget_flows()
     return version
 
@@ -237,9 +287,11 @@ def update_flow_definition(
     picks a version of the (new or current) task UI, its current version by default when the UI changes.
     Raises Conflict on a stale `base_version`, InvalidInput on unknown fields or answer fields in use.
     """
-    unknown = set(changes) - set(EDITABLE_FIELDS) - {"template_id"}
+    unknown = set(changes) - set(SETTING_NAMES)
     if unknown:
         raise InvalidInput(f"These flow definition settings cannot be changed: {', '.join(sorted(unknown))}.")
+    if HITL_TAGS in changes:
+        changes = changes | {HITL_TAGS: validated_hitl_tags(changes[HITL_TAGS])}
     with transaction.atomic():
         flow = FlowDefinition.objects.select_for_update().get(pk=flow.pk)
         current = FlowDefinitionVersion.objects.filter(id=flow.current_version_id).first()
@@ -257,6 +309,20 @@ def update_flow_definition(
                 f"The update changes nothing: flow definition {flow.name} v{current.number} is the same."
             )
         return _publish_flow_version(flow, settings, ui_version, created_by=created_by, note=note)
+
+
+def validated_hitl_tags(tags: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Return a flow's new `hitl:` tags sorted, or raise InvalidInput as AddTags would (quality_config, agent_policy)."""
+    for tag in tags:
+        if not str(tag.get("Key", "")).startswith(quality_config.PREFIX):
+            raise InvalidInput(f"Tag {tag.get('Key')!r} is not a hitl: setting; set other tags with AddTags.")
+        if not isinstance(tag.get("Value"), str) or len(tag["Value"]) > 256:
+            raise InvalidInput(f"Tag {tag['Key']} needs a text value of at most 256 characters.")
+    if len({tag["Key"] for tag in tags}) != len(tags):
+        raise InvalidInput("Each hitl: tag may be given once.")
+    quality_config.parse(tags)
+    agent_policy.parse(tags)
+    return hitl_tags_of(tags)
 
 
 def roll_back_flow_definition(
@@ -377,4 +443,6 @@ def diff_ui_versions(ui: HumanTaskUi, a: int, b: int) -> str:
 def _settings_lines(version: FlowDefinitionVersion) -> list[str]:
     settings = dict(version.settings)
     settings.pop("template_id", None)
-    return [f"{key}: {json.dumps(value)}" for key, value in sorted(settings.items())]
+    tags = settings.pop(HITL_TAGS, [])
+    lines = [f"{key}: {json.dumps(value)}" for key, value in sorted(settings.items())]
+    return lines + [f"tag {tag['Key']}: {json.dumps(tag['Value'])}" for tag in tags]

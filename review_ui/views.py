@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from flows import lifecycle
+from flows import lifecycle, versions
 from flows.storage import get_store
 from hitl.errors import Conflict, NotFound
 from review_ui import grants, history, isolation, rendering, shortcuts, work
@@ -89,9 +89,12 @@ def work_page(request: HttpRequest) -> HttpResponse:
         # Reviewers know a flow by its task title; the flow's name is the requester's identifier.
         title = flows[0].task_title if flows else ""
         return render(request, "review_ui/no_more_work.html", {"task_title": title}, status=200)
+    pinned = versions.pinned_settings(task.human_loop)  # the title and description of the loop's version
     context = {
         "task": task,
         "flow": task.flow_definition,
+        "task_title": pinned["task_title"],
+        "task_description": pinned["task_description"],
         "flow_name": flow_name or task.flow_definition.name,
         "seconds_left": work.seconds_left(task),
         "sandbox": isolation.IFRAME_SANDBOX,
@@ -110,7 +113,7 @@ def task_frame(request: HttpRequest, task_id: int) -> HttpResponse:
         body = "<p>This task is no longer assigned to you.</p>"
         response = HttpResponse(FRAME_SHELL.format(title="Task unavailable", body=body), status=404)
     else:
-        title = rendering.escape_html(task.flow_definition.task_title)
+        title = rendering.escape_html(versions.pinned_settings(task.human_loop)["task_title"])
         try:
             response = HttpResponse(FRAME_SHELL.format(title=title, body=work.render_task(task, request.user)))
         except rendering.UnrenderableTask as exc:

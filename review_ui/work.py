@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Q
 
-from flows import lifecycle, lookups, outputs
+from flows import lifecycle, lookups, outputs, versions
 from flows.models import FlowDefinition, HumanLoop, ReviewTask, TaskExclusion
 from hitl import clock
 from hitl.errors import HitlError
@@ -144,7 +144,7 @@ def task_payload(task: ReviewTask, user: AbstractBaseUser, *, base_url: str = ""
         "taskId": task.id,
         "humanLoopName": loop.name,
         "flowDefinitionArn": outputs.flow_arn(flow),
-        "title": flow.task_title,
+        "title": versions.pinned_settings(loop)["task_title"],
         "input": loop.input_json,
         "html": render_task(task, user, base_url=base_url),
         "leaseExpiresAt": outputs.iso_millis(task.lease_expires_at),
