@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows import services, versions
+from flows import editing, services, versions
 from flows.api import sagemaker as standard
 from flows.models import FlowDefinitionVersion, HumanTaskUiVersion
 from hitl import arns
@@ -94,6 +94,8 @@ def update_flow_definition(ctx: RequestContext, body: dict[str, Any]) -> dict[st
         conditions_config = activation.structure("HumanLoopActivationConditionsConfig", required=True)
         if conditions_config:
             conditions = conditions_config.string("HumanLoopActivationConditions", required=True, max_len=10240)
+    # hitl's own: the complete set of the flow's hitl: tags (quality, notifications, agents), versioned.
+    hitl_tags = shapes.tags(v, "HitlTags") if v.present("HitlTags") else None
     v.done()
     flow = services.get_flow_definition(ctx.account, name)
     if rollback is not None:
@@ -101,17 +103,13 @@ def update_flow_definition(ctx: RequestContext, body: dict[str, Any]) -> dict[st
             flow, rollback, base_version=base, created_by=_created_by(ctx), force=force
         )
     else:
-        # Each change validated as at CreateFlowDefinition.
         if conditions is not None:
-            services.validate_activation_conditions(flow.request_source, conditions)
             changes["activation_conditions"] = conditions
-        if "s3_output_path" in changes:
-            services.validate_output_path(changes["s3_output_path"])
-        if "workteam_arn" in changes:
-            changes["workteam_id"] = services.workteam_for_arn(ctx.account, changes.pop("workteam_arn")).id
-        if "human_task_ui_arn" in changes:
-            changes["human_task_ui_id"] = services.human_task_ui_for_arn(ctx.account, changes["human_task_ui_arn"]).id
-        version = versions.update_flow_definition(
+        if hitl_tags is not None:
+            changes[versions.HITL_TAGS] = hitl_tags
+        # Each change validated as at CreateFlowDefinition (flows.editing, as edit_flow and the admin).
+        version = editing.edit_flow_definition(
+            ctx.account,
             flow,
             changes,
             base_version=base,
@@ -133,16 +131,21 @@ def _loop_config_changes(config: Validator) -> dict[str, Any]:
         "human_task_ui_arn": config.string("HumanTaskUiArn", max_len=1024, pattern=standard.HUMAN_TASK_UI_ARN),
         "task_title": config.string("TaskTitle", min_len=1, max_len=128, pattern=standard.TASK_TITLE),
         "task_description": config.string("TaskDescription", min_len=1, max_len=255, pattern=".+"),
-        "task_count": config.integer("TaskCount", min_value=1, max_value=3),
-        "task_availability_lifetime_seconds": config.integer(
-            "TaskAvailabilityLifetimeInSeconds", min_value=1, max_value=864000
+        "task_count": _integer(config, "TaskCount", "task_count"),
+        "task_availability_lifetime_seconds": _integer(
+            config, "TaskAvailabilityLifetimeInSeconds", "task_availability_lifetime_seconds"
         ),
-        "task_time_limit_seconds": config.integer("TaskTimeLimitInSeconds", min_value=30, max_value=28800),
+        "task_time_limit_seconds": _integer(config, "TaskTimeLimitInSeconds", "task_time_limit_seconds"),
     }
     changes = {key: value for key, value in checked.items() if value is not None}
     if config.present("TaskKeywords"):
         changes["task_keywords"] = standard._task_keywords(config)
     return changes
+
+
+def _integer(config: Validator, member: str, setting: str) -> int | None:
+    low, high = editing.NUMBER_LIMITS[setting]
+    return config.integer(member, min_value=low, max_value=high)
 
 
 @control_plane_operation("ListFlowDefinitionVersions")

@@ -85,10 +85,16 @@ def test_update_list_conflict_refusal_and_rollback_through_boto3(aws_account, sa
     )
     assert moved["FlowDefinitionVersion"] == 3
     with pytest.raises(ClientError) as bad:
-        sm.update_flow_definition(FlowDefinitionName="reviews", BaseVersion=3, HumanLoopConfig={"TaskCount": 9})
+        sm.update_flow_definition(FlowDefinitionName="reviews", BaseVersion=3, HumanLoopConfig={"TaskCount": 10})
     assert bad.value.response["Error"]["Code"] == "ValidationException"
     rolled = sm.update_flow_definition(FlowDefinitionName="reviews", BaseVersion=3, RollbackToVersion=1)
     assert rolled["FlowDefinitionVersion"] == 4
+    with pytest.raises(ClientError) as bad_tag:
+        sm.update_flow_definition(
+            FlowDefinitionName="reviews", BaseVersion=4, HitlTags=[{"Key": "hitl:flag-below", "Value": "2"}]
+        )
+    assert bad_tag.value.response["Error"]["Code"] == "ValidationException"
+    assert "hitl:flag-below must be a number from 0 to 1" in bad_tag.value.response["Error"]["Message"]
 
     history = sm.list_flow_definition_versions(FlowDefinitionName="reviews")
     assert history["CurrentVersion"] == 4
@@ -106,3 +112,10 @@ def test_update_list_conflict_refusal_and_rollback_through_boto3(aws_account, sa
     assert set(after) == set(before)
     assert after["HumanLoopConfig"] == before["HumanLoopConfig"]
     assert "update_flow_definition" not in dir(sagemaker_client)  # a plain client is unchanged
+
+    # The flow's hitl: tags (quality, notifications, agents) are versioned settings too.
+    tagged = sm.update_flow_definition(
+        FlowDefinitionName="reviews", BaseVersion=4, HitlTags=[{"Key": "hitl:flag-below", "Value": "0.9"}]
+    )
+    assert tagged["FlowDefinitionVersion"] == 5
+    assert {"Key": "hitl:flag-below", "Value": "0.9"} in sagemaker_client.list_tags(ResourceArn=flow_arn)["Tags"]
