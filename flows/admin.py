@@ -108,12 +108,21 @@ class FlowDefinitionAdmin(ReadOnlyAdmin):
         view = self.admin_site.admin_view(
             lambda request, object_id: admin_versions.flow_versions_view(self, request, object_id)
         )
-        return [path("<int:object_id>/versions/", view, name="flows_flowdefinition_versions"), *super().get_urls()]
+        edit = self.admin_site.admin_view(
+            lambda request, object_id: admin_versions.flow_edit_view(self, request, object_id)
+        )
+        return [
+            path("<int:object_id>/versions/", view, name="flows_flowdefinition_versions"),
+            path("<int:object_id>/edit/", edit, name="flows_flowdefinition_edit"),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="Versions")
     def versions(self, obj: FlowDefinition) -> str:
         return format_html(
-            '<a href="{}">History, diff, rollback</a>', admin_versions.versions_link("flowdefinition", obj)
+            '<a href="{}">History, diff, rollback</a> · <a href="{}">Edit settings</a>',
+            admin_versions.versions_link("flowdefinition", obj),
+            admin_versions.edit_link(obj),
         )
 
 

@@ -4,7 +4,9 @@ The page validates the template (parse errors with their line), keeps the
 template and input in the session, and shows the result in the same
 sandboxed frame as real tasks. In preview mode the parent page answers a
 submit by showing the answer JSON instead of sending it anywhere.
-The admin links here with `?ui=<HumanTaskUi id>` (see `preview_url`).
+The admin links here with `?ui=<HumanTaskUi id>` (see `preview_url`), and its
+template editor previews live through `preview_render` (the same checks and
+session, answered as JSON, then the same frame).
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flows.models import HumanTaskUi
 from hitl import client_json
@@ -57,17 +59,8 @@ def preview_page(request: HttpRequest) -> HttpResponse:
     uis = uis.select_related("account", "template").order_by("account__name", "name")
     content, sample_input, errors, ready = "", DEFAULT_INPUT, [], False
     if request.method == "POST":
-        content = request.POST.get("template", "")
-        sample_input = request.POST.get("input", "")
-        ui_id = request.POST.get("ui", "")
-        ui = uis.filter(pk=ui_id).first() if ui_id.isdigit() else None
-        if ui and not content.strip():
-            content = ui.template.content
-        parsed, errors = check_preview(content, sample_input)
-        if not errors:
-            account_id = ui.account_id if ui else _only_account_id(request.user)
-            request.session[SESSION_KEY] = {"template": content, "input": parsed, "account": account_id}
-            ready = True
+        content, sample_input, errors = _store_preview(request, uis)
+        ready = not errors
     elif request.GET.get("ui", "").isdigit():
         ui = uis.filter(pk=request.GET["ui"]).first()
         content = ui.template.content if ui else ""
@@ -81,6 +74,40 @@ def preview_page(request: HttpRequest) -> HttpResponse:
         "frame_url": reverse("review_ui:preview_frame") + "?preview=1",
     }
     return render(request, "review_ui/preview.html", context)
+
+
+@staff_member_required
+@require_POST
+def preview_render(request: HttpRequest) -> JsonResponse:
+    """Check and store a template and sample input for the preview frame; answer {ok, errors, frameUrl, sandbox}.
+
+    What the admin's template editor calls as the staff member types (flows/static/flows/admin_live_preview.js).
+    """
+    uis = roles.scope_to_accounts(HumanTaskUi.objects.all(), request.user).select_related("template")
+    _, _, errors = _store_preview(request, uis)
+    return JsonResponse(
+        {
+            "ok": not errors,
+            "errors": errors,
+            "frameUrl": reverse("review_ui:preview_frame") + "?preview=1",
+            "sandbox": isolation.IFRAME_SANDBOX,
+        }
+    )
+
+
+def _store_preview(request: HttpRequest, uis) -> tuple[str, str, list[str]]:
+    """Check the posted template (or the chosen UI's) and input; store them for the frame when they pass."""
+    content = request.POST.get("template", "")
+    sample_input = request.POST.get("input", "")
+    ui_id = request.POST.get("ui", "")
+    ui = uis.filter(pk=ui_id).first() if ui_id.isdigit() else None
+    if ui and not content.strip():
+        content = ui.template.content
+    parsed, errors = check_preview(content, sample_input)
+    if not errors:
+        account_id = ui.account_id if ui else _only_account_id(request.user)
+        request.session[SESSION_KEY] = {"template": content, "input": parsed, "account": account_id}
+    return content, sample_input, errors
 
 
 def _only_account_id(user) -> int | None:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("objects/<str:token>/<path:filename>", views.stored_object, name="object"),
     path("preview/", preview.preview_page, name="preview"),
     path("preview/frame", preview.preview_frame, name="preview_frame"),
+    path("preview/render", preview.preview_render, name="preview_render"),
     path("api/tasks/next", api.next_task, name="api_next"),
     path("api/tasks/<int:task_id>/submit", api.submit, name="api_submit"),
     path("api/tasks/<int:task_id>/release", api.release, name="api_release"),
