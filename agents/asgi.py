@@ -38,7 +38,7 @@ from agents import streams  # noqa: E402
 from agents.waiting import WATCHER, in_thread  # noqa: E402
 from hitl.aws import errors, sigv4  # noqa: E402
 from hitl.aws.errors import AwsError  # noqa: E402
-from hitl.errors import HitlError  # noqa: E402
+from hitl.kernel.errors import HitlError  # noqa: E402
 
 logger = logging.getLogger(__name__)
 

@@ -31,9 +31,9 @@ from django.conf import settings
 from agents import streams
 from agents.waiting import WATCHER, in_thread
 from flows.api import runtime  # noqa: F401  (registers StartHumanLoop, DescribeHumanLoop)
-from hitl import arns, public_url
 from hitl.aws import registry
-from hitl.errors import HitlError, InvalidInput
+from hitl.kernel import arns, public_url
+from hitl.kernel.errors import HitlError, InvalidInput
 from hitl_agents.client import auto_approved, decision_for_status, loop_name_for
 from workforce import access_keys
 from workforce.models import AccessKey

@@ -28,11 +28,12 @@ from typing import Any
 from django.conf import settings
 
 import flows.api.runtime  # noqa: F401  (registers DescribeHumanLoop)
-from flows import agent_policy, events
+from flows.definitions import agent_policy
+from flows.delivery import events
 from flows.models import HumanLoop, OutputOutbox, ReviewTask, StatusEvent
-from hitl import clock, throttling
 from hitl.aws import registry, sigv4
 from hitl.aws.validation import Validator
+from hitl.kernel import clock, throttling
 
 WAIT_PATH = re.compile(r"^/hitl/v1/human-loops/(?P<name>[^/]+)/wait$")
 EVENTS_PATH = "/hitl/v1/status-events"

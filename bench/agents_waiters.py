@@ -99,7 +99,7 @@ def _setup(webhook_url: str) -> dict[str, Any]:
     from django.core.management import call_command
 
     from flows.models import FlowDefinition, HumanTaskUi, TaskTemplate, WebhookEndpoint
-    from hitl import arns
+    from hitl.kernel import arns
     from hitl_agents import tool_review_template
     from workforce.models import Account, Workforce, Workteam, WorkteamMembership
 

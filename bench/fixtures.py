@@ -70,9 +70,9 @@ def setup(reviewers: int, queue_reviewers: int) -> dict[str, Any]:
     """Create (or reuse) the bench tenant and return everything the clients need."""
     from django.contrib.auth import get_user_model
 
-    from flows import versions
+    from flows.definitions import versions
     from flows.models import FlowDefinition, HumanTaskUi, TaskTemplate
-    from hitl import arns
+    from hitl.kernel import arns
     from workforce.models import Account, Worker, WorkerToken, Workforce, Workteam, WorkteamMembership
 
     out = _command("create_access_key", "bench-admin", "--create-user", "--account", ACCOUNT)

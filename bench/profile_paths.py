@@ -77,7 +77,7 @@ def profile_all(size: int, calls: int, *, flat: bool = False) -> dict:
     from django.test import Client
 
     from bench import fixtures
-    from flows.bulk import bulk_start_human_loops
+    from flows.loops.bulk import bulk_start_human_loops
     from flows.models import FlowDefinition
     from workforce.models import Account
 

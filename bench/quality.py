@@ -66,7 +66,7 @@ def _tenant(name: str, tags: dict[str, str], task_count: int, n_reviewers: int):
     from django.contrib.auth import get_user_model
 
     from flows.models import FlowDefinition, HumanTaskUi, TaskTemplate
-    from hitl import arns
+    from hitl.kernel import arns
     from workforce.models import Account, Worker, Workforce, Workteam
     from workforce.tokens import create_worker_token
 
@@ -103,9 +103,10 @@ def run_crowd(name: str, *, items: int, seed: int, task_count: int, tags: dict[s
     from django.test import Client
 
     from bench import crowd
-    from flows import gold, lifecycle
-    from hitl import arns
-    from inference_adapters import quality
+    from flows.loops import lifecycle
+    from flows.quality import gold
+    from hitl.kernel import arns
+    from inference_adapters.quality import flow_quality as quality
 
     people = crowd.reviewers(seed=seed)
     truth = crowd.truths(items, seed=seed)
@@ -164,7 +165,7 @@ def score(name, flow, users, people, truth, tags, task_count, requests, answer_s
     """Re-estimate the answered flow and compare its consolidated answers with the truth."""
     from bench import crowd
     from flows.models import ReviewerStanding, ReviewTask
-    from inference_adapters import quality
+    from inference_adapters.quality import flow_quality as quality
 
     labels = list(crowd.CLASSES)
     items = len(truth)
@@ -255,10 +256,11 @@ def timing_main(args: argparse.Namespace) -> dict[str, Any]:
     import datetime as dt
 
     from bench import crowd
-    from flows import outputs, quality_config
+    from flows.delivery import outputs
     from flows.models import HumanLoop, ReviewTask
-    from hitl import clock
-    from inference_adapters import quality
+    from flows.quality import quality_config
+    from hitl.kernel import clock
+    from inference_adapters.quality import flow_quality as quality
 
     people = crowd.reviewers(seed=args.seed)
     labels = list(crowd.CLASSES)

@@ -235,7 +235,7 @@ def measure_output(stack: Stack, cfg: dict, samples: int) -> dict[str, Any]:
     import boto3
 
     _django(stack)
-    from flows import outputs
+    from flows.delivery import outputs
     from flows.models import HumanLoop
 
     s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{stack.s3_port}", region_name="us-east-1")

@@ -2,7 +2,7 @@
 
 The form's fields become CreateHumanTaskUi's and CreateFlowDefinition's request bodies, parsed by
 flows.api.sagemaker (so a bad name, TaskCount or output path is refused with the same
-ValidationException message as from boto3), then flows.services creates the task UI and the flow
+ValidationException message as from boto3), then flows.definitions.services creates the task UI and the flow
 in one transaction: a flow that is refused leaves no task UI behind.
 """
 
@@ -12,12 +12,12 @@ from typing import Any
 
 from django.db import transaction
 
-from flows import services
 from flows.api import sagemaker
+from flows.definitions import services
 from flows.models import FlowDefinition, HumanTaskUi
-from hitl import arns
 from hitl.aws.validation import Validator
-from hitl.errors import InvalidInput
+from hitl.kernel import arns
+from hitl.kernel.errors import InvalidInput
 from workforce.models import Account, Workteam
 
 DEFAULTS = {

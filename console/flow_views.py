@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 from console import flow_form, gallery, numbers
 from console.access import console_view, scoped
 from flows.models import FlowDefinition, HumanLoop, HumanTaskUi, ReviewTask
-from hitl import arns, clock
-from hitl.errors import HitlError, InvalidInput
-from hitl.public_url import public_url
+from hitl.kernel import arns, clock
+from hitl.kernel.errors import HitlError, InvalidInput
+from hitl.kernel.public_url import public_url
 from review_ui import isolation, preview
 from workforce.models import Workteam
 

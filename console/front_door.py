@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
 from hitl.aws import views as aws_views
-from hitl.public_url import public_url
+from hitl.kernel.public_url import public_url
 from workforce import roles
 
 

@@ -17,8 +17,8 @@ from typing import Any
 from django.templatetags.static import static
 
 from flows.models import FlowDefinition
-from hitl.errors import NotFound
-from hitl.public_url import public_url
+from hitl.kernel.errors import NotFound
+from hitl.kernel.public_url import public_url
 
 GALLERY_DIR = Path(__file__).resolve().parent / "gallery"
 CATEGORIES = (("text", "Text"), ("images", "Images"), ("audio", "Audio"), ("video", "Video"), ("other", "Other"))

@@ -15,8 +15,8 @@ from typing import Any
 from django.db.models import Avg, Count, F, Q, QuerySet
 
 from flows.models import HumanLoop, ReviewTask
-from hitl import clock
-from inference_adapters import quality
+from hitl.kernel import clock
+from inference_adapters.quality import flow_quality as quality
 
 AGREEMENT_SAMPLE = 200  # newest finished multi-reviewer loops read for the agreement figure
 
@@ -80,7 +80,7 @@ def per_flow(loops: QuerySet[HumanLoop]) -> dict[int, dict[str, int]]:
 def agreement(loops: QuerySet[HumanLoop], sample: int = AGREEMENT_SAMPLE) -> tuple[float | None, int]:
     """Return (mean pairwise agreement on categorical answers, loops it covers) of the newest finished loops.
 
-    Agreement per loop is inference_adapters.quality's pairwise agreement (the share of reviewer pairs
+    Agreement per loop is inference_adapters.quality.flow_quality's pairwise agreement (the share of reviewer pairs
     that gave the same value), averaged over the loop's categorical fields; loops with fewer than two
     answers or no categorical field are left out.
     """

@@ -1,7 +1,7 @@
 """Admin for task UIs, flow definitions, human loops and webhooks.
 
 Loops and review tasks are read-only here: their status only changes through
-flows.lifecycle, which the bulk actions call (stop, delete finished loops).
+flows.loops.lifecycle, which the bulk actions call (stop, delete finished loops).
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 
-from flows import admin_versions, gold, lifecycle
+from flows import admin_versions
+from flows.delivery.storage import get_store
+from flows.loops import lifecycle
 from flows.models import (
     FlowDefinition,
     HumanLoop,
@@ -30,12 +32,12 @@ from flows.models import (
     WebhookDeliveryAttempt,
     WebhookEndpoint,
 )
-from flows.storage import get_store
-from hitl import clock
-from hitl.errors import HitlError
+from flows.quality import gold
+from hitl.kernel import clock
+from hitl.kernel.errors import HitlError
 from workforce import admin as workforce_admin
-from workforce import audit
 from workforce.admin import AccountScopedAdmin
+from workforce.audit import trail as audit
 from workforce.models import Workteam, WorkteamMembership
 
 
@@ -329,7 +331,7 @@ admin.site.register(Workteam, WorkteamWithWorkAdmin)
 
 @admin.register(ReviewerStanding)
 class ReviewerStandingAdmin(ReadOnlyAdmin):
-    """Reviewers' gold accuracy, qualification and pauses per flow (flows.gold); resume a paused reviewer."""
+    """Reviewers' gold accuracy, qualification and pauses per flow (flows.quality.gold); resume a paused reviewer."""
 
     account_path = "flow_definition__account"
     list_display = ("worker", "flow_definition", "gold_answered", "gold_correct", "qualified_at", "paused_at")

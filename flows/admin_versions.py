@@ -2,7 +2,7 @@
 
 Rows come from the admin's own queryset (scoped to the staff member's accounts,
 workforce.roles); changes need an administrator of the row's account and go
-through flows.editing and flows.versions, as the API and manage.py edit_flow do.
+through flows.definitions.editing and flows.definitions.versions, as the API and manage.py edit_flow do.
 The task UI page previews the template being edited live, on a sample input,
 through the portal's preview (review_ui.preview.preview_render).
 """
@@ -18,11 +18,12 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 
-from flows import editing, versions
+from flows.definitions import editing, versions
 from flows.models import FlowDefinition, FlowDefinitionVersion, HumanTaskUi, HumanTaskUiVersion
-from hitl import arns
-from hitl.errors import HitlError
-from workforce import audit, roles
+from hitl.kernel import arns
+from hitl.kernel.errors import HitlError
+from workforce import roles
+from workforce.audit import trail as audit
 from workforce.models import Workteam
 
 
@@ -161,7 +162,7 @@ def edit_link(flow: FlowDefinition) -> str:
 
 
 class FlowSettingsForm(forms.Form):
-    """A flow's editable settings; the limits are checked by flows.editing, as for UpdateFlowDefinition."""
+    """A flow's editable settings; the limits are checked by flows.definitions.editing, as for UpdateFlowDefinition."""
 
     workteam = forms.ModelChoiceField(queryset=Workteam.objects.none(), label="Work team")
     human_task_ui = forms.ModelChoiceField(
@@ -217,7 +218,7 @@ class FlowSettingsForm(forms.Form):
         }
 
     def requested(self, flow: FlowDefinition) -> dict[str, Any]:
-        """Return the settings that differ from the flow's current ones, as flows.editing takes them."""
+        """Return the settings that differ from the flow's current ones, as flows.definitions.editing takes them."""
         data, account = self.cleaned_data, flow.account
         wanted: dict[str, Any] = {
             "task_title": data["task_title"],
@@ -254,7 +255,7 @@ class FlowSettingsForm(forms.Form):
 
 
 def flow_edit_view(model_admin, request: HttpRequest, object_id: int) -> HttpResponse:
-    """Edit a flow's settings: publishes its next version through flows.editing (as UpdateFlowDefinition)."""
+    """Edit a flow's settings: publishes its next version through flows.definitions.editing (as UpdateFlowDefinition)."""
     flow = get_object_or_404(model_admin.get_queryset(request).select_related("account"), pk=object_id)
     can_edit = _can_edit(request, flow.account_id)
     if request.method == "POST":

@@ -5,14 +5,15 @@ class FlowsConfig(AppConfig):
     name = "flows"
 
     def ready(self) -> None:
-        from flows import metrics, storage
+        from flows import metrics
         from flows.api import (
             runtime,  # noqa: F401  (registers the runtime operations)
             sagemaker,  # noqa: F401  (registers the flow and task UI operations)
             versions,  # noqa: F401  (registers hitl's Update*/List*Versions extension operations)
         )
-        from hitl import health
-        from hitl import metrics as kernel_metrics
+        from flows.delivery import storage
+        from hitl.kernel import health
+        from hitl.kernel import metrics as kernel_metrics
 
         health.register_readiness_check("outputStore", lambda: storage.get_store().check())
         kernel_metrics.register_scrape_collector(metrics.DatabaseCollector())

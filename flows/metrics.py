@@ -1,6 +1,6 @@
 """Prometheus gauges read from flows' rows at scrape time: open tasks per team, webhook deliveries.
 
-Registered with the kernel's registry (hitl.metrics.register_scrape_collector) in FlowsConfig.ready.
+Registered with the kernel's registry (hitl.kernel.metrics.register_scrape_collector) in FlowsConfig.ready.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What is reviewed: task templates, flow definitions, human loops and their review tasks.
 
-Only flows/lifecycle.py writes HumanLoop.status and ReviewTask.state; the
+Only flows/loops/lifecycle.py writes HumanLoop.status and ReviewTask.state; the
 constraints below make the illegal combinations impossible in the database.
 """
 
@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from hitl import clock
+from hitl.kernel import clock
 from workforce.models import Account, Workteam
 
 
@@ -42,7 +42,7 @@ class HumanTaskUi(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="human_task_uis")
     name = models.CharField(max_length=63)
-    # The current version's template (flows.versions keeps the two in step).
+    # The current version's template (flows.definitions.versions keeps the two in step).
     template = models.ForeignKey(TaskTemplate, on_delete=models.PROTECT, related_name="+")
     current_version = models.ForeignKey(
         "HumanTaskUiVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -143,7 +143,7 @@ class HumanTaskUiVersion(models.Model):
 class FlowDefinitionVersion(models.Model):
     """One published, immutable version of a flow definition's editable settings (issue 17).
 
-    `settings` holds the editable FlowDefinition columns (flows.versions.EDITABLE_FIELDS) by
+    `settings` holds the editable FlowDefinition columns (flows.definitions.versions.EDITABLE_FIELDS) by
     attname; `content_sha256` is the hash of that document with the template's hash.
     """
 
@@ -212,8 +212,8 @@ class HumanLoop(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     output_s3_uri = models.CharField(max_length=2048, blank=True, default="")
     deleted_at = models.DateTimeField(null=True, blank=True)
-    # A gold item (flows.gold): a known answer mixed into reviewers' queues, never a customer loop.
-    # db_default: the written-out inserts (flows.hot_sql, flows.bulk) need not name it.
+    # A gold item (flows.quality.gold): a known answer mixed into reviewers' queues, never a customer loop.
+    # db_default: the written-out inserts (flows.loops.hot_sql, flows.loops.bulk) need not name it.
     is_gold = models.BooleanField(default=False, db_default=False)
 
     class Meta:
@@ -350,7 +350,7 @@ class OutputOutbox(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
-    # When the outbox sweep takes the row over (flows.outbox): a handed-off message has until then.
+    # When the outbox sweep takes the row over (flows.delivery.outbox): a handed-off message has until then.
     next_attempt_at = models.DateTimeField(default=clock.now)
     created_at = models.DateTimeField(default=clock.now)
     done_at = models.DateTimeField(null=True, blank=True)
@@ -445,7 +445,7 @@ class WebhookDeliveryAttempt(models.Model):
 
 
 class GoldItem(models.Model):
-    """The known answer of a gold loop (HumanLoop.is_gold); see flows.gold."""
+    """The known answer of a gold loop (HumanLoop.is_gold); see flows.quality.gold."""
 
     human_loop = models.OneToOneField(HumanLoop, on_delete=models.CASCADE, related_name="gold_item")
     answer = models.JSONField()
@@ -455,7 +455,7 @@ class GoldItem(models.Model):
 class ReviewerStanding(models.Model):
     """One reviewer's record on one flow with gold items: gold accuracy, qualification, pause.
 
-    `held` is what the claim reads (flows.lifecycle and flows.hot_sql skip the
+    `held` is what the claim reads (flows.loops.lifecycle and flows.loops.hot_sql skip the
     flow's real tasks for a held reviewer): paused, or not yet qualified.
     """
 

@@ -3,7 +3,7 @@
 All are acks_late and safe to run twice (see each service's docstring). Each
 piece of outbound work (an output write, a webhook delivery) is a database row
 with the time by which the `redeliver_outbox` sweep takes it over
-(flows.outbox), so a lost message, a failed enqueue or a killed worker costs
+(flows.delivery.outbox), so a lost message, a failed enqueue or a killed worker costs
 only HITL_OUTBOX_GRACE_SECONDS plus one sweep interval.
 """
 
@@ -13,8 +13,10 @@ import logging
 
 from celery import shared_task
 
-from flows import gold, lifecycle, outbox, storage, webhooks
+from flows.delivery import outbox, storage, webhooks
+from flows.loops import lifecycle
 from flows.models import HumanLoop, OutputOutbox, WebhookDelivery
+from flows.quality import gold
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +95,7 @@ def expire_loops() -> int:
 
 @shared_task(acks_late=True, time_limit=120)
 def redeliver_outbox() -> int:
-    """Re-send output writes and webhook deliveries past their due time (flows.outbox)."""
+    """Re-send output writes and webhook deliveries past their due time (flows.delivery.outbox)."""
     loop_ids = lifecycle.claim_stalled_outputs()
     for loop_id in loop_ids:
         outbox.send_or_mark_due(finalize_loop, loop_id, OutputOutbox, human_loop_id=loop_id)
@@ -105,5 +107,5 @@ def redeliver_outbox() -> int:
 
 @shared_task(acks_late=True, time_limit=60)
 def notify_reviewer_paused(standing_id: int) -> None:
-    """Tell the flow's account admins that a reviewer was paused on it (flows.gold)."""
+    """Tell the flow's account admins that a reviewer was paused on it (flows.quality.gold)."""
     gold.notify_admins_of_pause(standing_id)

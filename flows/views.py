@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from flows import services
-from hitl.errors import NotFound
+from flows.definitions import services
+from hitl.kernel.errors import NotFound
 
 
 @require_GET

@@ -72,7 +72,7 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-# The hot-path statements of flows.hot_sql are prepared once per connection. "auto": unless a
+# The hot-path statements of flows.loops.hot_sql are prepared once per connection. "auto": unless a
 # pooler or proxy is detected between this process and PostgreSQL (PgBouncer before 1.21 in
 # transaction mode loses them between transactions); "true": always (PgBouncer >= 1.21 with
 # max_prepared_statements > 0 keeps them); "false": never.
@@ -95,7 +95,7 @@ def database_from_url(url: str) -> dict:
         }
     if parsed.scheme in ("postgres", "postgresql"):
         return {
-            "ENGINE": "hitl.db.postgresql",  # Django's, with a cheaper health check
+            "ENGINE": "hitl.kernel.db.postgresql",  # Django's, with a cheaper health check
             "NAME": unquote(parsed.path.lstrip("/")),
             "USER": unquote(parsed.username or ""),
             "PASSWORD": unquote(parsed.password or ""),
@@ -103,8 +103,8 @@ def database_from_url(url: str) -> dict:
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": env_int("HITL_DB_CONN_MAX_AGE", 600),
             "CONN_HEALTH_CHECKS": env_bool("HITL_DB_HEALTH_CHECKS", True),
-            # Lets flows.hot_sql prepare its statements (Django's own client-side-bound queries never
-            # are). With "auto", hitl.db.postgresql turns them off per connection when it finds a
+            # Lets flows.loops.hot_sql prepare its statements (Django's own client-side-bound queries never
+            # are). With "auto", hitl.kernel.db.postgresql turns them off per connection when it finds a
             # pooler in between (see HITL_DB_PREPARED_STATEMENTS above).
             "OPTIONS": {"prepare_threshold": None if HITL_DB_PREPARED_STATEMENTS == "false" else 5},
         }
@@ -170,12 +170,12 @@ INSTALLED_APPS = [
     "review_ui",
     "inference_adapters",
     "console",
-    "hitl.coordination",
+    "hitl.kernel.coordination",
     "agents",
 ]
 
 MIDDLEWARE = [
-    "hitl.middleware.RequestContextMiddleware",
+    "hitl.kernel.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves /static/ (the crowd-elements bundle) under gunicorn, without a proxy.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -262,7 +262,7 @@ if not DEBUG and "change-me-to-another-long-random-string" in HITL_SECRET_ENCRYP
     )
 HITL_OUTPUT_BACKEND = env_str("HITL_OUTPUT_BACKEND", "local")
 HITL_LOCAL_STORE_DIR = Path(env_str("HITL_LOCAL_STORE_DIR", str(VAR_DIR / "store")))
-# External base URL for absolute links; empty = the request's own scheme and host (hitl.public_url).
+# External base URL for absolute links; empty = the request's own scheme and host (hitl.kernel.public_url).
 HITL_PUBLIC_URL = env_str("HITL_PUBLIC_URL", "")
 # Behind a reverse proxy: take the host and scheme from X-Forwarded-Host / X-Forwarded-Proto.
 HITL_TRUST_PROXY_HEADERS = env_bool("HITL_TRUST_PROXY_HEADERS", False)
@@ -273,9 +273,9 @@ if HITL_TRUST_PROXY_HEADERS:
 # when a request arrives without the service's response.
 HITL_ADAPTER_PROXY = env_bool("HITL_ADAPTER_PROXY", False)
 # Access keys, worker tokens, flow definitions and team memberships are cached per web process
-# for this long (hitl.process_cache): a change made in another process takes effect within it.
+# for this long (hitl.kernel.process_cache): a change made in another process takes effect within it.
 HITL_PROCESS_CACHE_SECONDS = env_float("HITL_PROCESS_CACHE_SECONDS", 5.0)
-# Start, claim and submit as single PostgreSQL statements (flows.hot_sql); false runs the ORM writers
+# Start, claim and submit as single PostgreSQL statements (flows.loops.hot_sql); false runs the ORM writers
 # instead (the parity tests switch between the two; both write the same rows).
 HITL_HOT_SQL = env_bool("HITL_HOT_SQL", True)
 # 0 = unlimited. When set, StartHumanLoop answers ServiceQuotaExceededException past it.
@@ -333,7 +333,7 @@ CELERY_BEAT_SCHEDULE = {
     "redeliver-outbox": {"task": "flows.tasks.redeliver_outbox", "schedule": 5.0},
 }
 # Without a broker there is no beat process: each web process runs the schedule above in a thread,
-# one process per sweep at a time (hitl.embedded_beat). Set false to run the sweeps some other way.
+# one process per sweep at a time (hitl.kernel.embedded_beat). Set false to run the sweeps some other way.
 HITL_EMBEDDED_SWEEPS = env_bool("HITL_EMBEDDED_SWEEPS", not CELERY_BROKER_URL)
 
 REST_FRAMEWORK = {
@@ -343,7 +343,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "UNAUTHENTICATED_USER": None,
-    # Domain errors as {"message": ...} with the status hitl.errors gives each class.
+    # Domain errors as {"message": ...} with the status hitl.kernel.errors gives each class.
     "EXCEPTION_HANDLER": "review_ui.api.exception_handler",
 }
 
@@ -387,7 +387,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 HITL_THROTTLE_RATE = float(env_str("HITL_THROTTLE_RATE", "0") or 0)
 HITL_THROTTLE_BURST = env_int("HITL_THROTTLE_BURST", 0)
 # Where the buckets live, shared by every process: a Redis URL; empty = the broker's, when it is Redis,
-# else the database (hitl.throttling); "database" keeps them in the database even with a Redis broker.
+# else the database (hitl.kernel.throttling); "database" keeps them in the database even with a Redis broker.
 HITL_THROTTLE_REDIS_URL = env_str("HITL_THROTTLE_REDIS_URL") or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
 )
@@ -414,7 +414,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {"()": "hitl.jsonlog.JsonFormatter"},
+        "json": {"()": "hitl.kernel.jsonlog.JsonFormatter"},
         "plain": {"format": "%(levelname)s %(name)s %(message)s"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env_str("HITL_LOG_FORMAT", "json")}},

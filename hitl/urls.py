@@ -6,8 +6,8 @@ from django.urls import include, path, re_path
 
 from console import front_door
 from flows import views as flows_views
-from hitl import health, metrics
 from hitl.aws import views as aws_views
+from hitl.kernel import health, metrics
 from workforce import oidc_views
 
 # The admin's "View site" link goes to the console (portal, console and admin link to each other).

@@ -3,5 +3,5 @@
 A top layer beside the portal (docs/architecture.md). Their HTTP operations (`api`) are
 served by the one AWS entry point; consolidation runs from the after-output hook it
 registers with flows. The activation conditions themselves belong to the flow definition
-(flows.conditions, flows.activation).
+(flows.definitions.conditions, flows.definitions.activation).
 """

@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from hitl import arns
 from hitl.aws.registry import RequestContext, adapter_operation
-from hitl.errors import AccessDenied, InvalidInput
+from hitl.kernel import arns
+from hitl.kernel.errors import AccessDenied, InvalidInput
 from inference_adapters import rekognition, textract
 
 

@@ -5,12 +5,11 @@ class InferenceAdaptersConfig(AppConfig):
     name = "inference_adapters"
 
     def ready(self) -> None:
-        from flows import outputs, quality_config
-        from inference_adapters import (
-            api,  # noqa: F401  (registers the adapters' HTTP operations with hitl.aws)
-            quality,
-            quality_api,  # noqa: F401  (registers the quality-control extension operations)
-        )
+        from flows.delivery import outputs
+        from flows.quality import quality_config
+        from inference_adapters import api  # noqa: F401  (registers the adapters' HTTP operations with hitl.aws)
+        from inference_adapters.quality import api as quality_api  # noqa: F401  (registers the quality-control operations)
+        from inference_adapters.quality import flow_quality as quality
 
         # consolidated.json beside every output.json, before the loop takes its final status.
         outputs.register_after_output_hook(quality.write_consolidated)

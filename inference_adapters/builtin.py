@@ -1,18 +1,19 @@
 """Built-in task types (spec 9.5, 9.6): start a loop from an AI service's request/response pair.
 
 The decision itself (activation conditions) belongs to the flow definition:
-flows.activation, which StartHumanLoop applies to every built-in flow.
+flows.definitions.activation, which StartHumanLoop applies to every built-in flow.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flows import conditions, lifecycle
-from flows.activation import camelize, evaluate_builtin_request
+from flows.definitions import conditions
+from flows.definitions.activation import camelize, evaluate_builtin_request
+from flows.loops import lifecycle
 from flows.models import FlowDefinition
-from hitl import arns
-from hitl.errors import InvalidInput
+from hitl.kernel import arns
+from hitl.kernel.errors import InvalidInput
 from workforce.models import Account
 
 

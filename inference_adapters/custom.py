@@ -30,11 +30,12 @@ from typing import Any, Protocol
 import requests
 from django.db import IntegrityError, transaction
 
-from flows import lifecycle, outputs
-from flows.conditions import canonical_json, sampling_draw
+from flows.definitions.conditions import canonical_json, sampling_draw
+from flows.delivery import outputs
+from flows.loops import lifecycle
 from flows.models import FlowDefinition, HumanLoop
-from hitl import arns
-from hitl.errors import InvalidInput
+from hitl.kernel import arns
+from hitl.kernel.errors import InvalidInput
 from inference_adapters import clients
 from inference_adapters.models import RoutingDecision
 from workforce.models import Account

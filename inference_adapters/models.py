@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from flows.models import FlowDefinition, HumanLoop
-from hitl import clock
+from hitl.kernel import clock
 
 
 class RoutingDecision(models.Model):
@@ -47,7 +47,7 @@ class RoutingDecision(models.Model):
 class FlowReliability(models.Model):
     """A flow's last Dawid–Skene fit: per categorical question, each reviewer's confusion matrix and the priors.
 
-    Written by inference_adapters.quality.reestimate_flow; read by every consolidation of the flow.
+    Written by inference_adapters.quality.flow_quality.reestimate_flow; read by every consolidation of the flow.
     """
 
     flow_definition = models.OneToOneField(FlowDefinition, on_delete=models.CASCADE, related_name="reliability")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.conditions import REKOGNITION_SOURCE
-from hitl.errors import InvalidInput
+from flows.definitions.conditions import REKOGNITION_SOURCE
+from hitl.kernel.errors import InvalidInput
 from inference_adapters import clients
 from inference_adapters.builtin import start_from_service_call
 from workforce.models import Account

@@ -7,7 +7,7 @@
 Authenticated by the portal session (CSRF enforced) or `Authorization: Token
 <key>` (no CSRF). Errors are `{"message": "..."}`, rendered by
 `exception_handler` (REST_FRAMEWORK's EXCEPTION_HANDLER) with the status each
-hitl.errors class names. Every call is one service call in flows.lifecycle,
+hitl.kernel.errors class names. Every call is one service call in flows.loops.lifecycle,
 the same ones the HTML portal uses.
 """
 
@@ -22,9 +22,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from flows import lifecycle
-from hitl import client_json
-from hitl.errors import HitlError, InvalidInput
+from flows.loops import lifecycle
+from hitl.kernel import client_json
+from hitl.kernel.errors import HitlError, InvalidInput
 from review_ui import rendering, work
 
 
@@ -36,7 +36,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 class ClientJSONParser(JSONParser):
-    """DRF's JSON parser with the limits of hitl.client_json (depth, NUL, surrogates, numbers)."""
+    """DRF's JSON parser with the limits of hitl.kernel.client_json (depth, NUL, surrogates, numbers)."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
         try:

@@ -5,7 +5,7 @@ class ReviewUiConfig(AppConfig):
     name = "review_ui"
 
     def ready(self) -> None:
-        from flows import services
+        from flows.definitions import services
         from review_ui import rendering
 
         # CreateHumanTaskUi refuses a template this portal could not render.

@@ -9,14 +9,14 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save
 from rest_framework import authentication, exceptions
 
-from hitl import clock
-from hitl.process_cache import ProcessCache
+from hitl.kernel import clock
+from hitl.kernel.process_cache import ProcessCache
 from workforce.models import WorkerToken
 
 # As for access keys (hitl/aws/sigv4.py): writing last_used_at on every call turns each read into a write.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
-# Every reviewer API call looks its token up: cached per process (hitl.process_cache). Deleting a
+# Every reviewer API call looks its token up: cached per process (hitl.kernel.process_cache). Deleting a
 # token or deactivating its user empties the cache of this process at once, others within its lifetime.
 _tokens: ProcessCache[WorkerToken] = ProcessCache("worker tokens")
 for _model in (WorkerToken, get_user_model()):

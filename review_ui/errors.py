@@ -1,7 +1,7 @@
 """The portal pages' error handler: a domain error raised by a page view becomes a page with its status.
 
 The pages' counterpart of hitl.aws.errors (AWS APIs) and review_ui.api.exception_handler
-(reviewer JSON API): the status comes from the hitl.errors class, the text from its message.
+(reviewer JSON API): the status comes from the hitl.kernel.errors class, the text from its message.
 Views that expect an error and have something better to do (release after a lost lease:
 back to the list) still catch it themselves.
 """
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from hitl.errors import HitlError
+from hitl.kernel.errors import HitlError
 
 
 class DomainErrorPageMiddleware:

@@ -2,7 +2,7 @@
 
 A render gets an `ObjectGrants` for the loop's account and the person who will see the page
 (the reviewer holding the task, or a staff member previewing). Each S3 URI the template grants
-is checked against the account's read policy (flows.read_access); a refused one becomes a
+is checked against the account's read policy (flows.delivery.read_access); a refused one becomes a
 placeholder image, a notice at the top of the page and an audit record, never a URL.
 
 An allowed object on the local store gets a signed token that binds the bucket, key, account,
@@ -24,8 +24,8 @@ from urllib.parse import quote
 from django.core import signing
 from django.urls import reverse
 
-from flows.read_access import ReadPolicy
-from hitl import clock
+from flows.delivery.read_access import ReadPolicy
+from hitl.kernel import clock
 
 # Not in the spec: how long a grant_read_access URL stays valid at most (a lease can end it sooner).
 GRANT_MAX_AGE_SECONDS = 3600
@@ -157,7 +157,7 @@ def insert_notice(rendered: str, notice: str) -> str:
 
 def record_refusals(grants: ObjectGrants) -> None:
     """Write one audit record per refused object of a render."""
-    from workforce import audit
+    from workforce.audit import trail as audit
 
     for uri, reason in grants.refused:
         audit.record_refused_grant(

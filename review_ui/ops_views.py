@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from flows.models import HumanLoop, ReviewTask
-from hitl import clock
+from hitl.kernel import clock
 from workforce import roles
 from workforce.models import Workteam
 

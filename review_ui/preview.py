@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flows.models import HumanTaskUi
-from hitl import client_json
-from hitl.errors import InvalidInput
+from hitl.kernel import client_json
+from hitl.kernel.errors import InvalidInput
 from review_ui import grants, isolation, rendering
 from review_ui.views import FRAME_SHELL
 from workforce import roles

@@ -32,7 +32,7 @@ from liquid.exceptions import LiquidError
 from liquid.output import LimitedStringIO
 from liquid.undefined import Undefined
 
-from hitl.errors import InvalidInput
+from hitl.kernel.errors import InvalidInput
 from review_ui import grants
 
 # --- Choices the spec marks "unconfirmed" (crowd-elements.md section 7) -------
@@ -231,7 +231,7 @@ def grant_read_access(value: Any) -> str:
             current.refused.append((uri, reason))
         return grants.REFUSED_PLACEHOLDER_URL
     if settings.HITL_OUTPUT_BACKEND == "s3":
-        from flows.storage import get_store
+        from flows.delivery.storage import get_store
 
         return _outside_budget(get_store).client.generate_presigned_url(
             "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=current.max_age_seconds

@@ -1,6 +1,6 @@
 """Reviewer portal pages: work list, task page, the sandboxed task frame, stored objects.
 
-Business rules live in flows.lifecycle (claim, submit, release) and
+Business rules live in flows.loops.lifecycle (claim, submit, release) and
 review_ui.work (what a reviewer may see); these views only call them.
 """
 
@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from flows import lifecycle, versions
-from flows.storage import get_store
-from hitl.errors import Conflict, NotFound
+from flows.definitions import versions
+from flows.delivery.storage import get_store
+from flows.loops import lifecycle
+from hitl.kernel.errors import Conflict, NotFound
 from review_ui import grants, history, isolation, rendering, shortcuts, work
-from workforce import audit
+from workforce.audit import trail as audit
 
 _ACTIVE_CONTENT_TYPES = {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
 FRAME_SHELL = """<!DOCTYPE html>

@@ -1,6 +1,6 @@
 """What a reviewer can work on: the work list, the current lease, a task as shown or sent.
 
-Claims, submits and releases go through flows.lifecycle; this module only
+Claims, submits and releases go through flows.loops.lifecycle; this module only
 reads, so the HTML portal and the JSON API see the same queue.
 """
 
@@ -12,10 +12,12 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Q
 
-from flows import lifecycle, lookups, outputs, versions
+from flows.definitions import versions
+from flows.delivery import outputs
+from flows.loops import lifecycle, lookups
 from flows.models import FlowDefinition, HumanLoop, ReviewTask, TaskExclusion
-from hitl import clock
-from hitl.errors import HitlError
+from hitl.kernel import clock
+from hitl.kernel.errors import HitlError
 from review_ui import grants, rendering
 from workforce.models import Workteam
 

@@ -6,13 +6,13 @@ import os
 
 import pytest
 
-from hitl import clock
+from hitl.kernel import clock
 from tests.personas import personas  # noqa: F401  (the owner / reviewers / outsider fixture)
 
 
 @pytest.fixture(autouse=True)
 def _reset_clock():
-    """Tests may move hitl.clock; put it back afterwards."""
+    """Tests may move hitl.kernel.clock; put it back afterwards."""
     yield
     clock.reset()
 
@@ -26,7 +26,7 @@ def _fast_passwords(settings):
 @pytest.fixture(autouse=True)
 def _isolated_store(settings, tmp_path):
     """Each test writes outputs to its own local store directory."""
-    from flows.storage import get_store
+    from flows.delivery.storage import get_store
 
     settings.HITL_LOCAL_STORE_DIR = tmp_path / "store"
     get_store.cache_clear()
@@ -58,7 +58,7 @@ def chromium():
 @pytest.fixture(autouse=True)
 def _empty_process_caches():
     """Cached keys, tokens, flows and memberships never leak from one test's database into the next."""
-    from hitl import process_cache
+    from hitl.kernel import process_cache
 
     process_cache.clear_all()
     yield
@@ -67,10 +67,10 @@ def _empty_process_caches():
 
 @pytest.fixture(params=["statements", "orm"])
 def writer(request, settings):
-    """Run the test once per writer of the hot paths: flows.hot_sql's statements (PostgreSQL), then the ORM."""
+    """Run the test once per writer of the hot paths: flows.loops.hot_sql's statements (PostgreSQL), then the ORM."""
     from django.db import connection
 
     if request.param == "statements" and connection.vendor != "postgresql":
-        pytest.skip("flows.hot_sql runs on PostgreSQL only; the ORM writer is the one tested here")
+        pytest.skip("flows.loops.hot_sql runs on PostgreSQL only; the ORM writer is the one tested here")
     settings.HITL_HOT_SQL = request.param == "statements"
     return request.param

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from flows.models import FlowDefinition, HumanTaskUi, TaskTemplate
-from hitl import arns
+from hitl.kernel import arns
 from workforce.models import Account, ReadLocation, Worker, Workforce, Workteam, WorkteamMembership
 
 _seq = itertools.count(1)
@@ -70,7 +70,7 @@ def workteam(acct: Account, members: list | None = None, **overrides: Any) -> Wo
 
 def human_task_ui(acct: Account, content: str = SENTIMENT_TEMPLATE, **overrides: Any) -> HumanTaskUi:
     """A task UI with its version 1, as CreateHumanTaskUi stores it."""
-    from flows import versions
+    from flows.definitions import versions
 
     ui = HumanTaskUi.objects.create(
         account=acct,
@@ -93,7 +93,7 @@ def flow_definition(acct: Account, team: Workteam, ui: HumanTaskUi | None = None
         "role_arn": f"arn:aws:iam::{acct.aws_account_id}:role/A2I",
     }
     fields.update(overrides)
-    from flows import versions
+    from flows.definitions import versions
 
     flow = FlowDefinition.objects.create(
         account=acct,
@@ -115,7 +115,7 @@ def human_loop(flow: FlowDefinition, task_input: Any = None, **overrides: Any):
     """Start a loop on `flow` through the lifecycle service (its tasks become claimable)."""
     import json
 
-    from flows import lifecycle
+    from flows.loops import lifecycle
 
     content = json.dumps({"taskObject": "I love this product!"} if task_input is None else task_input)
     return lifecycle.start_human_loop(

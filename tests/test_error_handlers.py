@@ -1,12 +1,12 @@
-"""One error hierarchy, one handler per surface: each hitl.errors class shows with its own status everywhere."""
+"""One error hierarchy, one handler per surface: each hitl.kernel.errors class shows with its own status everywhere."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import RequestFactory
 
-from hitl import errors
 from hitl.aws.errors import CONTROL_PLANE, RUNTIME, code_and_status
+from hitl.kernel import errors
 from review_ui.api import exception_handler
 from review_ui.errors import DomainErrorPageMiddleware
 from tests import factories

@@ -1,4 +1,4 @@
-"""hitl.transactions: Celery publishes wait for the commit, and inside a request for the response."""
+"""hitl.kernel.transactions: Celery publishes wait for the commit, and inside a request for the response."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.signals import request_finished
 
-from hitl import transactions
+from hitl.kernel import transactions
 
 
 def fake_task(sent: list) -> SimpleNamespace:
@@ -18,7 +18,7 @@ def fake_task(sent: list) -> SimpleNamespace:
 def test_inside_a_request_a_publish_waits_until_the_response_is_sent(settings, django_capture_on_commit_callbacks):
     settings.CELERY_TASK_ALWAYS_EAGER = False  # a real broker
     sent: list = []
-    transactions.collect_until_response_sent()  # what hitl.middleware does as a request begins
+    transactions.collect_until_response_sent()  # what hitl.kernel.middleware does as a request begins
     with django_capture_on_commit_callbacks(execute=True):
         transactions.enqueue_on_commit(fake_task(sent), 7)
 

@@ -18,9 +18,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
-from hitl import clock
 from hitl.aws.credentials import SessionTokenProblem
-from hitl.process_cache import ProcessCache
+from hitl.kernel import clock
+from hitl.kernel.process_cache import ProcessCache
 from workforce import secrets as secret_box
 from workforce.models import AccessKey, Account
 
@@ -132,7 +132,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-# Every API call looks its key up: cached per process (hitl.process_cache). A key revoked in this
+# Every API call looks its key up: cached per process (hitl.kernel.process_cache). A key revoked in this
 # process stops working at once (revoke_access_key and any save or delete of a key or account clear
 # the cache); in other web processes within HITL_PROCESS_CACHE_SECONDS.
 _keys: ProcessCache[AccessKey] = ProcessCache("access keys")

@@ -20,8 +20,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from hitl import clock
-from workforce import access_keys, audit, invitations, oidc, roles, secrets
+from hitl.kernel import clock
+from workforce import access_keys, invitations, oidc, roles, secrets
+from workforce.audit import trail as audit
 from workforce.models import (
     AccessKey,
     Account,
@@ -75,7 +76,7 @@ def _related_only(model: type, item: Any) -> Any:
 
 
 class ReadLocationInline(admin.TabularInline):
-    """The S3 locations the account's task pages may show (flows.read_access). Only operators change them:
+    """The S3 locations the account's task pages may show (flows.delivery.read_access). Only operators change them:
     they know which buckets belong to which tenant, an account admin could otherwise grant itself any bucket."""
 
     model = ReadLocation

@@ -6,8 +6,9 @@ class WorkforceConfig(AppConfig):
 
     def ready(self) -> None:
         from hitl.aws import credentials
-        from workforce import access_keys, audit, roles
+        from workforce import access_keys, roles
         from workforce.api import sagemaker, sts  # noqa: F401  (registers the team, workforce and STS operations)
+        from workforce.audit import trail as audit
 
         # The wire layer reaches keys and the audit trail only through these (hitl.aws.credentials).
         credentials.register_store(access_keys)

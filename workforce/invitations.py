@@ -22,7 +22,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 
-from hitl.public_url import public_url
+from hitl.kernel.public_url import public_url
 from workforce.models import Worker, Workteam, WorkteamMembership
 
 MAX_CSV_ROWS = 5000

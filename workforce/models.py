@@ -11,7 +11,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from hitl import clock
+from hitl.kernel import clock
 
 
 def _new_account_id() -> str:
@@ -37,7 +37,7 @@ class ReadLocation(models.Model):
     The analogue of the read permission of a flow's RoleArn: hitl reads and presigns with its own
     credentials, so an operator states which locations belong to which account. With no rows an
     account's templates can grant nothing; another account's flow output paths are refused even
-    when a row covers them (flows.read_access).
+    when a row covers them (flows.delivery.read_access).
     """
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="read_locations")
@@ -215,7 +215,7 @@ class AuditRecordQuerySet(models.QuerySet):
 class AuditRecord(models.Model):
     """One audited action: an AWS API call, a reviewer's claim/release/submit, or an admin change.
 
-    Append-only (see workforce.audit): rows are inserted, never updated or deleted.
+    Append-only (see workforce.audit.trail): rows are inserted, never updated or deleted.
     """
 
     class Kind(models.TextChoices):

@@ -22,7 +22,7 @@ from workforce.oidc import PROVIDER, WorkforceOidcAdapter, authorization_endpoin
 
 
 def _allow_forms_to(request: HttpRequest, apps: list[SocialApp]) -> None:
-    # Read by hitl.middleware when it writes the page's Content-Security-Policy.
+    # Read by hitl.kernel.middleware when it writes the page's Content-Security-Policy.
     request.csp_form_action = [authorization_endpoint(app) for app in apps]
 
 

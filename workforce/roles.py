@@ -6,14 +6,14 @@ the API layer); the people roles are:
 * account admin: `Account.admins` (or a superuser): every team of the account, and the
   account's rows on every staff page (`administered_accounts`, `scope_to_accounts`);
 * team lead: `WorkteamMembership.role == "lead"`: their team's queue and throughput;
-* reviewer: a member of a team: only the tasks they hold (flows.lifecycle).
+* reviewer: a member of a team: only the tasks they hold (flows.loops.lifecycle).
 """
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from hitl.errors import AccessDenied
+from hitl.kernel.errors import AccessDenied
 from workforce.models import Account, Workteam, WorkteamMembership
 
 

@@ -20,9 +20,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
 
-from hitl import arns, clock
-from hitl.errors import InUse, InvalidInput, LimitExceeded
-from hitl.public_url import public_url
+from hitl.kernel import arns, clock
+from hitl.kernel.errors import InUse, InvalidInput, LimitExceeded
+from hitl.kernel.public_url import public_url
 from workforce import secrets
 from workforce.models import Account, Worker, Workforce, Workteam, WorkteamMembership
 
@@ -31,7 +31,7 @@ _UNSET: Any = object()
 
 
 def portal_host() -> str:
-    """Return the worker-portal host name (SubDomain): the host of the public URL (hitl.public_url)."""
+    """Return the worker-portal host name (SubDomain): the host of the public URL (hitl.kernel.public_url)."""
     return urlsplit(public_url()).netloc
 
 

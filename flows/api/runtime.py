@@ -2,7 +2,7 @@
 
 Protocol: rest-json (spec section 4). hitl.aws.views routes by method and path
 and hands each handler the PascalCase input; handlers validate it, call
-flows.lifecycle or flows.loop_queries, and render the PascalCase output.
+flows.loops.lifecycle or flows.loops.loop_queries, and render the PascalCase output.
 Timestamps go out as ISO 8601 UTC with milliseconds; optional members without
 a value are omitted.
 """
@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flows import lifecycle, loop_queries, outputs, start_input
+from flows.delivery import outputs
+from flows.loops import lifecycle, loop_queries, start_input
 from flows.models import FlowDefinition, HumanLoop
-from hitl import arns
 from hitl.aws import tokens
 from hitl.aws.registry import RequestContext, runtime_operation
 from hitl.aws.validation import Validator, parse_timestamp
-from hitl.errors import AccessDenied
+from hitl.kernel import arns
+from hitl.kernel.errors import AccessDenied
 
 FLOW_DEFINITION_ARN = r"arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:flow-definition/.*"
 SORT_ORDERS = ("Ascending", "Descending")

@@ -2,7 +2,7 @@
 
 Protocol: JSON 1.1 (`sagemaker`, X-Amz-Target: SageMaker.<Op>). Each handler
 validates the wire shape (limits and patterns of the service model), calls
-flows.services and renders the PascalCase output; optional members are
+flows.definitions.services and renders the PascalCase output; optional members are
 omitted, never null.
 """
 
@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flows import quality_config, services
+from flows.definitions import services
 from flows.models import FlowDefinition, HumanTaskUi
-from hitl import arns
+from flows.quality import quality_config
 from hitl.aws import shapes
 from hitl.aws.registry import RequestContext, control_plane_operation
 from hitl.aws.validation import Validator
+from hitl.kernel import arns
 
 ARN_BASE = r"arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:"
 WORKTEAM_ARN = ARN_BASE + r"workteam/.*"

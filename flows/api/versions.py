@@ -3,7 +3,7 @@
 Protocol: JSON 1.1 (`sagemaker`, X-Amz-Target: SageMaker.<Op>), as the standard
 control-plane operations; boto3 calls them once hitl_agents.service_model adds
 their shapes (service-2.sdk-extras.json). Members are validated with the limits
-and patterns of CreateHumanTaskUi / CreateFlowDefinition, then flows.versions
+and patterns of CreateHumanTaskUi / CreateFlowDefinition, then flows.definitions.versions
 publishes the new version.
 """
 
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows import editing, services, versions
 from flows.api import sagemaker as standard
+from flows.definitions import editing, services, versions
 from flows.models import FlowDefinitionVersion, HumanTaskUiVersion
-from hitl import arns
 from hitl.aws import shapes
 from hitl.aws.registry import RequestContext, control_plane_operation
 from hitl.aws.validation import Validator
+from hitl.kernel import arns
 
 
 def _created_by(ctx: RequestContext) -> str:
@@ -107,7 +107,7 @@ def update_flow_definition(ctx: RequestContext, body: dict[str, Any]) -> dict[st
             changes["activation_conditions"] = conditions
         if hitl_tags is not None:
             changes[versions.HITL_TAGS] = hitl_tags
-        # Each change validated as at CreateFlowDefinition (flows.editing, as edit_flow and the admin).
+        # Each change validated as at CreateFlowDefinition (flows.definitions.editing, as edit_flow and the admin).
         version = editing.edit_flow_definition(
             ctx.account,
             flow,

@@ -5,7 +5,7 @@ import json
 
 from django.db import migrations
 
-# A frozen copy of flows.versions.EDITABLE_FIELDS and content_hash as of this migration.
+# A frozen copy of flows.definitions.versions.EDITABLE_FIELDS and content_hash as of this migration.
 EDITABLE_FIELDS = (
     "workteam_id",
     "human_task_ui_id",

@@ -2,9 +2,9 @@
 
 Protocol: none by itself. hitl.aws knows no domain app: SigV4 (hitl.aws.sigv4)
 asks the registered CredentialStore for the key behind an access key id, and
-the entry view (and hitl.middleware, for refused calls) hand each API call to
+the entry view (and hitl.kernel.middleware, for refused calls) hand each API call to
 the registered recorder. The workforce app registers both in its
-AppConfig.ready (workforce.access_keys, workforce.audit.record_api_call), as
+AppConfig.ready (workforce.access_keys, workforce.audit.trail.record_api_call), as
 DRF's authentication classes are named in settings rather than imported.
 """
 

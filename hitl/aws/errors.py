@@ -2,7 +2,7 @@
 
 Protocol: rest-json (runtime) and JSON 1.1 (control plane). botocore reads the
 code from `x-amzn-ErrorType` (rest-json) or the body's `__type` (JSON 1.1), so
-every error sends both, plus `Message`. Domain errors (hitl.errors) carry the
+every error sends both, plus `Message`. Domain errors (hitl.kernel.errors) carry the
 code and status each protocol declares; the spellings differ
 (`ResourceNotFoundException` vs `ResourceNotFound`).
 """
@@ -13,7 +13,7 @@ import json
 
 from django.http import HttpResponse
 
-from hitl import errors
+from hitl.kernel import errors
 
 RUNTIME = "runtime"
 CONTROL_PLANE = "control-plane"
@@ -34,7 +34,7 @@ class AwsError(Exception):
 def code_and_status(exc: Exception, protocol: str) -> tuple[str, int, str]:
     """Return (code, HTTP status, message) for an exception under `protocol`.
 
-    Domain errors carry their codes and status (hitl.errors); anything else is an internal error.
+    Domain errors carry their codes and status (hitl.kernel.errors); anything else is an internal error.
     """
     if isinstance(exc, AwsError):
         return exc.code, exc.statuses[protocol], exc.message

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 
 from hitl.aws import tokens
 from hitl.aws.validation import Validator
-from hitl.errors import InvalidInput
+from hitl.kernel.errors import InvalidInput
 
 NAME_PATTERNS = {
     "flow-definition": r"[a-z0-9](-*[a-z0-9]){0,62}",

@@ -29,10 +29,10 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.utils.encoding import escape_uri_path
 
-from hitl import clock
 from hitl.aws import credentials
 from hitl.aws.credentials import Credential
 from hitl.aws.errors import AwsError
+from hitl.kernel import clock
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 SERVICE = "sagemaker"

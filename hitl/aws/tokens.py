@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 
-from hitl.errors import InvalidInput
+from hitl.kernel.errors import InvalidInput
 
 MAX_LENGTH = 8192
 _SALT = b"hitl.aws.tokens"

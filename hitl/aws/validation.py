@@ -10,7 +10,7 @@ collected and reported together:
 Usage:
     v = Validator(body)
     name = v.string("HumanLoopName", required=True, max_len=63, pattern=NAME)
-    v.done()   # raises hitl.errors.InvalidInput listing every violation
+    v.done()   # raises hitl.kernel.errors.InvalidInput listing every violation
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 import regex
 
-from hitl.errors import InvalidInput
+from hitl.kernel.errors import InvalidInput
 
 
 def member_path(name: str) -> str:

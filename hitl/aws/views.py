@@ -19,10 +19,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
-from hitl import client_json, throttling, transactions
 from hitl.aws import credentials, errors, query, registry, sigv4, validation
 from hitl.aws.errors import AwsError
-from hitl.errors import AccessDenied, HitlError, InvalidInput
+from hitl.kernel import client_json, throttling, transactions
+from hitl.kernel.errors import AccessDenied, HitlError, InvalidInput
 
 TARGET_PREFIX = "SageMaker."
 
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 @csrf_exempt
 def api_entry(request: HttpRequest, rest: str | None = None) -> HttpResponse:
-    request_id = getattr(request, "request_id", "") or str(uuid.uuid4())  # hitl.middleware's id
+    request_id = getattr(request, "request_id", "") or str(uuid.uuid4())  # hitl.kernel.middleware's id
     if rest is None and query.is_query_call(request):
         return _finish(_sts_entry(request, request_id), request_id)
     target = request.headers.get("X-Amz-Target")
@@ -41,7 +41,7 @@ def api_entry(request: HttpRequest, rest: str | None = None) -> HttpResponse:
         # Authenticate before routing or parsing: like AWS, an unsigned request
         # learns nothing about operations or body validity.
         access_key = sigv4.authenticate(request)
-        request.aws_access_key = access_key  # for the audit trail (hitl.middleware)
+        request.aws_access_key = access_key  # for the audit trail (hitl.kernel.middleware)
         if target is not None:
             operation, params = _control_plane_operation(request, target)
         else:
@@ -105,9 +105,9 @@ def _call_audited(request: HttpRequest, handler: Any, context: registry.RequestC
     """Run the handler; on success, record the call in the audit trail.
 
     A change's audit record is written inside the change's own transaction
-    (hitl.transactions.write_transaction): one commit, one WAL flush, and no change
+    (hitl.kernel.transactions.write_transaction): one commit, one WAL flush, and no change
     without its record. A call that wrote nothing that way is recorded on its own;
-    a failed call by hitl.middleware, once its transaction has rolled back.
+    a failed call by hitl.kernel.middleware, once its transaction has rolled back.
     """
     recorded = False
 

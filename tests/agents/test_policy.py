@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from flows.models import HumanLoop
-from hitl import clock
+from hitl.kernel import clock
 
 
 def request(*actions: tuple[str, dict, list[str]]) -> dict:

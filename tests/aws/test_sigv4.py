@@ -8,9 +8,9 @@ import hashlib
 import pytest
 from django.test import RequestFactory
 
-from hitl import clock, process_cache
 from hitl.aws import sigv4
 from hitl.aws.errors import AwsError
+from hitl.kernel import clock, process_cache
 from tests import factories as f
 from workforce import secrets as secret_box
 from workforce.access_keys import revoke_access_key

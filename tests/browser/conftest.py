@@ -26,8 +26,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from playwright.sync_api import Browser, FrameLocator, Page  # noqa: E402
 
+from flows.delivery.storage import get_store  # noqa: E402
 from flows.models import HumanLoop, ReviewTask  # noqa: E402
-from flows.storage import get_store  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.shared_material import SAMPLE_TEMPLATES  # noqa: E402
 

@@ -12,7 +12,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from playwright.sync_api import Page  # noqa: E402
 
-from flows import versions  # noqa: E402
+from flows.definitions import versions  # noqa: E402
 from flows.models import FlowDefinition, FlowDefinitionVersion, HumanTaskUi  # noqa: E402
 from tests import factories as f  # noqa: E402
 from tests.flows.test_versions import NO_SENTIMENT_TEMPLATE, V2_TEMPLATE, _answer  # noqa: E402

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from flows.conditions import REKOGNITION_SOURCE, TEXTRACT_SOURCE
+from flows.definitions.conditions import REKOGNITION_SOURCE, TEXTRACT_SOURCE
 from flows.models import HumanLoop
 from inference_adapters import rekognition, textract
 from tests import factories

@@ -21,8 +21,8 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 
+from flows.delivery.storage import get_store
 from flows.models import HumanLoop
-from flows.storage import get_store
 from tests.browser.conftest import screenshot
 from tests.browser.oidc_server import OidcServer, ThrowawayCa, nss_home
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from tests import factories as f
 from workforce import services as workforce_services
 

@@ -1,15 +1,15 @@
 """Adaptive overlap (hitl:overlap=adaptive:MIN:MAX:TARGET): one more reviewer only while confidence is short.
 
-Runs on SQLite and, in the PostgreSQL suite, through flows.hot_sql's submit.
+Runs on SQLite and, in the PostgreSQL suite, through flows.loops.hot_sql's submit.
 """
 
 import json
 
 import pytest
 
-from flows import lifecycle
+from flows.delivery.storage import get_store
+from flows.loops import lifecycle
 from flows.models import HumanLoop, ReviewTask
-from flows.storage import get_store
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from flows import lifecycle, lookups
+from flows.loops import lifecycle, lookups
 from flows.models import FlowDefinition, HumanLoop
-from hitl.errors import InvalidInput
+from hitl.kernel.errors import InvalidInput
 from tests import factories as f
 
 

@@ -10,10 +10,12 @@ from django.contrib.auth import get_user_model
 from django.db import OperationalError
 from django.urls import reverse
 
-from flows import lifecycle, outbox, tasks, webhooks
+from flows import tasks
+from flows.delivery import outbox, webhooks
+from flows.delivery.storage import get_store
+from flows.loops import lifecycle
 from flows.models import HumanLoop, OutputOutbox, OutputWriteAttempt, WebhookDelivery
-from flows.storage import get_store
-from hitl import clock
+from hitl.kernel import clock
 from tests import factories as f
 from workforce.models import AuditRecord
 
@@ -42,13 +44,13 @@ def _seconds_from_now(when: dt.datetime) -> float:
 
 
 def test_each_output_write_is_an_attempt_row_failures_are_audited_and_shown_in_the_admin(monkeypatch, client):
-    monkeypatch.setattr("flows.outputs.get_store", lambda: _BrokenStore())
+    monkeypatch.setattr("flows.delivery.outputs.get_store", lambda: _BrokenStore())
     loop = _answered_loop()
     row = OutputOutbox.objects.get(human_loop=loop)
     # Without a broker the retry is the sweep's, due after the backoff (1 s), with no grace on top.
     assert _seconds_from_now(row.next_attempt_at) == pytest.approx(1, abs=0.5)
 
-    monkeypatch.setattr("flows.outputs.get_store", get_store)
+    monkeypatch.setattr("flows.delivery.outputs.get_store", get_store)
     clock.advance(2)
     assert tasks.redeliver_outbox() == 1
     loop.refresh_from_db()

@@ -13,10 +13,10 @@ import time
 import pytest
 from django.db import OperationalError, close_old_connections
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import HumanLoop, ReviewTask, WebhookDelivery
-from hitl import clock
-from hitl.coordination.models import SweepLease
+from hitl.kernel import clock
+from hitl.kernel.coordination.models import SweepLease
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,7 +56,7 @@ def web_process(settings):
         importlib.reload(hitl.wsgi)
 
     yield start
-    from hitl import embedded_beat
+    from hitl.kernel import embedded_beat
 
     embedded_beat.stop()
     assert not embedded_beat.running()
@@ -118,7 +118,7 @@ def test_an_expired_lease_is_released(web_process):
 
 
 def test_each_sweep_runs_in_one_process_at_a_time(monkeypatch):
-    from hitl import embedded_beat
+    from hitl.kernel import embedded_beat
 
     # "Process" A takes every sweep; B, right after, finds them all held.
     monkeypatch.setattr(embedded_beat, "holder_name", lambda: "host:a")
@@ -134,7 +134,7 @@ def test_each_sweep_runs_in_one_process_at_a_time(monkeypatch):
 
 
 def test_a_process_that_died_mid_sweep_holds_it_only_until_its_lease_ends(monkeypatch):
-    from hitl import embedded_beat
+    from hitl.kernel import embedded_beat
 
     now = clock.now()
     # A holder took expire-loops and never came back (killed): its lease is the task's time limit.
@@ -146,7 +146,7 @@ def test_a_process_that_died_mid_sweep_holds_it_only_until_its_lease_ends(monkey
 
 
 def test_no_thread_is_started_when_a_broker_runs_the_beat(settings):
-    from hitl import embedded_beat
+    from hitl.kernel import embedded_beat
 
     settings.HITL_EMBEDDED_SWEEPS = False
     assert embedded_beat.start() is False

@@ -6,7 +6,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import WebhookDelivery
 from tests import factories as f
 

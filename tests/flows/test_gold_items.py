@@ -1,4 +1,4 @@
-"""Gold items, qualification and pausing (flows.gold), on SQLite and, in the PostgreSQL suite, flows.hot_sql."""
+"""Gold items, qualification and pausing (flows.quality.gold), on SQLite and, in the PostgreSQL suite, flows.loops.hot_sql."""
 
 import json
 import random
@@ -8,10 +8,11 @@ import pytest
 from django.core import mail
 
 from bench import crowd
-from flows import gold, lifecycle, loop_queries
+from flows.delivery.storage import get_store
+from flows.loops import lifecycle, loop_queries
 from flows.models import HumanLoop, ReviewerStanding, ReviewTask
-from flows.quality_config import QualityConfig
-from flows.storage import get_store
+from flows.quality import gold
+from flows.quality.quality_config import QualityConfig
 from review_ui import work
 from tests import factories as f
 from workforce.models import AuditRecord

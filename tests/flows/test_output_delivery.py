@@ -6,10 +6,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from flows import lifecycle, tasks
+from flows import tasks
+from flows.delivery.storage import get_store
+from flows.loops import lifecycle
 from flows.models import HumanLoop, OutputOutbox
-from flows.storage import get_store
-from hitl import clock
+from hitl.kernel import clock
 from tests import factories as f
 
 KMS_KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -88,7 +89,7 @@ class _BrokenStore:
 @pytest.mark.django_db(transaction=True)
 def test_a_store_error_keeps_the_loop_in_progress_until_the_outbox_sweep_writes_it(monkeypatch, settings):
     broken = _BrokenStore()
-    monkeypatch.setattr("flows.outputs.get_store", lambda: broken)
+    monkeypatch.setattr("flows.delivery.outputs.get_store", lambda: broken)
     loop = _answered_loop()
 
     # Then the loop waits, with the failure on its outbox row
@@ -99,7 +100,7 @@ def test_a_store_error_keeps_the_loop_in_progress_until_the_outbox_sweep_writes_
     assert tasks.redeliver_outbox() == 0  # its own retry is not overdue yet
 
     # When the store is back and the retry is overdue, the sweep finishes the loop
-    monkeypatch.setattr("flows.outputs.get_store", get_store)
+    monkeypatch.setattr("flows.delivery.outputs.get_store", get_store)
     clock.advance(settings.HITL_OUTBOX_GRACE_SECONDS + 5)
     assert tasks.redeliver_outbox() == 1
     loop.refresh_from_db()

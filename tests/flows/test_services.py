@@ -8,12 +8,13 @@ from dataclasses import replace
 
 import pytest
 
-from flows import lifecycle, services
 from flows.api import sagemaker as api
+from flows.definitions import services
+from flows.loops import lifecycle
 from flows.models import FlowDefinition, HumanLoop
-from hitl import arns
 from hitl.aws.registry import RequestContext
-from hitl.errors import InUse, InvalidInput, LimitExceeded, NotFound
+from hitl.kernel import arns
+from hitl.kernel.errors import InUse, InvalidInput, LimitExceeded, NotFound
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 Time limits, the title and description reviewers see, and the `hitl:` tags
 (quality control, notifications, agent policy) are pinned as TaskCount and the
 template are. Runs on SQLite (the ORM writers) and, in the PostgreSQL suite,
-through flows.hot_sql's claim and submit.
+through flows.loops.hot_sql's claim and submit.
 """
 
 import json
@@ -11,10 +11,11 @@ import json
 import pytest
 from django.urls import reverse
 
-from flows import lifecycle, services, versions
+from flows.definitions import services, versions
+from flows.delivery.storage import get_store
+from flows.loops import lifecycle
 from flows.models import FlowDefinitionVersion, HumanLoop
-from flows.storage import get_store
-from hitl.errors import InvalidInput
+from hitl.kernel.errors import InvalidInput
 from review_ui import work
 from tests import factories as f
 

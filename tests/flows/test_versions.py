@@ -4,10 +4,11 @@ import json
 
 import pytest
 
-from flows import lifecycle, services, versions
+from flows.definitions import services, versions
+from flows.delivery.storage import get_store
+from flows.loops import lifecycle
 from flows.models import FlowDefinitionVersion, HumanLoop, HumanTaskUiVersion
-from flows.storage import get_store
-from hitl.errors import Conflict, InvalidInput
+from hitl.kernel.errors import Conflict, InvalidInput
 from review_ui import work
 from tests import factories as f
 

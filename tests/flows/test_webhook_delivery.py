@@ -6,9 +6,11 @@ import json
 
 import pytest
 
-from flows import lifecycle, tasks, webhooks
+from flows import tasks
+from flows.delivery import webhooks
+from flows.loops import lifecycle
 from flows.models import WebhookDelivery, WebhookEndpoint
-from hitl import clock
+from hitl.kernel import clock
 from tests import factories as f
 
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.models import FlowDefinition, HumanTaskUi
-from hitl import arns
+from hitl.kernel import arns
 from tests import factories as f
 from tests.hostile.conftest import error_of, unique_name
 from tests.hostile.test_start_human_loop_input import hostile_text

@@ -10,9 +10,10 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from flows import lifecycle, storage
+from flows.delivery import storage
+from flows.loops import lifecycle
 from flows.models import FlowDefinition, HumanLoop, OutputOutbox, StatusEvent
-from hitl import arns
+from hitl.kernel import arns
 from tests import factories as f
 from tests.flows.test_output_delivery import s3  # noqa: F401 (moto S3 with the a2i-results bucket)
 from tests.hostile.conftest import error_of

@@ -11,7 +11,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import ReviewTask
 from tests import factories as f
 from tests.hostile.conftest import unique_name

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.models import HumanLoop
-from hitl import client_json
+from hitl.kernel import client_json
 from review_ui.rendering import render_task_template
 from tests import factories as f
 from tests.hostile.conftest import error_of, unique_name

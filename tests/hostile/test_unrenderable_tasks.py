@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import HumanLoop, ReviewTask, StatusEvent
 from review_ui import rendering
 from tests import factories as f

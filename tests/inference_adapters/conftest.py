@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from flows.conditions import REKOGNITION_SOURCE, TEXTRACT_SOURCE
+from flows.definitions.conditions import REKOGNITION_SOURCE, TEXTRACT_SOURCE
 from tests import factories as f
 from tests.inference_adapters import documents as d
 from tests.shared_material import SAMPLE_TEMPLATES

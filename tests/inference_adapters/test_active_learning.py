@@ -11,10 +11,10 @@ from django.core.management import call_command
 
 pytest.importorskip("sklearn")
 
+from flows.delivery.storage import get_store  # noqa: E402
 from flows.models import HumanLoop  # noqa: E402
-from flows.storage import get_store  # noqa: E402
-from inference_adapters.active_learning import digit_png, run_demo  # noqa: E402
 from inference_adapters.models import RoutingDecision  # noqa: E402
+from inference_adapters.quality.active_learning import digit_png, run_demo  # noqa: E402
 
 
 @pytest.mark.django_db(transaction=True)

@@ -40,7 +40,7 @@ def test_a_signed_adapter_call_is_audited_with_its_request_id(client, payroll):
     assert response.status_code == 200
     assert "HumanLoopArn" in response.json()["HumanLoopActivationOutput"]
     request_id = response["x-amzn-RequestId"]
-    assert response["X-Request-Id"] == request_id  # the one id of hitl.middleware, in logs and audit alike
+    assert response["X-Request-Id"] == request_id  # the one id of hitl.kernel.middleware, in logs and audit alike
     record = AuditRecord.objects.get(kind="api", operation="AnalyzeDocument")
     assert (record.request_id, record.account_id, record.access_key_id, record.result) == (
         request_id,

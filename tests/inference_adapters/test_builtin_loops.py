@@ -5,11 +5,11 @@ import json
 import pytest
 from botocore.stub import Stubber
 
-from flows import lifecycle
-from flows.activation import camelize
-from flows.conditions import TEXTRACT_SOURCE, sampling_draw
+from flows.definitions.activation import camelize
+from flows.definitions.conditions import TEXTRACT_SOURCE, sampling_draw
+from flows.delivery.storage import get_store
+from flows.loops import lifecycle
 from flows.models import HumanLoop
-from flows.storage import get_store
 from inference_adapters import clients, rekognition, textract
 from tests import factories as f
 from tests.inference_adapters import documents as d
@@ -17,7 +17,7 @@ from tests.inference_adapters import documents as d
 
 def _rekognition_loop_name_without_sampling(flow_arn):
     """A loop name whose request draws >= 10, so the worked example's Sampling leaf is false."""
-    from flows.conditions import request_sampling_key
+    from flows.definitions.conditions import request_sampling_key
 
     for n in range(1000):
         request = camelize(d.rekognition_request(flow_arn, f"moderation-{n}"))
@@ -107,7 +107,7 @@ def test_start_human_loop_with_nothing_true_creates_no_loop(payroll):
 @pytest.mark.django_db
 def test_start_human_loop_on_a_builtin_flow_requires_the_request_response_pair(payroll):
     acct, _, flow = payroll
-    from hitl.errors import InvalidInput
+    from hitl.kernel.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match='"aiServiceRequest" and "aiServiceResponse"'):
         lifecycle.start_human_loop(
@@ -203,7 +203,7 @@ def test_proxy_mode_calls_rekognition(moderation, proxy):
 @pytest.mark.django_db
 def test_without_proxy_mode_a_response_is_required(payroll):
     acct, _, flow = payroll
-    from hitl.errors import InvalidInput
+    from hitl.kernel.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match="proxy mode"):
         textract.analyze_document(account=acct, request=d.textract_request(f.flow_arn(flow)))

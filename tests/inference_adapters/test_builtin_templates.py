@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import HumanLoop
 from inference_adapters import rekognition, textract
 from review_ui import work

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from flows import conditions as c
-from flows.activation import camelize
-from hitl.errors import InvalidInput
+from flows.definitions import conditions as c
+from flows.definitions.activation import camelize
+from hitl.kernel.errors import InvalidInput
 from tests.inference_adapters import documents as d
 
 TEXTRACT_RESPONSE = camelize(d.TEXTRACT_RESPONSE)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from flows.quality_config import QualityConfig
-from inference_adapters.quality import consolidate
+from flows.quality.quality_config import QualityConfig
+from inference_adapters.quality.flow_quality import consolidate
 
 
 def _doc(*contents, workers=None):
@@ -16,7 +16,7 @@ def _doc(*contents, workers=None):
 
 
 def _model(fields=None, accuracy=None):
-    from inference_adapters.consolidation import FlowModel
+    from inference_adapters.quality.consolidation import FlowModel
 
     return FlowModel.from_json(
         {

@@ -5,11 +5,16 @@ import json
 import pytest
 from django.core.management import call_command
 
-from flows import lifecycle
+from flows.delivery.storage import get_store
+from flows.loops import lifecycle
 from flows.models import HumanLoop
-from flows.storage import get_store
 from inference_adapters.custom import CallableModel, ConfidenceBand, Router
-from inference_adapters.quality import consolidate, consolidated_key, krippendorff_alpha, write_consolidated
+from inference_adapters.quality.flow_quality import (
+    consolidate,
+    consolidated_key,
+    krippendorff_alpha,
+    write_consolidated,
+)
 from tests import factories as f
 
 

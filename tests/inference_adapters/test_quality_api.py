@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.test import Client
 
 from bench import crowd
-from flows import gold
+from flows.delivery.storage import get_store
 from flows.models import HumanLoop, ReviewTask
-from flows.storage import get_store
+from flows.quality import gold
 from tests import factories as f
 from workforce.access_keys import create_access_key
 

@@ -1,4 +1,4 @@
-"""Dawid–Skene (inference_adapters.reliability): the same posteriors as crowd-kit, and better than majority vote.
+"""Dawid–Skene (inference_adapters.quality.reliability): the same posteriors as crowd-kit, and better than majority vote.
 
 data/crowdkit_dawid_skene.json was recorded with crowd-kit 1.4.2 (Toloka,
 Apache-2.0) on a seeded crowd of bench/crowd.py (300 items, 3 answers each),
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from bench import crowd
-from inference_adapters import reliability
+from inference_adapters.quality import reliability
 
 RECORDED = json.loads((Path(__file__).parent / "data" / "crowdkit_dawid_skene.json").read_text())
 

@@ -169,7 +169,7 @@ def celery_processes(django_db_setup) -> Celery:
 @pytest.fixture
 def live(celery_processes, settings) -> Celery:
     """Per test: the real worker and beat, and the in-process S3 store of this pytest process."""
-    from flows.storage import get_store
+    from flows.delivery.storage import get_store
 
     settings.HITL_OUTPUT_BACKEND = "s3"
     get_store.cache_clear()

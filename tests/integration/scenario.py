@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import FlowDefinition, HumanLoop, StatusEvent
 from tests import factories as f
 from tests.integration.conftest import BUCKET, s3_client, wait_until

@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection, transaction
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import ReviewTask
-from hitl import clock
+from hitl.kernel import clock
 from tests.integration import scenario
 
 # Both writers of the hot paths (tests/conftest.py): the statements and the ORM.

@@ -3,7 +3,7 @@
 Debian's PgBouncer (1.18 on bookworm) cannot keep protocol-level prepared statements across
 transactions: the next transaction of a client may run on another server session, where its
 statement is missing or where another client already prepared one under the same name. The
-backend (hitl.db.postgresql) finds the pooler on each new connection and turns the hot-path
+backend (hitl.kernel.db.postgresql) finds the pooler on each new connection and turns the hot-path
 preparation and Django's server-side cursors off. These tests run with fewer server
 connections than clients, so sessions are shared as they are under load.
 """
@@ -26,7 +26,7 @@ from django.db.backends.postgresql.base import ServerBindingCursor
 
 from bench.clients import ReviewerApi, boto3_runtime
 from flows.models import HumanLoop
-from hitl.db.postgresql.base import DatabaseWrapper
+from hitl.kernel.db.postgresql.base import DatabaseWrapper
 from tests import factories as f
 from tests.integration import scenario
 from tests.integration.conftest import ROOT, SERVICES_DIR, services, wait_until
@@ -76,7 +76,7 @@ def test_statements_prepared_through_a_transaction_pooler_never_collide_or_go_mi
             assert client.settings_dict["DISABLE_SERVER_SIDE_CURSORS"] is True
         for _round in range(3):
             for client in clients:
-                # As flows.hot_sql runs its statements: server-side binding, prepare=True.
+                # As flows.loops.hot_sql runs its statements: server-side binding, prepare=True.
                 with ServerBindingCursor(client.connection) as cursor:
                     cursor.execute("SELECT count(*) FROM flows_reviewtask WHERE state = %s", ["open"], prepare=True)
                     assert cursor.fetchone() == (0,)

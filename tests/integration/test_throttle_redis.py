@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from django.conf import settings
 
-from hitl.coordination.models import ThrottleBucket
+from hitl.kernel.coordination.models import ThrottleBucket
 from tests import factories as f
 from tests.integration.conftest import web_env
 from tests.web_processes import burst_of_calls, gunicorn

@@ -2,10 +2,10 @@
 
 import pytest
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import HumanLoop, OutputOutbox, ReviewTask, StatusEvent
-from hitl import clock
-from hitl.errors import Conflict
+from hitl.kernel import clock
+from hitl.kernel.errors import Conflict
 from tests.integration import scenario
 from tests.integration.conftest import wait_until
 

@@ -4,9 +4,9 @@ import threading
 
 import pytest
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import HumanLoop, ReviewTask, StatusEvent
-from hitl.errors import HitlError
+from hitl.kernel.errors import HitlError
 from tests.integration import scenario
 from tests.integration.test_claim_concurrency import _in_thread
 

@@ -8,9 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import StatusEvent, WebhookDelivery, WebhookEndpoint
-from hitl import clock
+from hitl.kernel import clock
 from tests.integration import scenario
 from tests.integration.conftest import wait_until
 

@@ -1,15 +1,15 @@
-"""Bulk start (flows/bulk.py and `manage.py bulk_start`): the same rules and the same loops as StartHumanLoop."""
+"""Bulk start (flows/loops/bulk.py and `manage.py bulk_start`): the same rules and the same loops as StartHumanLoop."""
 
 import json
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from flows import lifecycle
-from flows.bulk import BulkItem, bulk_start_human_loops
+from flows.delivery.storage import get_store
+from flows.loops import lifecycle
+from flows.loops.bulk import BulkItem, bulk_start_human_loops
 from flows.models import HumanLoop, ReviewTask
-from flows.storage import get_store
-from hitl.errors import Conflict, InvalidInput, QuotaExceeded
+from hitl.kernel.errors import Conflict, InvalidInput, QuotaExceeded
 from tests import factories as f
 
 
@@ -164,7 +164,7 @@ def test_bulk_start_command_takes_input_content_as_an_object_and_reports_progres
 
 @pytest.mark.django_db
 def test_bulk_start_applies_a_tool_call_review_flows_agent_policy(setup, tmp_path, capsys):
-    """The same policy as StartHumanLoop (flows.activation.admit): refused requests fail, auto-approved ones start
+    """The same policy as StartHumanLoop (flows.definitions.activation.admit): refused requests fail, auto-approved ones start
     no loop, the rest start one."""
     acct, flow, _, _ = setup
     flow.tags = [

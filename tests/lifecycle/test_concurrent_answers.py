@@ -8,9 +8,9 @@ import threading
 import pytest
 from django.db import connection
 
-from flows import lifecycle
+from flows.delivery.storage import get_store
+from flows.loops import lifecycle
 from flows.models import HumanLoop, OutputOutbox
-from flows.storage import get_store
 from tests import factories as f
 
 LOOPS = 6

@@ -5,10 +5,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import HumanLoop, ReviewTask
-from hitl import clock
-from hitl.errors import Conflict, NotFound
+from hitl.kernel import clock
+from hitl.kernel.errors import Conflict, NotFound
 from tests import factories as f
 
 

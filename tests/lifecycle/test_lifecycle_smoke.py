@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from flows import lifecycle
+from flows.delivery.storage import get_store
+from flows.loops import lifecycle
 from flows.models import HumanLoop
-from flows.storage import get_store
-from hitl.errors import Conflict
+from hitl.kernel.errors import Conflict
 from tests import factories as f
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flows import lifecycle, loop_queries
-from hitl.errors import NotFound
+from flows.loops import lifecycle, loop_queries
+from hitl.kernel.errors import NotFound
 from tests import factories as f
 
 

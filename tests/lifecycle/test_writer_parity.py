@@ -1,4 +1,4 @@
-"""Both writers of the hot paths write the same rows: flows.hot_sql's statements and the ORM code.
+"""Both writers of the hot paths write the same rows: flows.loops.hot_sql's statements and the ORM code.
 
 On PostgreSQL, one scenario (every hot operation and every refusal they can
 meet) runs once with HITL_HOT_SQL on and once with it off, on the same
@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from flows import lifecycle, rules
+from flows.loops import lifecycle, rules
 from flows.models import FlowDefinitionVersion, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
-from hitl import clock
-from hitl.errors import Conflict, HitlError
+from hitl.kernel import clock
+from hitl.kernel.errors import Conflict, HitlError
 from tests import factories as f
 from workforce.models import AuditRecord
 
@@ -151,7 +151,7 @@ def _rows(acct) -> dict[str, list[dict]]:
 @pytest.mark.django_db(transaction=True)
 def test_the_statements_and_the_orm_write_the_same_rows_and_refuse_alike(settings):
     if connection.vendor != "postgresql":
-        pytest.skip("flows.hot_sql runs on PostgreSQL only")
+        pytest.skip("flows.loops.hot_sql runs on PostgreSQL only")
     ana, bo, outsider = f.user("ana"), f.user("bo"), f.user("outsider")
     sql_outcomes, sql_rows = _scenario(settings, hot_sql=True, ana=ana, bo=bo, outsider=outsider)
     orm_outcomes, orm_rows = _scenario(settings, hot_sql=False, ana=ana, bo=bo, outsider=outsider)

@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import HumanLoop
 from tests import factories as f
 from workforce import access_keys

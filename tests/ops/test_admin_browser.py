@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core import mail  # noqa: E402
 from playwright.sync_api import Page  # noqa: E402
 
-from flows import lifecycle  # noqa: E402
+from flows.loops import lifecycle  # noqa: E402
 from flows.models import HumanLoop  # noqa: E402
 from tests import factories as f  # noqa: E402
 from workforce import access_keys  # noqa: E402

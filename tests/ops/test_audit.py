@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 from django.core.management import call_command
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from tests import factories as f
 from workforce import access_keys
 from workforce.models import AuditRecord

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from flows import lifecycle
-from hitl import clock
+from flows.loops import lifecycle
+from hitl.kernel import clock
 from tests import factories as f
 
 

@@ -60,7 +60,7 @@ def test_a_healthy_idle_connection_passes_without_a_round_trip(postgres):
 
 
 def test_the_hot_path_statements_are_prepared_once_per_connection(postgres):
-    from flows import lifecycle
+    from flows.loops import lifecycle
     from tests import factories as f
 
     acct = f.account()

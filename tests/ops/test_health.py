@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from flows import storage
+from flows.delivery import storage
 
 
 @pytest.mark.django_db

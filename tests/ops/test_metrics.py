@@ -8,9 +8,10 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from flows import lifecycle, outbox
+from flows.delivery import outbox
+from flows.loops import lifecycle
 from flows.models import StatusEvent, WebhookDelivery, WebhookEndpoint
-from hitl import clock
+from hitl.kernel import clock
 from tests import factories as f
 from workforce import access_keys
 

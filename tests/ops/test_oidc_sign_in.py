@@ -9,8 +9,8 @@ import requests
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from flows import lifecycle
-from flows.storage import get_store
+from flows.delivery.storage import get_store
+from flows.loops import lifecycle
 from tests import factories as f
 from tests.ops.oidc_provider import OidcProvider
 from workforce import secrets

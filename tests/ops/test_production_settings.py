@@ -27,10 +27,10 @@ PUBLISHED_DEV_KEY = "insecure-dev-key-change-me-in-production-0123456789"
 TECHNICAL_PAGES_PROBE = """
 import json, django
 django.setup()
-import hitl.health
+import hitl.kernel.health
 def broken(request):
     raise RuntimeError("boom: a bug in a view")
-hitl.health.healthz = broken  # before the URLconf is imported, so /healthz raises
+hitl.kernel.health.healthz = broken  # before the URLconf is imported, so /healthz raises
 from django.conf import settings
 from django.test import Client
 client = Client(raise_request_exception=False)

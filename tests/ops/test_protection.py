@@ -11,7 +11,7 @@ import sys
 import pytest
 from botocore.exceptions import ClientError
 
-from hitl.jsonlog import JsonFormatter
+from hitl.kernel.jsonlog import JsonFormatter
 from tests import factories as f
 from workforce import access_keys
 from workforce.models import AuditRecord
@@ -67,7 +67,7 @@ def test_session_keys_spend_the_budget_of_their_long_term_key(live_server, setti
 
 @pytest.mark.django_db
 def test_no_throttling_by_default(settings):
-    from hitl import throttling
+    from hitl.kernel import throttling
 
     assert settings.HITL_THROTTLE_RATE == 0
     for _ in range(5000):
@@ -76,9 +76,9 @@ def test_no_throttling_by_default(settings):
 
 @pytest.mark.django_db
 def test_the_database_bucket_lets_the_burst_through_then_refills_at_the_rate(settings, monkeypatch):
-    from hitl import throttling
-    from hitl.coordination.models import ThrottleBucket
-    from hitl.errors import Throttled
+    from hitl.kernel import throttling
+    from hitl.kernel.coordination.models import ThrottleBucket
+    from hitl.kernel.errors import Throttled
 
     settings.HITL_THROTTLE_RATE, settings.HITL_THROTTLE_BURST, settings.HITL_THROTTLE_REDIS_URL = 2, 3, ""
     now = [1_000_000.0]
@@ -105,9 +105,9 @@ def test_the_database_bucket_lets_the_burst_through_then_refills_at_the_rate(set
 def test_with_redis_unreachable_the_database_bucket_takes_over_without_waiting(settings, monkeypatch):
     import time
 
-    from hitl import throttling
-    from hitl.coordination.models import ThrottleBucket
-    from hitl.errors import Throttled
+    from hitl.kernel import throttling
+    from hitl.kernel.coordination.models import ThrottleBucket
+    from hitl.kernel.errors import Throttled
 
     settings.HITL_THROTTLE_RATE, settings.HITL_THROTTLE_BURST = 0.01, 2
     settings.HITL_THROTTLE_REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens there
@@ -147,7 +147,7 @@ def test_portal_pages_get_a_content_security_policy_and_api_answers_do_not(clien
 
 
 def test_form_targets_join_form_action_as_origins_and_nothing_else(settings):
-    from hitl.middleware import content_security_policy
+    from hitl.kernel.middleware import content_security_policy
 
     settings.HITL_CONTENT_SECURITY_POLICY = "default-src 'self'; form-action 'self'; base-uri 'self'"
     targets = [

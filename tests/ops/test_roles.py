@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from tests import factories as f
 from workforce import access_keys
 from workforce.models import WorkteamMembership

@@ -12,7 +12,7 @@ import re
 import pytest
 from django.contrib.auth.models import Permission
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import HumanLoop
 from inference_adapters.models import RoutingDecision
 from tests import factories as f

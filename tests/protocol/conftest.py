@@ -8,7 +8,7 @@ customer's unmodified boto3 code sees.
         runtime_client.start_human_loop(HumanLoopName="a", FlowDefinitionArn=flow_setup.flow_arn, ...)
 
 `make_clients("other")` gives a second tenant with its own clients. A test that
-moves hitl.clock by more than the SigV4 skew (15 min) must also request
+moves hitl.kernel.clock by more than the SigV4 skew (15 min) must also request
 `signing_follows_clock`, so boto3 signs with the moved time.
 """
 
@@ -148,10 +148,10 @@ def sagemaker_client(aws_account):
 
 @pytest.fixture
 def signing_follows_clock(monkeypatch):
-    """Make boto3 sign with hitl.clock, so a test can move server time far without tripping the skew check."""
+    """Make boto3 sign with hitl.kernel.clock, so a test can move server time far without tripping the skew check."""
     import botocore.auth
 
-    from hitl import clock
+    from hitl.kernel import clock
 
     monkeypatch.setattr(
         botocore.auth, "get_current_datetime", lambda remove_tzinfo=True: clock.now().replace(tzinfo=None)

@@ -8,7 +8,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from hitl import clock
+from hitl.kernel import clock
 from workforce.access_keys import revoke_access_key
 from workforce.models import AccessKey
 

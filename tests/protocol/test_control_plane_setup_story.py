@@ -8,7 +8,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from tests.factories import SENTIMENT_TEMPLATE
 from workforce.models import WorkteamMembership
 

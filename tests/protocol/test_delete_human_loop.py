@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import HumanLoop
 from tests.protocol.conftest import start_loop
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import HumanLoop
-from hitl import clock
+from hitl.kernel import clock
 from tests.protocol.conftest import start_loop
 
 pytestmark = pytest.mark.usefixtures("signing_follows_clock")

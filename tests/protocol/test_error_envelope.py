@@ -9,7 +9,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from flows import loop_queries
+from flows.loops import loop_queries
 
 
 def signed(aws_account, method: str, path: str, body: bytes = b"", headers: dict | None = None) -> requests.Response:

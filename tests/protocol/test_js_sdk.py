@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from tests.factories import SENTIMENT_TEMPLATE
 from tests.protocol.test_control_plane_setup_story import OIDC
 

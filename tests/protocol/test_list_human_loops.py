@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from botocore.exceptions import ClientError
 
-from hitl import arns, clock
+from hitl.kernel import arns, clock
 from tests.protocol.conftest import start_loop
 
 pytestmark = pytest.mark.usefixtures("signing_follows_clock")

@@ -2,7 +2,7 @@
 
 AWS's sample notebooks name loops `Fraud-detector-<ms>` and `Translate-A2I-Text<ms>`; the
 published model's pattern is lowercase, the service's is not. Names are case-sensitive:
-two names that differ only in case are two loops (flows/start_input.py says why).
+two names that differ only in case are two loops (flows/loops/start_input.py says why).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from flows.bulk import BulkItem, bulk_start_human_loops
+from flows.loops.bulk import BulkItem, bulk_start_human_loops
 from flows.models import HumanLoop
 from tests.protocol.conftest import loop_input, start_loop
 

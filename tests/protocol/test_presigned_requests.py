@@ -12,7 +12,7 @@ from botocore.auth import SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from hitl import clock
+from hitl.kernel import clock
 from tests.protocol.conftest import REGION, start_loop
 
 pytestmark = pytest.mark.usefixtures("signing_follows_clock")

@@ -39,7 +39,7 @@ class OutputBucket:
         self.objects: dict[tuple[str, str], bytes] = {}
 
     def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:  # noqa: N803 (boto3's argument names)
-        from flows.storage import get_store
+        from flows.delivery.storage import get_store
 
         body = self.objects.get((Bucket, Key))
         return {"Body": io.BytesIO(body if body is not None else get_store().get(Bucket, Key))}

@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from flows.models import HumanLoop, ReviewTask
-from hitl import arns
+from hitl.kernel import arns
 from tests.protocol.conftest import loop_input, start_loop
 from workforce.models import AccessKey
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import StatusEvent
-from hitl import clock
+from hitl.kernel import clock
 from tests.protocol.conftest import start_loop
 
 

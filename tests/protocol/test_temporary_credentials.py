@@ -11,7 +11,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from django.core.management import call_command
 
-from hitl import clock
+from hitl.kernel import clock
 from tests.protocol.conftest import REGION, start_loop
 from workforce.access_keys import revoke_access_key
 from workforce.models import AccessKey

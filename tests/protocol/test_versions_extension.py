@@ -5,9 +5,9 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from flows import lifecycle
+from flows.delivery.storage import get_store
+from flows.loops import lifecycle
 from flows.models import HumanLoop
-from flows.storage import get_store
 from hitl_agents.service_model import sagemaker_client as extended_client
 from tests import factories as f
 from tests.protocol.conftest import REGION, start_loop

@@ -15,7 +15,7 @@ import pytest
 import requests
 from django.core import signing
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import ReviewTask
 from review_ui import grants
 from tests import factories
@@ -65,7 +65,7 @@ def _photo_src(frame: str) -> str:
 def test_a_reviewer_of_tenant_a_cannot_read_tenant_b_output_through_grant_read_access(
     client, tenant_a, tenant_b, operator_allowed_the_bucket
 ):
-    from flows.storage import get_store
+    from flows.delivery.storage import get_store
 
     get_store().put("b-results", B_OUTPUT_KEY, B_ANSWERS, content_type="application/json")
     acct, reviewer, flow = tenant_a
@@ -95,7 +95,7 @@ def test_an_object_outside_the_account_read_locations_is_refused_with_the_reason
 
 
 def test_an_allowed_object_is_served_only_while_its_reviewer_holds_the_task(client, tenant_a):
-    from flows.storage import get_store
+    from flows.delivery.storage import get_store
 
     acct, reviewer, flow = tenant_a
     factories.read_location(acct, "a-media", "photos/")
@@ -122,7 +122,7 @@ def test_an_allowed_object_is_served_only_while_its_reviewer_holds_the_task(clie
 
 
 def test_tokens_without_the_account_and_task_binding_or_forged_are_refused(client, tenant_a, tenant_b):
-    from flows.storage import get_store
+    from flows.delivery.storage import get_store
 
     get_store().put("b-results", B_OUTPUT_KEY, B_ANSWERS, content_type="application/json")
     # The URL the old code made (and anyone knowing SECRET_KEY could mint): bucket and key only.
@@ -173,7 +173,7 @@ def test_the_staff_preview_grants_only_its_account_objects(client, tenant_a, ten
 def s3_server(settings, monkeypatch):
     from moto.server import ThreadedMotoServer
 
-    from flows.storage import get_store
+    from flows.delivery.storage import get_store
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from django.core import signing
 
-from hitl.errors import InvalidInput
+from hitl.kernel.errors import InvalidInput
 from review_ui.rendering import render_task_template, validate_template
 from tests import factories
 from tests.review_ui.samples import TEXTRACT_INPUT, sample_input, sample_paths, sample_template
@@ -130,7 +130,7 @@ def test_standard_tags_and_filters_work():
 
 
 def test_captured_text_is_not_escaped_twice_and_grant_read_access_unescapes_it(client, settings, db):
-    from flows.storage import get_store
+    from flows.delivery.storage import get_store
 
     get_store().put("my-bucket", "dir/a&b.jpg", b"JPEGDATA", content_type="image/jpeg")
     source = (
@@ -174,7 +174,7 @@ def test_grant_read_access_accepts_path_style_urls_and_leaves_other_urls_alone()
 
 
 def test_object_urls_expire(client, monkeypatch, db):
-    from flows.storage import get_store
+    from flows.delivery.storage import get_store
 
     get_store().put("bucket", "old.jpg", b"X", content_type="image/jpeg")
     [image] = attributes_of(
@@ -195,7 +195,7 @@ def test_object_urls_expire(client, monkeypatch, db):
 
 @pytest.mark.django_db
 def test_grant_read_access_presigns_with_the_s3_backend(settings, monkeypatch):
-    from flows.storage import get_store
+    from flows.delivery.storage import get_store
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from flows.models import HumanLoop, ReviewTask
-from hitl import clock
+from hitl.kernel import clock
 from tests import factories
 
 pytestmark = pytest.mark.django_db

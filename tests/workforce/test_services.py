@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from hitl.aws.registry import RequestContext
-from hitl.errors import InUse, InvalidInput, LimitExceeded
+from hitl.kernel.errors import InUse, InvalidInput, LimitExceeded
 from tests import factories as f
 from workforce import secrets, services
 from workforce.api import sagemaker as api
@@ -181,7 +181,7 @@ def test_a_missing_team_says_the_work_team(acct):
 
 
 def test_update_changes_only_given_members_and_bumps_last_updated(acct):
-    from hitl import clock
+    from hitl.kernel import clock
 
     team = services.create_workteam(
         acct,

@@ -11,10 +11,10 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from hitl import arns
 from hitl.aws import shapes
 from hitl.aws.registry import RequestContext, control_plane_operation
 from hitl.aws.validation import Validator
+from hitl.kernel import arns
 from workforce import services
 from workforce.models import Workforce, Workteam
 

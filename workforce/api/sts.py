@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from hitl.aws.registry import RequestContext, sts_operation
-from hitl.errors import AccessDenied, InvalidInput
+from hitl.kernel.errors import AccessDenied, InvalidInput
 from workforce import access_keys
 
 ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::(?P<account>\d{12}):role/(?P<path_and_name>[\w+=,.@/-]+)$")

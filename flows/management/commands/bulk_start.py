@@ -11,10 +11,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from flows.bulk import DEFAULT_BATCH_SIZE, DEFAULT_WRITERS, BulkSummary, bulk_start_human_loops, progress_line
+from flows.loops.bulk import DEFAULT_BATCH_SIZE, DEFAULT_WRITERS, BulkSummary, bulk_start_human_loops, progress_line
 from flows.models import FlowDefinition
-from hitl import arns
-from hitl.errors import HitlError, InvalidInput
+from hitl.kernel import arns
+from hitl.kernel.errors import HitlError, InvalidInput
 from workforce.models import Account
 
 

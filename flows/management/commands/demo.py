@@ -23,10 +23,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from flows import lifecycle, services
+from flows.definitions import services
+from flows.loops import lifecycle
 from flows.models import FlowDefinition, HumanTaskUi
-from hitl import arns
-from hitl.public_url import public_url
+from hitl.kernel import arns
+from hitl.kernel.public_url import public_url
 from workforce import access_keys
 from workforce import services as workforce_services
 from workforce.models import AccessKey, Account, Workteam

@@ -9,8 +9,8 @@
     manage.py edit_flow ACCOUNT ui NAME --template new.html --base 2 [--force]
 
 Every change goes through the same domain functions as UpdateFlowDefinition
-(flows.editing: validated as at creation) and UpdateHumanTaskUi
-(flows.versions); a refusal prints its message. A `hitl:KEY=VALUE` setting
+(flows.definitions.editing: validated as at creation) and UpdateHumanTaskUi
+(flows.definitions.versions); a refusal prints its message. A `hitl:KEY=VALUE` setting
 sets one of the flow's versioned `hitl:` tags, `hitl:KEY=` removes it.
 """
 
@@ -22,14 +22,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from flows import editing, quality_config, services, versions
+from flows.definitions import editing, services, versions
 from flows.models import FlowDefinition, FlowDefinitionVersion, HumanTaskUiVersion
-from hitl import arns
-from hitl.errors import HitlError
+from flows.quality import quality_config
+from hitl.kernel import arns
+from hitl.kernel.errors import HitlError
 from workforce.models import Account
 
 # The --set keys an operator may change here, with how the text is read (and under which name
-# flows.editing takes it); the team and the task UI are named, not given by ARN.
+# flows.definitions.editing takes it); the team and the task UI are named, not given by ARN.
 _SETTABLE = {
     "workteam": ("workteam_arn", str),
     "human_task_ui": ("human_task_ui_arn", str),
@@ -132,7 +133,7 @@ class Command(BaseCommand):
 
 
 def _requested(account: Account, flow: FlowDefinition, items: list[str]) -> dict[str, Any]:
-    """Turn --set FIELD=VALUE items into flows.editing's requested changes."""
+    """Turn --set FIELD=VALUE items into flows.definitions.editing's requested changes."""
     requested: dict[str, Any] = {}
     tags = {tag["Key"]: tag["Value"] for tag in versions.hitl_tags_of(flow.tags)}
     for item in items:

@@ -6,7 +6,7 @@ embedded default (no beat) and for operators, e.g. from cron.
 
 from django.core.management.base import BaseCommand
 
-from flows import lifecycle
+from flows.loops import lifecycle
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from inference_adapters.active_learning import run_demo
+from inference_adapters.quality.active_learning import run_demo
 
 
 class Command(BaseCommand):

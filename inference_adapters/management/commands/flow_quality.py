@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from flows.models import FlowDefinition
-from inference_adapters.quality import flow_quality, reestimate_flow
+from inference_adapters.quality.flow_quality import flow_quality, reestimate_flow
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workforce import audit
+from workforce.audit import trail as audit
 from workforce.models import AuditRecord
 
 
