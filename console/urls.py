@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from console import flow_views, views
+from console import flow_views, loop_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -13,6 +13,10 @@ urlpatterns = [
     path("flows/new/<path:slug>/", flow_views.flow_new, name="flow_new"),
     path("flows/preview", flow_views.flow_preview, name="flow_preview"),
     path("flows/<int:flow_id>/", flow_views.flow_detail, name="flow"),
+    path("loops/", loop_views.loop_list, name="loops"),
+    path("loops/stop", loop_views.loop_bulk_stop, name="loop_bulk_stop"),
+    path("loops/<int:loop_id>/", loop_views.loop_detail, name="loop"),
+    path("loops/<int:loop_id>/check", loop_views.loop_check, name="loop_check"),
     # Import, Export, Charts (helper "data"): add `path("import/", ..., name="import")`, `name="export"`,
     # `name="charts"` here and the nav shows them.
 ]

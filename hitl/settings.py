@@ -404,7 +404,7 @@ HITL_WAIT_POLL_MS = env_int("HITL_WAIT_POLL_MS", 50)
 HITL_MCP_FLOW_DEFINITION = env_str("HITL_MCP_FLOW_DEFINITION", "agent-actions")
 # When set, /metrics requires `Authorization: Bearer <token>`.
 HITL_METRICS_TOKEN = env_str("HITL_METRICS_TOKEN", "")
-HITL_CSP_PATH_PREFIXES = env_list("HITL_CSP_PATH_PREFIXES", ["/portal/", "/accounts/", "/ops/"])
+HITL_CSP_PATH_PREFIXES = env_list("HITL_CSP_PATH_PREFIXES", ["/portal/", "/accounts/", "/ops/", "/console/"])
 HITL_CONTENT_SECURITY_POLICY = env_str("HITL_CONTENT_SECURITY_POLICY") or (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "frame-src 'self'; frame-ancestors 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"

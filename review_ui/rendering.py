@@ -400,6 +400,24 @@ def _describe(exc: LiquidError, content: str) -> str:
     return f"line {line}, column {column + 1}: {reason}."
 
 
+def object_link(uri: str, *, object_grants: grants.ObjectGrants, base_url: str = "") -> str:
+    """Return the URL grant_read_access gives `uri` for `object_grants` (the console's drawings of a loop's image).
+
+    The same read rules as a task page: an object outside the account's read locations gets the
+    refusal placeholder, and the refusal is audited.
+    """
+    _load_url_resolvers()
+    base_token = _base_url.set(base_url.rstrip("/"))
+    grants_token = _grants.set(object_grants)
+    try:
+        return grant_read_access(uri)
+    finally:
+        _base_url.reset(base_token)
+        _grants.reset(grants_token)
+        if object_grants.refused:
+            grants.record_refusals(object_grants)
+
+
 def render_task_template(
     content: str, task_input: Any, *, base_url: str = "", object_grants: grants.ObjectGrants | None = None
 ) -> str:

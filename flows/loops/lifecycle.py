@@ -598,6 +598,37 @@ def stop_human_loop(*, account: Account, name: str) -> HumanLoop:
     return loop
 
 
+def send_back_for_another_answer(*, account: Account, name: str) -> HumanLoop:
+    """Reopen a Completed loop for one more reviewer's answer (the console's "send back").
+
+    The loop returns to InProgress with one new open task of its flow's team and a fresh lifetime;
+    reviewers who already answered it cannot take it (one task per reviewer per loop). Its answers
+    stay; when the new one is submitted the loop completes again and output.json is written anew
+    at its key with every answer. The finished output's outbox row (and its attempt rows) goes, so
+    the next finish records a new one. Raises NotFound or InvalidInput (rules.send_back_refusal).
+    """
+    with write_transaction():
+        loop = _loops_locked().filter(account=account, name=name, deleted_at__isnull=True, is_gold=False).first()
+        if loop is None:
+            raise NotFound(f"Human loop {name} does not exist.")
+        submitted = ReviewTask.objects.filter(human_loop=loop, state=TaskState.SUBMITTED).count()
+        pending = OutputOutbox.objects.filter(human_loop=loop, state=OutputOutbox.State.PENDING).exists()
+        refusal = rules.send_back_refusal(loop, submitted=submitted, has_pending_output=pending)
+        if refusal:
+            raise refusal
+        now = clock.now()
+        lifetime = versions.pinned_settings(loop)["task_availability_lifetime_seconds"]
+        expires_at = now + dt.timedelta(seconds=lifetime)
+        OutputOutbox.objects.filter(human_loop=loop).delete()
+        HumanLoop.objects.filter(id=loop.id, status=Status.COMPLETED).update(
+            status=Status.IN_PROGRESS, finished_at=None, expires_at=expires_at
+        )
+        row = rules.new_task_row(flow=loop.flow_definition, loop_id=loop.id, expires_at=expires_at, now=now)
+        ReviewTask.objects.create(**row)
+        loop.status, loop.finished_at, loop.expires_at = Status.IN_PROGRESS, None, expires_at
+    return loop
+
+
 def delete_human_loop(*, account: Account, name: str) -> None:
     """Delete a finished loop (Completed, Failed, Stopped). Its output object is kept."""
     deleted = HumanLoop.objects.filter(

@@ -235,6 +235,19 @@ def stop_refusal(loop: HumanLoop, *, has_outbox: bool) -> LoopAlreadyFinished | 
     return None
 
 
+def send_back_refusal(loop: HumanLoop, *, submitted: int, has_pending_output: bool) -> InvalidInput | None:
+    """Return why `loop` may not be sent back for one more answer, or None.
+
+    Only a Completed loop with its output written and at least one answer goes back: it returns to
+    InProgress with one new open task, and completes again when that is answered.
+    """
+    if loop.status != Status.COMPLETED or has_pending_output:
+        return InvalidInput(f"Human loop {loop.name} is {loop.status}; only a Completed loop can be sent back.")
+    if submitted == 0:
+        return InvalidInput(f"Human loop {loop.name} has no answers to add to.")
+    return None
+
+
 def expiry_due(loop: HumanLoop, *, has_outbox: bool, now: dt.datetime) -> bool:
     """Return True if `loop` is to fail now: InProgress past its lifetime without all its answers."""
     return loop_past_lifetime(loop, now) and not has_outbox
