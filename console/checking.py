@@ -4,7 +4,7 @@ Each decision is an AnswerCheck row with who and when, and an audit record. A co
 recorded on a Completed loop, as its own answer: corrections.json (every correction of the loop,
 oldest first, the same bytes for the same rows) is written beside output.json after the row
 commits; output.json and the reviewers' answers are never touched. Sending back is the lifecycle's
-operation (flows.lifecycle.send_back_for_another_answer), which alone changes the loop's status.
+operation (flows.loops.lifecycle.send_back_for_another_answer), which alone changes the loop's status.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from console.models import AnswerCheck
-from flows import lifecycle, outputs
-from flows.conditions import canonical_json
+from flows.definitions.conditions import canonical_json
+from flows.delivery import outputs
+from flows.delivery.storage import get_store
+from flows.loops import lifecycle
 from flows.models import HumanLoop
-from flows.storage import get_store
-from hitl import arns, client_json
-from hitl.errors import InvalidInput
-from workforce import audit
+from hitl.kernel import arns, client_json
+from hitl.kernel.errors import InvalidInput
+from workforce.audit import trail as audit
 
 logger = logging.getLogger(__name__)
 CORRECTIONS_NAME = "corrections.json"
@@ -50,7 +51,7 @@ def correct(request: HttpRequest, loop: HumanLoop, answer_text: str, note: str =
 
 
 def send_back(request: HttpRequest, loop: HumanLoop, note: str = "") -> AnswerCheck:
-    """Send a Completed loop back for one more reviewer's answer (flows.lifecycle), and record it."""
+    """Send a Completed loop back for one more reviewer's answer (flows.loops.lifecycle), and record it."""
     with transaction.atomic():
         lifecycle.send_back_for_another_answer(account=loop.account, name=loop.name)
         return _record(request, loop, Decision.SENT_BACK, note=note)

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from console import answer_view
 from console.models import AnswerCheck
 from flows.models import HumanLoop, ReviewTask
-from inference_adapters import quality
+from inference_adapters.quality import flow_quality as quality
 from review_ui import grants, rendering
 from workforce.models import AuditRecord
 

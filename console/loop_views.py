@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 
 from console import checking, loop_page, loop_search
 from console.access import console_view, scoped
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import FlowDefinition, HumanLoop
-from hitl.errors import HitlError, InvalidInput
-from workforce import audit
+from hitl.kernel.errors import HitlError, InvalidInput
+from workforce.audit import trail as audit
 
 BULK_LIMIT = 500  # loops one bulk stop may name (a page holds 50)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from flows.models import HumanLoop
-from hitl import clock
+from hitl.kernel import clock
 from workforce.models import Account
 
 

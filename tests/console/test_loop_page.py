@@ -7,8 +7,8 @@ import json
 import pytest
 
 from console.models import AnswerCheck
+from flows.delivery.storage import get_store
 from flows.models import HumanLoop, ReviewTask
-from flows.storage import get_store
 from tests import factories as f
 from tests.console.test_loops import answer
 from workforce import services as workforce_services
@@ -195,6 +195,6 @@ def test_sending_back_reopens_the_loop_for_one_more_reviewer_and_it_completes_wi
 
 
 def lifecycle_claim(reviewer, loop):
-    from flows import lifecycle
+    from flows.loops import lifecycle
 
     return lifecycle.claim_next_task(reviewer, flow=loop.flow_definition)

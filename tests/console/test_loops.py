@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from flows import lifecycle
+from flows.loops import lifecycle
 from flows.models import HumanLoop
 from tests import factories as f
 from workforce.models import AuditRecord
