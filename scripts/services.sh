@@ -19,10 +19,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${HITL_VENV:-$ROOT/.venv}"
 SERVICES_DIR="${HITL_SERVICES_DIR:-$ROOT/var/services}"
-PG_PORT="${HITL_PG_PORT:-55432}"
+# Default ports lie below Linux's ephemeral range (32768-60999): a port in that range can be held at any
+# moment by the source end of some client connection, and then the server cannot bind it (seen in CI).
+PG_PORT="${HITL_PG_PORT:-25432}"
 PG_DB="${HITL_PG_DB:-hitl}"
-REDIS_PORT="${HITL_REDIS_PORT:-56379}"
-S3_PORT="${HITL_S3_PORT:-55000}"
+REDIS_PORT="${HITL_REDIS_PORT:-26379}"
+S3_PORT="${HITL_S3_PORT:-25000}"
 S3_BUCKETS="${HITL_S3_BUCKETS:-a2i-results}"
 PGBOUNCER_PORT="${HITL_PGBOUNCER_PORT:-$((PG_PORT + 300))}"
 # Small on purpose: with fewer server connections than clients, transactions of one client land on
@@ -244,7 +246,13 @@ start_s3() {
     tcp_open "$S3_PORT" && die "port $S3_PORT is taken by another process"
     setsid bash -c 'echo $$ > "$0"; exec "$1" -H 127.0.0.1 -p "$2"' \
       "$SERVICES_DIR/s3.pid" "$VENV/bin/moto_server" "$S3_PORT" >>"$SERVICES_DIR/s3.log" 2>&1 </dev/null &
-    wait_for 30 "moto S3 server" tcp_open "$S3_PORT"
+    for _ in $(seq 1 300); do
+      tcp_open "$S3_PORT" && break
+      # It exits at once when it cannot bind: say why instead of waiting the full 30 s.
+      sleep 0.1
+      pid_alive "$SERVICES_DIR/s3.pid" || { tail -n 5 "$SERVICES_DIR/s3.log" >&2; die "moto S3 server exited"; }
+    done
+    tcp_open "$S3_PORT" || { tail -n 5 "$SERVICES_DIR/s3.log" >&2; die "moto S3 server did not come up within 30s"; }
     log "S3 (moto) running on 127.0.0.1:$S3_PORT"
   fi
   # The server keeps state in memory: (re)create the buckets every time.
