@@ -473,3 +473,62 @@ class ReviewerStanding(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["worker", "flow_definition"], name="reviewer_standing_unique"),
         ]
+
+
+class ImportJob(models.Model):
+    """One upload of rows (CSV, JSONL, or a listing of images) into loops of one flow (flows.loops.imports).
+
+    All or nothing: the rows are started in one transaction, and rolled back
+    if any row fails; `errors` then lists every failing row.
+    """
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded"  # waiting for its column mapping
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    class Format(models.TextChoices):
+        CSV = "csv"
+        JSONL = "jsonl"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    flow_definition = models.ForeignKey(FlowDefinition, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    source_name = models.CharField(max_length=1024)
+    source_format = models.CharField(max_length=8, choices=Format.choices)
+    columns = models.JSONField(default=list)
+    # Template input field -> source column; the loop name from `name_column`, or generated.
+    mapping = models.JSONField(default=dict)
+    name_column = models.CharField(max_length=255, blank=True, default="")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    existing = models.PositiveIntegerField(default=0)
+    not_activated = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, default="")
+    # The failing rows as CSV (row, name, error, message), the first flows.loops.imports.ERRORS_KEPT of them.
+    errors = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=clock.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "-created_at"], name="import_job_account_idx")]
+
+    def __str__(self) -> str:
+        return f"Import of {self.source_name} into {self.flow_definition.name}"
+
+
+class ImportChunk(models.Model):
+    """A piece of an import's uploaded file, so any process (a Celery worker) can read it back in order."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "number"], name="import_chunk_unique")]

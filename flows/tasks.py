@@ -14,7 +14,7 @@ import logging
 from celery import shared_task
 
 from flows.delivery import outbox, storage, webhooks
-from flows.loops import lifecycle
+from flows.loops import imports, lifecycle
 from flows.models import HumanLoop, OutputOutbox, WebhookDelivery
 from flows.quality import gold
 
@@ -109,3 +109,9 @@ def redeliver_outbox() -> int:
 def notify_reviewer_paused(standing_id: int) -> None:
     """Tell the flow's account admins that a reviewer was paused on it (flows.quality.gold)."""
     gold.notify_admins_of_pause(standing_id)
+
+
+@shared_task(acks_late=True, time_limit=3600, max_retries=0, name=imports.RUN_IMPORT_TASK)
+def run_import(job_id: int) -> None:
+    """Run a queued import (flows.imports.run_import; a second delivery finds it claimed and does nothing)."""
+    imports.run_import(job_id)

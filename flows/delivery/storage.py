@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -20,6 +21,12 @@ class OutputStore(Protocol):
     def put(self, bucket: str, key: str, body: bytes, *, content_type: str, kms_key_id: str = "") -> None: ...
 
     def get(self, bucket: str, key: str) -> bytes: ...
+
+    def put_stream(self, bucket: str, key: str, chunks: Iterable[bytes], *, content_type: str) -> None:
+        """Write an object of any size from `chunks`, holding only a part of it in memory at a time."""
+
+    def list_keys(self, bucket: str, prefix: str, limit: int) -> Iterator[str]:
+        """Yield the keys under `prefix`, in key order, at most `limit` of them."""
 
     def check(self) -> None:
         """Raise if the store cannot be reached (used by /readyz)."""
@@ -48,6 +55,32 @@ class LocalStore:
     def get(self, bucket: str, key: str) -> bytes:
         return self._path(bucket, key).read_bytes()
 
+    def put_stream(self, bucket: str, key: str, chunks: Iterable[bytes], *, content_type: str) -> None:
+        path = self._path(bucket, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                for chunk in chunks:
+                    handle.write(chunk)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        os.replace(tmp, path)
+
+    def list_keys(self, bucket: str, prefix: str, limit: int) -> Iterator[str]:
+        base = (self.root / bucket).resolve()
+        if not base.is_dir():
+            return
+        found = 0
+        for path in sorted(base.rglob("*")):
+            key = path.relative_to(base).as_posix()
+            if path.is_file() and key.startswith(prefix) and not path.name.startswith(".tmp-"):
+                yield key
+                found += 1
+                if found >= limit:
+                    return
+
     def check(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
 
@@ -74,8 +107,40 @@ class S3Store:
     def get(self, bucket: str, key: str) -> bytes:
         return self.client.get_object(Bucket=bucket, Key=key)["Body"].read()
 
+    def put_stream(self, bucket: str, key: str, chunks: Iterable[bytes], *, content_type: str) -> None:
+        # boto3's managed transfer sends a multipart upload of 8 MB parts: memory stays a few parts.
+        self.client.upload_fileobj(_ChunkReader(chunks), bucket, key, ExtraArgs={"ContentType": content_type})
+
+    def list_keys(self, bucket: str, prefix: str, limit: int) -> Iterator[str]:
+        found = 0
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            for entry in page.get("Contents", []):
+                yield entry["Key"]
+                found += 1
+                if found >= limit:
+                    return
+
     def check(self) -> None:
         self.client.list_buckets()
+
+
+class _ChunkReader:
+    """A read-only file object over an iterator of byte strings (what upload_fileobj reads from)."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._buffer = bytearray()
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self._buffer) < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._buffer += chunk
+        size = len(self._buffer) if size < 0 else min(size, len(self._buffer))
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return data
 
 
 # S3 errors that a retry cannot fix: the bucket, the key, the permission or the KMS key must change.

@@ -94,7 +94,7 @@ class _Prepared:
 def bulk_start_human_loops(
     account: Account,
     flow: FlowDefinition,
-    items: Iterable[BulkItem | dict[str, Any]],
+    items: Iterable[BulkItem | dict[str, Any] | HitlError],
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     writers: int = DEFAULT_WRITERS,
@@ -104,7 +104,8 @@ def bulk_start_human_loops(
 
     Items are BulkItem tuples or dicts shaped like a StartHumanLoop request
     (`HumanLoopName`, `InputContent` or `HumanLoopInput.InputContent`,
-    optional `DataAttributes`); an InputContent given as a JSON object or
+    optional `DataAttributes`), or the HitlError of an item the caller
+    could not read (reported as that item's failure); an InputContent given as a JSON object or
     array instead of a string is started with that value serialized
     (`json.dumps`, so a retry of the same item is byte-identical). Streaming: memory stays bounded by the batches
     in flight. On PostgreSQL, outside a transaction, `writers` threads insert
@@ -157,9 +158,9 @@ def _check_flow(account: Account, flow: FlowDefinition) -> FlowDefinition:
     return current
 
 
-def _as_items(items: Iterable[BulkItem | dict[str, Any]]) -> Iterator[BulkItem | HitlError]:
+def _as_items(items: Iterable[BulkItem | dict[str, Any] | HitlError]) -> Iterator[BulkItem | HitlError]:
     for item in items:
-        if isinstance(item, BulkItem):
+        if isinstance(item, BulkItem | HitlError):  # an error: the caller could not read this item
             yield item
             continue
         if not isinstance(item, dict):

@@ -134,7 +134,7 @@ def test_bulk_start_command_reads_jsonl(setup, tmp_path, capsys):
     path.write_text(lines[0] + "\nnot json\n")
     with pytest.raises(CommandError, match="1 of 2 items failed"):
         call_command("bulk_start", str(path), account=acct.aws_account_id, flow=flow.name)
-    assert "item 2" in capsys.readouterr().err
+    assert "item 2 (): InvalidInput: Item 2 is not JSON" in capsys.readouterr().err
 
 
 @pytest.mark.django_db
