@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from console import flow_views, loop_views, views
+from console import flow_views, import_views, loop_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -17,6 +17,9 @@ urlpatterns = [
     path("loops/stop", loop_views.loop_bulk_stop, name="loop_bulk_stop"),
     path("loops/<int:loop_id>/", loop_views.loop_detail, name="loop"),
     path("loops/<int:loop_id>/check", loop_views.loop_check, name="loop_check"),
-    # Import, Export, Charts (helper "data"): add `path("import/", ..., name="import")`, `name="export"`,
-    # `name="charts"` here and the nav shows them.
+    path("import/", import_views.import_start, name="import"),
+    path("import/<int:job_id>/", import_views.import_job, name="import_job"),
+    path("import/<int:job_id>/progress", import_views.import_progress, name="import_progress"),
+    path("import/<int:job_id>/errors.csv", import_views.import_errors, name="import_errors"),
+    # Export, Charts (helper "data"): `name="export"`, `name="charts"` here and the nav shows them.
 ]
