@@ -113,5 +113,5 @@ def notify_reviewer_paused(standing_id: int) -> None:
 
 @shared_task(acks_late=True, time_limit=3600, max_retries=0, name=imports.RUN_IMPORT_TASK)
 def run_import(job_id: int) -> None:
-    """Run a queued import (flows.imports.run_import; a second delivery finds it claimed and does nothing)."""
+    """Run a queued import (flows.loops.imports.run_import; a second delivery finds it claimed and does nothing)."""
     imports.run_import(job_id)

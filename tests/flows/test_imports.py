@@ -1,4 +1,4 @@
-"""Imports (flows.imports): column mapping, per-row validation, all or nothing, progress, image listings."""
+"""Imports (flows.loops.imports): column mapping, per-row validation, all or nothing, progress, image listings."""
 
 from __future__ import annotations
 
