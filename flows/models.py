@@ -354,9 +354,34 @@ class OutputOutbox(models.Model):
     next_attempt_at = models.DateTimeField(default=clock.now)
     created_at = models.DateTimeField(default=clock.now)
     done_at = models.DateTimeField(null=True, blank=True)
+    # A loop that timed out at its deadline (flows.definitions.deadlines): why, as output.json's hitlTimeout, and the
+    # failure it ends with (on-timeout fail: Failed, Expired); empty for every other finish.
+    timeout = models.JSONField(null=True, blank=True)
+    failure_code = models.CharField(max_length=32, blank=True, default="")
+    failure_reason = models.CharField(max_length=1024, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["state", "created_at"], name="output_outbox_pending_idx")]
+
+
+class ClaimGrant(models.Model):
+    """Who else may claim an escalated loop's tasks (flows.definitions.deadlines): another work team, or one reviewer."""
+
+    human_loop = models.ForeignKey(HumanLoop, on_delete=models.CASCADE, related_name="claim_grants")
+    workteam = models.ForeignKey(Workteam, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(workteam__isnull=False) | Q(user__isnull=False), name="claim_grant_names_someone"
+            ),
+            models.UniqueConstraint(fields=["human_loop", "workteam"], name="claim_grant_team_unique"),
+            models.UniqueConstraint(fields=["human_loop", "user"], name="claim_grant_user_unique"),
+        ]
 
 
 class StatusEvent(models.Model):

@@ -191,7 +191,8 @@ def effective_decision(
                     ]
                 }
         return response
-    if policy and policy.on_timeout == "approve":
+    # A Completed loop without answers was approved at its deadline (hitl:deadline:on-timeout approve).
+    if (policy and policy.on_timeout == "approve") or status == "Completed":
         return {"decisions": [{"type": "approve"} for _ in actions]}
     message = f"No human decision: the review ended as {status}. The tool was not run."
     return {"decisions": [{"type": "reject", "message": message} for _ in actions]}

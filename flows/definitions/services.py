@@ -17,8 +17,9 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
 
-from flows.definitions import agent_policy, conditions, versions
+from flows.definitions import agent_policy, conditions, deadlines, versions
 from flows.delivery import outputs
+from flows.loops import escalation
 from flows.models import FlowDefinition, HumanLoop, HumanTaskUi, TaskTemplate
 from flows.quality import quality_config
 from hitl.kernel import arns, clock
@@ -138,6 +139,7 @@ def create_flow_definition(account: Account, spec: FlowDefinitionSpec, *, create
     validate_output_path(spec.s3_output_path)
     agent_policy.parse(spec.tags)  # a bad hitl:agent: tag is refused before anything is created
     quality_config.parse(spec.tags)  # raises InvalidInput on a bad hitl: setting
+    validate_deadline_tags(account, spec.tags, spec.task_availability_lifetime_seconds)
     team = workteam_for_arn(account, spec.workteam_arn)
     ui = human_task_ui_for_arn(account, spec.human_task_ui_arn)
     with transaction.atomic():
@@ -321,8 +323,25 @@ def add_tags(account: Account, arn: str, tags: list[dict[str, str]]) -> list[dic
         resource.tags = [{"Key": key, "Value": value} for key, value in merged.items()]
         if isinstance(resource, FlowDefinition):
             agent_policy.parse(resource.tags)
+            validate_deadline_tags(account, resource.tags, resource.task_availability_lifetime_seconds)
         _save_tags(resource, before, note="AddTags")
     return tags
+
+
+def validate_deadline_tags(account: Account, tags: list[dict[str, str]], lifetime_seconds: int) -> None:
+    """Refuse bad `hitl:deadline` tags (flows.definitions.deadlines), and escalation to teams or reviewers that do not exist."""
+    target = deadlines.parse(tags, lifetime_seconds=lifetime_seconds).escalate_to
+    if target is None:
+        return
+    teams = set(Workteam.objects.filter(account=account, name__in=target.team_names).values_list("name", flat=True))
+    missing = [name for name in target.team_names if name not in teams]
+    if missing:
+        raise InvalidInput(
+            f"Tag {deadlines.ESCALATE_TO} names work team {missing[0]}, which this account does not have."
+        )
+    for name in target.usernames:
+        if escalation.reviewer_named(name) is None:
+            raise InvalidInput(f"Tag {deadlines.ESCALATE_TO} names reviewer {name}, who does not exist.")
 
 
 def delete_tags(account: Account, arn: str, keys: list[str]) -> None:

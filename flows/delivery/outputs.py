@@ -87,8 +87,14 @@ def flow_arn(flow: FlowDefinition) -> str:
     return arns.build("flow-definition", flow.account.aws_account_id, flow.name)
 
 
-def build_output_document(loop: HumanLoop, answers: list[ReviewTask]) -> bytes:
-    """Return the output.json bytes for `loop` with its submitted `answers` (in submission order)."""
+def build_output_document(
+    loop: HumanLoop, answers: list[ReviewTask], *, timeout: dict[str, Any] | None = None
+) -> bytes:
+    """Return the output.json bytes for `loop` with its submitted `answers` (in submission order).
+
+    A loop that timed out at its deadline (flows.definitions.deadlines) also gets `hitlTimeout`: the action, the
+    deadline and the reason, beside the answers that came in before it.
+    """
     flow = loop.flow_definition
     document: dict[str, Any] = {
         "flowDefinitionArn": flow_arn(flow),
@@ -102,6 +108,8 @@ def build_output_document(loop: HumanLoop, answers: list[ReviewTask]) -> bytes:
         document["humanLoopActivationOutput"] = loop.activation_output
     # hitl's extra members (issue 17): the versions and template hash the loop ran with.
     document.update(versions.output_fields(loop))
+    if timeout is not None:
+        document["hitlTimeout"] = timeout
     return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

@@ -5,6 +5,8 @@ Each POST carries the event JSON as the body and these headers:
     X-Hitl-Signature-256: sha256=<hex HMAC-SHA256 of the raw body, keyed with the endpoint secret>
     X-Hitl-Event-Id: <the event's id, the same on every retry>
     X-Hitl-Delivery-Attempt: <1, 2, ...>
+    webhook-id, webhook-timestamp, webhook-signature: the same message signed as the Standard
+        Webhooks specification says (hitl.kernel.standard_webhooks), with the endpoint secret as the key
 
 Any 2xx answer counts as delivered; anything else (or no answer) is retried
 with exponential backoff up to HITL_WEBHOOK_MAX_ATTEMPTS, then the delivery is
@@ -30,7 +32,7 @@ from django.db.models import F
 
 from flows.delivery import outbox
 from flows.models import WebhookDelivery
-from hitl.kernel import clock
+from hitl.kernel import clock, standard_webhooks
 
 SIGNATURE_HEADER = "X-Hitl-Signature-256"
 # Endpoint "URLs" that are AWS targets rather than HTTP webhooks (see events.ensure_configured_endpoints).
@@ -76,6 +78,10 @@ def deliver(delivery_id: int, *, max_countdown: float = 0) -> int | None:
         "X-Hitl-Event-Id": str(delivery.event.event_id),
         "X-Hitl-Delivery-Attempt": str(attempts),
     }
+    # Standard Webhooks receivers (the standardwebhooks libraries) verify these; X-Hitl-* stays for existing ones.
+    headers |= standard_webhooks.headers(
+        delivery.endpoint.secret, str(delivery.event.event_id), int(clock.now().timestamp()), body
+    )
     url = delivery.endpoint.url
     if url.startswith((SQS_PREFIX, EVENTBRIDGE_PREFIX)):
         status, error = _send_to_aws(url, delivery.event.body, body)

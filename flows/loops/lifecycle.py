@@ -39,8 +39,8 @@ from django.db.models import Exists, F, JSONField, OuterRef, QuerySet, Subquery,
 
 from flows.definitions import activation, versions
 from flows.delivery import events, outbox, outputs
-from flows.loops import hot_sql, lookups, rules, start_input
-from flows.models import FlowDefinition, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
+from flows.loops import escalation, hot_sql, lookups, rules, start_input
+from flows.models import ClaimGrant, FlowDefinition, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
 from flows.quality import gold, overlap_rules, quality_config
 from hitl.kernel import arns, clock, metrics
 from hitl.kernel.errors import Conflict, InvalidInput, NotFound
@@ -206,11 +206,41 @@ def claim_next_task(user: AbstractBaseUser, *, flow: FlowDefinition | None = Non
     gold_task = gold.claim_gold(user, [flow] if flow is not None else lookups.live_flows_of_teams(team_ids))
     if gold_task is not None:
         return gold_task
+    # Loops escalated to this reviewer or their teams (flows.definitions.deadlines) come first: they are near their deadline.
+    granted = escalation.granted_loop_ids(user.pk, team_ids) if flow is None else []
+    for loop_ids in ([granted] if granted else []) + [None]:
+        for _ in range(5):
+            try:
+                task = _try_claim(user, team_ids, flow, loop_ids=loop_ids)
+                break
+            except _ClaimCollision:
+                continue  # a parallel request of this reviewer took a task of that loop: look again
+        else:
+            task = None
+        if task is not None:
+            return task
+    return None
+
+
+def claim_task_of_loop(user: AbstractBaseUser, loop_id: int) -> ReviewTask | None:
+    """Lease an open task of one loop (a link or a chat button naming it), or return None if none is left.
+
+    The same claim as claim_next_task, limited to the loop, for a member of the
+    loop's team or someone its escalation added: two reviewers pressing at once
+    get one task each while the loop has open tasks, then None.
+    """
+    team_ids = team_ids_of(user)
+    granted = escalation.granted_loop_ids(user.pk, team_ids)
+    if (
+        loop_id not in granted
+        and not ReviewTask.objects.filter(human_loop_id=loop_id, workteam_id__in=team_ids).exists()
+    ):
+        return None
     for _ in range(5):
         try:
-            return _try_claim(user, team_ids, flow)
+            return _try_claim(user, team_ids, None, loop_ids=[loop_id])
         except _ClaimCollision:
-            continue  # a parallel request of this reviewer took a task of that loop: look again
+            continue
     return None
 
 
@@ -251,9 +281,16 @@ _CLAIM_FIELDS = (
 )
 
 
-def _try_claim(user: AbstractBaseUser, team_ids: list[int], flow: FlowDefinition | None) -> ReviewTask | None:
+def _try_claim(
+    user: AbstractBaseUser,
+    team_ids: list[int],
+    flow: FlowDefinition | None,
+    *,
+    loop_ids: list[int] | None = None,
+) -> ReviewTask | None:
+    """Lease the oldest task the reviewer may take; of `loop_ids` only when given (escalated loops, a link)."""
     now = clock.now()
-    if hot_sql.enabled():
+    if hot_sql.enabled() and loop_ids is None:
         # The same claim as below, as one statement (flows.loops.hot_sql explains why).
         try:
             with write_transaction():
@@ -265,7 +302,10 @@ def _try_claim(user: AbstractBaseUser, team_ids: list[int], flow: FlowDefinition
         return task
     excluded = TaskExclusion.objects.filter(worker=user, human_loop_id=OuterRef("human_loop_id"))
     candidates = ReviewTask.objects.filter(state=rules.CLAIMABLE_STATE, available_until__gt=now)
-    if flow is not None:
+    if loop_ids is not None:
+        # Escalated loops (granted to someone off their team) or the one loop a link names; the caller checked.
+        candidates = candidates.filter(human_loop_id__in=loop_ids)
+    elif flow is not None:
         candidates = candidates.filter(flow_definition=flow)
     else:
         candidates = candidates.filter(workteam_id__in=team_ids)
@@ -489,9 +529,10 @@ def finalize_loop(loop_id: int) -> bool:
         .order_by("submitted_at", "id")
     )
     output_uri = ""
-    if answers:
-        document = outputs.build_output_document(loop, answers)
+    if answers or row.timeout is not None:
+        document = outputs.build_output_document(loop, answers, timeout=row.timeout)
         output_uri = outputs.write_output(row.bucket, row.key, document, kms_key_id=loop.flow_definition.kms_key_id)
+    if answers:
         outputs.run_after_output_hooks(
             row.bucket, row.key, document, kms_key_id=loop.flow_definition.kms_key_id, flow=versions.pinned_flow(loop)
         )
@@ -503,7 +544,13 @@ def finalize_loop(loop_id: int) -> bool:
         if not changed or locked.status not in HumanLoop.OPEN:
             return False
         outbox.record_output_attempt(outbox_id=row.id, loop_id=loop_id, account_id=loop.account_id, attempt=attempt)
-        _set_final_status(locked, row.final_status, output_uri=output_uri)
+        _set_final_status(
+            locked,
+            row.final_status,
+            output_uri=output_uri,
+            failure_code=row.failure_code,
+            failure_reason=row.failure_reason,
+        )
     return True
 
 
@@ -703,6 +750,78 @@ def expire_loop_if_due(loop_id: int) -> bool:
             return False
         _set_final_status(
             loop, Status.FAILED, failure_code=HumanLoop.FailureCode.EXPIRED, failure_reason=EXPIRED_REASON
+        )
+    return True
+
+
+# --- Deadlines and escalation (flows.definitions.deadlines) ---------------------------------------------
+
+
+def escalate_human_loops(
+    loop_ids: list[int], *, team_ids: list[int], user_ids: list[int], at_seconds: int
+) -> list[int]:
+    """Add work teams and reviewers who may claim these loops' open tasks (their escalation step).
+
+    Returns the loops escalated: those still waiting (flows.loops.rules.deadline_step_due); a finished loop, or one
+    with all its answers, gets no grant. Idempotent: a grant that exists is kept. No loop row is locked: a grant
+    on a loop that finishes meanwhile is harmless (claims take only open tasks).
+    """
+    now = clock.now()
+    with_outbox = set(OutputOutbox.objects.filter(human_loop_id__in=loop_ids).values_list("human_loop_id", flat=True))
+    waiting = [
+        loop.id
+        for loop in HumanLoop.objects.filter(id__in=loop_ids).only("id", "status", "is_gold", "created_at")
+        if rules.deadline_step_due(loop, has_outbox=loop.id in with_outbox, at_seconds=at_seconds, now=now)
+    ]
+    grants = [ClaimGrant(human_loop_id=loop_id, workteam_id=team_id) for loop_id in waiting for team_id in team_ids]
+    grants += [ClaimGrant(human_loop_id=loop_id, user_id=user_id) for loop_id in waiting for user_id in user_ids]
+    with write_transaction():
+        ClaimGrant.objects.bulk_create(grants, ignore_conflicts=True, batch_size=1000)
+    escalation.forget_grants()
+    return waiting
+
+
+def time_out_human_loop(loop_id: int, *, action: str, deadline_seconds: int) -> bool:
+    """End an InProgress loop at its deadline with its on-timeout action (fail or approve).
+
+    Cancels its open and leased tasks (no answer is taken after the deadline) and
+    records the outbox row: finalize_loop writes output.json with the answers given
+    so far and `hitlTimeout` (why), then sets Failed with FailureCode Expired (fail,
+    as A2I's expiry) or Completed (approve) and the status event. Returns True if
+    this call timed it out.
+    """
+    with write_transaction():
+        loop = _loops_locked().filter(id=loop_id).first()
+        if loop is None:
+            return False
+        has_outbox = OutputOutbox.objects.filter(human_loop_id=loop_id).exists()
+        now = clock.now()
+        if not rules.deadline_step_due(loop, has_outbox=has_outbox, at_seconds=deadline_seconds, now=now):
+            return False
+        status, failure_code, reason = rules.timeout_outcome(action, deadline_seconds)
+        ReviewTask.objects.filter(human_loop=loop, state__in=[TaskState.OPEN, TaskState.LEASED]).update(
+            state=TaskState.CANCELLED, worker=None, lease_expires_at=None, accepted_at=None
+        )
+        bucket, key = outputs.output_location(loop)
+        row = OutputOutbox.objects.create(
+            human_loop=loop,
+            final_status=status,
+            bucket=bucket,
+            key=key,
+            next_attempt_at=outbox.handed_to_message(),
+            timeout={
+                "action": action,
+                "deadlineSeconds": deadline_seconds,
+                "reason": reason,
+                "at": outputs.iso_millis(now),
+            },
+            failure_code=failure_code,
+            failure_reason=reason if failure_code else "",
+        )
+        from flows import tasks  # tasks imports this module
+
+        enqueue_on_commit(
+            tasks.finalize_loop, loop.id, on_failure=partial(outbox.mark_due_now, OutputOutbox, id=row.id)
         )
     return True
 

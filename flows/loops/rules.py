@@ -260,3 +260,28 @@ def delete_refusal(loop: HumanLoop) -> InvalidInput | None:
     return InvalidInput(
         f"Human loop {loop.name} is {loop.status}; stop it and wait until it is Stopped before deleting it."
     )
+
+
+# --- Deadlines (flows.definitions.deadlines) ---------------------------------------------------------
+
+
+def deadline_step_due(loop: HumanLoop, *, has_outbox: bool, at_seconds: int, now: dt.datetime) -> bool:
+    """Return True if a step `at_seconds` after the start (reminder, escalation, timeout) is due for `loop`.
+
+    Only a customer loop still waiting for answers has steps: InProgress, its answers not all in.
+    """
+    if loop.status != Status.IN_PROGRESS or has_outbox or loop.is_gold:
+        return False
+    return loop.created_at + dt.timedelta(seconds=at_seconds) <= now
+
+
+def timeout_outcome(action: str, deadline_seconds: int) -> tuple[str, str, str]:
+    """Return (final status, failure code, reason) of a loop reaching its deadline with on-timeout `action`.
+
+    fail: A2I's expiry (Failed, FailureCode Expired); approve (opt-in): Completed, the output saying so.
+    """
+    if action == "approve":
+        reason = f"The deadline of {deadline_seconds} s passed without enough answers; approved on timeout."
+        return Status.COMPLETED.value, "", reason
+    reason = f"The deadline of {deadline_seconds} s passed before the required number of workers completed it."
+    return Status.FAILED.value, HumanLoop.FailureCode.EXPIRED.value, reason

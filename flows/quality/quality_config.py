@@ -27,8 +27,9 @@ from typing import Any
 from hitl.kernel.errors import InvalidInput
 
 PREFIX = "hitl:"
-# hitl: tags of other features, read by their own modules (flows.definitions.agent_policy).
-OTHER_PREFIXES = ("hitl:agent:",)
+# hitl: tags of other features, read by their own modules (flows.definitions.agent_policy,
+# flows.definitions.deadlines).
+OTHER_PREFIXES = ("hitl:agent:", "hitl:deadline")
 MAX_TASK_COUNT = 9
 DAWID_SKENE = "dawid-skene"
 MAJORITY_VOTE = "majority-vote"
@@ -151,7 +152,7 @@ def _parse_cached(pairs: tuple[tuple[str, str], ...]) -> QualityConfig:
         if name not in _PARSERS:
             known = ", ".join(PREFIX + known for known in _PARSERS)
             raise InvalidInput(
-                f"Tag {key} is not a hitl setting; the quality tags are {known} (and hitl:agent:... for agents)."
+                f"Tag {key} is not a hitl setting; the quality tags are {known} (hitl:agent:... for agents, hitl:deadline... for deadlines)."
             )
         field, parser = _PARSERS[name]
         values[field] = parser(key, value.strip())
