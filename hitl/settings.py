@@ -172,6 +172,7 @@ INSTALLED_APPS = [
     "console",
     "hitl.kernel.coordination",
     "agents",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -331,6 +332,12 @@ CELERY_BEAT_SCHEDULE = {
     # Re-sends outbox rows past their due time (lost messages, failed enqueues, webhook retries
     # longer than a worker should hold): 5 s plus the 20 s grace keeps recovery under 30 s.
     "redeliver-outbox": {"task": "flows.tasks.redeliver_outbox", "schedule": 5.0},
+    # New-work digests and due notification deliveries: 1 s, so a digest leaves within a second of the work
+    # (or of its window); when nothing is new it is one indexed query per notified team.
+    "send-notifications": {"task": "notifications.tasks.send_notifications", "schedule": 1.0},
+    # Reminders, escalations and timeouts of flows with hitl:deadline tags: steps are minutes apart, and each
+    # sweep reads only the loops whose step came due since the last one (notifications.sweeps).
+    "deadline-steps": {"task": "notifications.tasks.run_deadline_steps", "schedule": 5.0},
 }
 # Without a broker there is no beat process: each web process runs the schedule above in a thread,
 # one process per sweep at a time (hitl.kernel.embedded_beat). Set false to run the sweeps some other way.
@@ -360,6 +367,19 @@ HITL_OPEN_SIGNUP = env_bool("HITL_OPEN_SIGNUP", False)
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "hitl@localhost")
+# SMTP (DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend): invitations and notifications.
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+
+# Reviewer notifications (notifications/): at most one new-work digest per team and reviewer per window,
+# how long a signed task link opens the task, and tries per message before it is marked failed.
+HITL_NOTIFY_DIGEST_SECONDS = env_int("HITL_NOTIFY_DIGEST_SECONDS", 300)
+HITL_NOTIFY_LINK_SECONDS = env_int("HITL_NOTIFY_LINK_SECONDS", 86400)
+HITL_NOTIFY_MAX_ATTEMPTS = env_int("HITL_NOTIFY_MAX_ATTEMPTS", 10)
 
 CACHES = {
     "default": {

@@ -24,6 +24,7 @@ urlpatterns = [
     path("portal/", include("review_ui.urls")),
     path("console/", include("console.urls")),
     path("ops/", include("review_ui.ops_urls")),
+    path("notifications/", include("notifications.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),

@@ -122,13 +122,19 @@ def test_each_sweep_runs_in_one_process_at_a_time(monkeypatch):
 
     # "Process" A takes every sweep; B, right after, finds them all held.
     monkeypatch.setattr(embedded_beat, "holder_name", lambda: "host:a")
-    assert sorted(embedded_beat.run_due_sweeps()) == ["expire-leases", "expire-loops", "redeliver-outbox"]
+    assert sorted(embedded_beat.run_due_sweeps()) == [
+        "deadline-steps",
+        "expire-leases",
+        "expire-loops",
+        "redeliver-outbox",
+        "send-notifications",
+    ]
     monkeypatch.setattr(embedded_beat, "holder_name", lambda: "host:b")
     assert embedded_beat.run_due_sweeps() == []
 
     # Each sweep is due again after its own interval, and then whoever looks first takes it.
     clock.advance(6)
-    assert embedded_beat.run_due_sweeps() == ["redeliver-outbox"]
+    assert sorted(embedded_beat.run_due_sweeps()) == ["deadline-steps", "redeliver-outbox", "send-notifications"]
     assert SweepLease.objects.get(name="redeliver-outbox").holder == "host:b"
     assert SweepLease.objects.get(name="expire-loops").holder == "host:a"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.web_processes import ROOT, embedded_env, free_port, gunicorn, migrate_embedded
 
-SWEEPS = {"expire-leases", "expire-loops", "redeliver-outbox"}
+SWEEPS = {"expire-leases", "expire-loops", "redeliver-outbox", "send-notifications", "deadline-steps"}
 
 
 def _leases(database: Path) -> dict[str, str]:

@@ -1,0 +1,86 @@
+"""Admin for notifications: channels (secret write-only, stored encrypted), deliveries with their attempts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from flows.admin import AttemptInline, ReadOnlyAdmin
+from notifications.models import Channel, Delivery, DeliveryAttempt, ReviewerSettings, TeamOptOut
+from workforce.admin import AccountScopedAdmin
+
+
+class ChannelForm(forms.ModelForm):
+    secret = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Slack: the app's signing secret (Claim buttons). Webhook: the Standard Webhooks secret "
+        "(whsec_... or any string). Write-only; leave empty to keep the stored one.",
+    )
+
+    class Meta:
+        model = Channel
+        fields = ("account", "name", "kind", "topic_arn", "url", "is_active")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind, url = data.get("kind"), data.get("url")
+        if kind and kind != Channel.Kind.EMAIL and not url:
+            self.add_error("url", "Slack, Teams and webhook channels need the URL to post to.")
+        if kind == Channel.Kind.WEBHOOK and not (data.get("secret") or self.instance.encrypted_secret):
+            self.add_error("secret", "A webhook channel signs its messages: give it a secret.")
+        return data
+
+    def save(self, commit: bool = True) -> Channel:
+        if self.cleaned_data.get("secret"):
+            self.instance.set_secret(self.cleaned_data["secret"])
+        return super().save(commit=commit)
+
+
+@admin.register(Channel)
+class ChannelAdmin(AccountScopedAdmin):
+    form = ChannelForm
+    list_display = ("name", "kind", "account", "topic_arn", "is_active", "has_secret")
+    list_filter = ("kind", "is_active", "account")
+    search_fields = ("name", "topic_arn", "url")
+
+    @admin.display(boolean=True, description="Secret")
+    def has_secret(self, obj: Channel) -> bool:
+        return bool(obj.encrypted_secret)
+
+
+class DeliveryAttemptInline(AttemptInline):
+    model = DeliveryAttempt
+    fields = readonly_fields = ("attempted_at", "status", "response_status_code", "duration_ms", "error")
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """Every notification sent or to be sent, with one row per try; failures are in the audit trail too."""
+
+    list_display = ("id", "kind", "channel", "recipient", "state", "attempts", "last_status_code", "next_attempt_at")
+    list_filter = ("state", "kind", "channel")
+    list_select_related = ("channel", "recipient")
+    search_fields = ("dedupe_key", "recipient__username", "recipient__email", "last_error")
+    inlines = (DeliveryAttemptInline,)
+
+
+@admin.register(ReviewerSettings)
+class ReviewerSettingsAdmin(admin.ModelAdmin):
+    list_display = ("user", "quiet_start", "quiet_end", "time_zone", "slack_user_id")
+    search_fields = ("user__username", "user__email", "slack_user_id")
+    raw_id_fields = ("user",)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser  # reviewers belong to no one account
+
+
+@admin.register(TeamOptOut)
+class TeamOptOutAdmin(AccountScopedAdmin):
+    account_path = "workteam__account"
+    list_display = ("user", "workteam", "created_at")
+    search_fields = ("user__username", "workteam__name")
+    raw_id_fields = ("user",)

@@ -1,0 +1,269 @@
+"""The notification sweeps: new-work digests, and each flow's deadline steps (reminders, escalation, timeout).
+
+Both run from the beat schedule (or the embedded sweeps) and are safe to run
+twice or concurrently:
+
+* Digests: a team's DigestCursor holds the newest task already announced and
+  when the last digest went out. At most once per HITL_NOTIFY_DIGEST_SECONDS,
+  the tasks opened since are counted per flow (one indexed query) and the
+  cursor is moved with a conditional UPDATE (the claim); then one digest per
+  listening reviewer (e-mail) and one per shared channel (Slack, Teams,
+  webhook). 10,000 loops started in a minute make one digest per reviewer per
+  window, not 10,000 messages.
+* Deadline steps: for each flow with `hitl:deadline` tags and each of its steps,
+  a StepCursor walks the flow's loops in (created_at, id) order up to
+  "now minus the step's offset" (the loop list index), so a sweep reads only
+  loops whose step came due since the last one, however many loops are open.
+  A LoopStep row (unique per loop and step) is written with the step's effect,
+  so a step is taken once; deliveries are unique by key, so a message once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, Max, OuterRef, Q
+
+from flows.definitions import deadlines
+from flows.loops import escalation, lifecycle, lookups
+from flows.models import FlowDefinition, HumanLoop, OutputOutbox, ReviewTask
+from hitl.kernel import clock
+from notifications import channels, delivery, messages
+from notifications.models import Channel, Delivery, DigestCursor, LoopStep, StepCursor
+from workforce.models import Workteam
+
+BATCH = 1000
+MAX_BATCHES = 200  # per step and sweep: 200,000 loops
+TIMEOUTS_PER_SWEEP = 1000  # each is a loop transition, as expire_loops takes 1,000 per run
+
+
+# --- New-work digests -------------------------------------------------------------------------
+
+
+def send_digests() -> int:
+    """Record the digests due now; return how many deliveries were made."""
+    now = clock.now()
+    teams, team_channels = channels.notified_teams()
+    window = dt.timedelta(seconds=settings.HITL_NOTIFY_DIGEST_SECONDS)
+    made = 0
+    for team in teams:
+        cursor, _ = DigestCursor.objects.get_or_create(workteam=team)
+        if cursor.last_sent_at is not None and now < cursor.last_sent_at + window:
+            continue
+        rows = list(
+            ReviewTask.objects.filter(
+                workteam_id=team.id, state=ReviewTask.State.OPEN, id__gt=cursor.last_task_id, available_until__gt=now
+            )
+            .values("flow_definition_id")
+            .annotate(loops=Count("human_loop_id", distinct=True), newest=Max("id"))
+        )
+        if not rows:
+            continue
+        newest = max(row["newest"] for row in rows)
+        claimed = DigestCursor.objects.filter(id=cursor.id, last_task_id=cursor.last_task_id).update(
+            last_task_id=newest, last_sent_at=now
+        )
+        if not claimed:
+            continue  # another sweep took this window
+        counts = [(lookups.flow_by_id(row["flow_definition_id"]), row["loops"]) for row in rows]
+        counts.sort(key=lambda pair: pair[0].task_title)
+        made += delivery.record(_digest_rows(team, team_channels[team.id], counts, newest))
+    return made
+
+
+def _digest_rows(team: Workteam, team_channels: list[Channel], counts: list, newest: int) -> list[Delivery]:
+    rows = []
+    for channel in team_channels:
+        recipients = channels.listeners(team.id) if channel.per_reviewer else [None]
+        for user in recipients:
+            user_id = user.pk if user is not None else None
+            rows.append(
+                Delivery(
+                    account_id=team.account_id,
+                    channel=channel,
+                    recipient=user,
+                    workteam=team,
+                    kind=Delivery.Kind.DIGEST,
+                    dedupe_key=f"digest:{team.id}:{newest}:{channel.id}:{user_id or '-'}",
+                    message=messages.digest(team.name, counts, user_id=user_id, team_id=team.id),
+                )
+            )
+    return rows
+
+
+# --- Deadline steps ---------------------------------------------------------------------------
+
+
+def run_deadline_steps() -> int:
+    """Take every deadline step that came due since the last sweep; return how many loop steps were taken."""
+    now = clock.now()
+    taken = 0
+    flows = FlowDefinition.objects.filter(deleted_at__isnull=True, status=FlowDefinition.Status.ACTIVE)
+    for flow in flows.only("id", "account_id", "tags", "task_availability_lifetime_seconds"):
+        config = deadlines.of_flow(flow)
+        if not config.configured:
+            continue
+        flow = lookups.flow_by_id(flow.id)
+        for step, at_seconds in config.steps():
+            taken += _run_step(flow, config, step, at_seconds, now)
+    return taken
+
+
+def _run_step(flow: FlowDefinition, config: deadlines.Deadlines, step: str, at_seconds: int, now: dt.datetime) -> int:
+    cursor, _ = StepCursor.objects.get_or_create(flow_definition_id=flow.id, step=step)
+    due_before = now - dt.timedelta(seconds=at_seconds)
+    # A timeout is one loop transition each: 1,000 per sweep, as expire_loops; messages go in bulk.
+    batches = 1 if _ends_loops(config, step) else MAX_BATCHES
+    taken = 0
+    for _ in range(batches):
+        loops = _due_loops(flow.id, cursor, due_before, BATCH)
+        if loops:
+            taken += _take_step(flow, config, step, at_seconds, loops)
+            cursor.created_at, cursor.loop_id = loops[-1]["created_at"], loops[-1]["id"]
+        if len(loops) < BATCH:
+            # Every loop up to the threshold was seen: the next sweep starts there.
+            cursor.created_at, cursor.loop_id = due_before, 0
+            break
+    cursor.save(update_fields=["created_at", "loop_id"])
+    return taken
+
+
+def _ends_loops(config: deadlines.Deadlines, step: str) -> bool:
+    return step == deadlines.TIMEOUT_STEP and config.on_timeout != deadlines.ESCALATE
+
+
+def _due_loops(flow_id: int, cursor: StepCursor, due_before: dt.datetime, limit: int) -> list[dict[str, Any]]:
+    # Still waiting (flows.loops.rules.deadline_step_due): InProgress, a customer loop, its answers not all in.
+    loops = HumanLoop.objects.filter(
+        flow_definition_id=flow_id, created_at__lte=due_before, status=HumanLoop.Status.IN_PROGRESS, is_gold=False
+    ).exclude(Exists(OutputOutbox.objects.filter(human_loop_id=OuterRef("id"))))
+    if cursor.created_at is not None:
+        loops = loops.filter(
+            Q(created_at__gt=cursor.created_at) | Q(created_at=cursor.created_at, id__gt=cursor.loop_id)
+        )
+    return list(loops.order_by("created_at", "id").values("id", "name", "created_at", "account_id")[:limit])
+
+
+def _take_step(flow: FlowDefinition, config: deadlines.Deadlines, step: str, at_seconds: int, loops: list) -> int:
+    if _ends_loops(config, step):
+        timed_out = 0
+        for loop in loops:
+            # The step row and the transition commit together: a crash in between takes neither.
+            with transaction.atomic():
+                _, created = LoopStep.objects.get_or_create(human_loop_id=loop["id"], step=step)
+                if created:
+                    lifecycle.time_out_human_loop(loop["id"], action=config.on_timeout, deadline_seconds=at_seconds)
+                    timed_out += 1
+        return timed_out
+    ids = [loop["id"] for loop in loops]
+    with transaction.atomic():
+        done = set(LoopStep.objects.filter(human_loop_id__in=ids, step=step).values_list("human_loop_id", flat=True))
+        new = [loop for loop in loops if loop["id"] not in done]
+        if not new:
+            return 0
+        LoopStep.objects.bulk_create(
+            [LoopStep(human_loop_id=loop["id"], step=step) for loop in new], ignore_conflicts=True
+        )
+        deadline = _deadline_text(config, at_seconds)
+        if step.startswith("reminder-"):
+            _remind_holders(flow, step, new, deadline)
+        else:  # the escalation step, or a timeout whose action is to escalate
+            _escalate(flow, config, step, at_seconds, new, deadline)
+    return len(new)
+
+
+def _deadline_text(config: deadlines.Deadlines, at_seconds: int) -> str:
+    if config.deadline_seconds is None:
+        return "please take it soon"
+    left = max(config.deadline_seconds - at_seconds, 0)
+    what = "it fails" if config.on_timeout == deadlines.FAIL else f"it is {config.on_timeout}d"
+    return f"in {_minutes(left)} {what} (deadline {_minutes(config.deadline_seconds)} after it started)"
+
+
+def _minutes(seconds: int) -> str:
+    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
+
+
+def _remind_holders(flow: FlowDefinition, step: str, loops: list, deadline: str) -> None:
+    holders = ReviewTask.objects.filter(
+        human_loop_id__in=[loop["id"] for loop in loops], state=ReviewTask.State.LEASED
+    ).values_list("human_loop_id", "worker_id", "workteam_id")
+    by_id = {loop["id"]: loop for loop in loops}
+    teams = {team.id: team for team in Workteam.objects.filter(id__in={team for _, _, team in holders})}
+    team_channels = channels.channels_by_team(list(teams.values()))
+    rows = []
+    for loop_id, worker_id, team_id in holders:
+        if not channels.wants(worker_id, team_id):
+            continue
+        for channel in team_channels.get(team_id, []):
+            if not channel.per_reviewer:
+                continue  # a reminder is for the one reviewer holding the task
+            rows.append(
+                Delivery(
+                    account_id=flow.account_id,
+                    channel=channel,
+                    recipient_id=worker_id,
+                    workteam_id=team_id,
+                    kind=Delivery.Kind.REMINDER,
+                    dedupe_key=f"{step}:{loop_id}:{channel.id}:{worker_id}",
+                    message=messages.reminder(
+                        flow, by_id[loop_id], user_id=worker_id, team_id=team_id, deadline=deadline
+                    ),
+                )
+            )
+    delivery.record(rows)
+
+
+def _escalate(
+    flow: FlowDefinition, config: deadlines.Deadlines, step: str, at_seconds: int, loops: list, deadline: str
+):
+    if config.escalate_to is None:
+        return
+    team_ids, user_ids = escalation.resolve(flow.account_id, config.escalate_to)
+    escalated_ids = set(
+        lifecycle.escalate_human_loops(
+            [loop["id"] for loop in loops], team_ids=team_ids, user_ids=user_ids, at_seconds=at_seconds
+        )
+    )
+    escalated = [loop for loop in loops if loop["id"] in escalated_ids]
+    if not escalated:
+        return
+    batch = f"{step}:{escalated[0]['id']}:{len(escalated)}"
+    teams = list(Workteam.objects.filter(id__in=team_ids))
+    team_channels = channels.channels_by_team(teams)
+    rows = []
+    for team in teams:
+        for channel in team_channels.get(team.id, []):
+            for user in channels.listeners(team.id) if channel.per_reviewer else [None]:
+                user_id = user.pk if user is not None else None
+                rows.append(
+                    Delivery(
+                        account_id=flow.account_id,
+                        channel=channel,
+                        recipient=user,
+                        workteam=team,
+                        kind=Delivery.Kind.ESCALATION,
+                        dedupe_key=f"{batch}:{channel.id}:{user_id or '-'}",
+                        message=messages.escalation(
+                            flow, escalated, user_id=user_id, team_id=team.id, deadline=deadline
+                        ),
+                    )
+                )
+    # Named reviewers have no team of their own: they are e-mailed through the account's e-mail channel.
+    email = Channel.objects.filter(account_id=flow.account_id, kind=Channel.Kind.EMAIL, is_active=True).first()
+    if email is not None:
+        for user_id in user_ids:
+            rows.append(
+                Delivery(
+                    account_id=flow.account_id,
+                    channel=email,
+                    recipient_id=user_id,
+                    kind=Delivery.Kind.ESCALATION,
+                    dedupe_key=f"{batch}:{email.id}:{user_id}",
+                    message=messages.escalation(flow, escalated, user_id=user_id, team_id=None, deadline=deadline),
+                )
+            )
+    delivery.record(rows)
