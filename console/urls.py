@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from console import flow_views, import_views, loop_views, views
+from console import export_views, flow_views, import_views, loop_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -21,5 +21,6 @@ urlpatterns = [
     path("import/<int:job_id>/", import_views.import_job, name="import_job"),
     path("import/<int:job_id>/progress", import_views.import_progress, name="import_progress"),
     path("import/<int:job_id>/errors.csv", import_views.import_errors, name="import_errors"),
-    # Export, Charts (helper "data"): `name="export"`, `name="charts"` here and the nav shows them.
+    path("export/", export_views.export_page, name="export"),
+    # Charts (helper "data"): `name="charts"` here and the nav shows it.
 ]

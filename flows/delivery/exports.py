@@ -1,0 +1,310 @@
+"""Export a flow's finished loops for retraining: JSONL, CSV, COCO (boxes) and spaCy-style JSONL (entity spans).
+
+Every format is a generator of byte strings, so a download (StreamingHttpResponse)
+or an object in the store (OutputStore.put_stream) holds one batch of loops in
+memory whatever the size of the flow. Loops are read in keyset order
+(`id > last`, a batch at a time), never through a server-side cursor:
+behind PgBouncer those are off (hitl.kernel.db.postgresql).
+
+Each loop carries its input, every reviewer's raw answer and, when the caller
+passes a `consolidate` function (the console passes the quality app's, a
+higher layer than flows), the consolidated answer. COCO and spaCy export the
+consolidated answer when there is one, else each reviewer's answer.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from flows.models import FlowDefinition, HumanLoop, ReviewTask
+from hitl.kernel.errors import InvalidInput
+from workforce.models import Worker
+
+FORMATS = {
+    "jsonl": ("application/x-ndjson", "jsonl"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "coco": ("application/json", "coco.json"),
+    "spacy": ("application/x-ndjson", "spacy.jsonl"),
+}
+BATCH = 2000
+SPILL_IN_MEMORY = 8 << 20  # COCO annotations past this go to a temporary file
+EXPORTED_STATUSES = (HumanLoop.Status.COMPLETED, HumanLoop.Status.STOPPED)
+CSV_COLUMNS = ["humanLoopName", "status", "createdAt", "finishedAt", "input", "workerId", "submissionTime", "answer"]
+
+Consolidate = Callable[[dict[str, Any]], dict[str, Any] | None]
+
+# The input field an image or a text element reads, e.g. src="{{ task.input.taskObject | grant_read_access }}".
+_IMAGE_FIELD = re.compile(
+    r"<crowd-(?:bounding-box|keypoint|polygon|semantic-segmentation)[^>]*?\bsrc=\"\{\{\s*task\.input\.(\w+)"
+)
+_TEXT_FIELD = re.compile(r"<crowd-entity-annotation[^>]*?\btext=\"\{\{\s*task\.input\.(\w+)")
+
+
+@dataclass(frozen=True)
+class ExportedLoop:
+    id: int
+    name: str
+    status: str
+    input: Any
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    answers: list[dict[str, Any]]  # {"workerId", "answerContent", "submissionTime", "timeSpentInSeconds"}
+    consolidated: Any = None
+
+
+def export_loops(
+    flow: FlowDefinition,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    consolidate: Consolidate | None = None,
+    batch: int = BATCH,
+) -> Iterator[ExportedLoop]:
+    """Yield the flow's finished loops (Completed, or Stopped with answers) in [since, until) of their finish time."""
+    loops = HumanLoop.objects.filter(
+        flow_definition=flow, status__in=EXPORTED_STATUSES, deleted_at__isnull=True, is_gold=False
+    )
+    if since:
+        loops = loops.filter(finished_at__gte=since)
+    if until:
+        loops = loops.filter(finished_at__lt=until)
+    workers: dict[int, str] = {}
+    last = 0
+    while True:
+        rows = list(
+            loops.filter(id__gt=last)
+            .order_by("id")
+            .values_list("id", "name", "status", "input_json", "created_at", "finished_at")[:batch]
+        )
+        if not rows:
+            return
+        last = rows[-1][0]
+        answers: dict[int, list[dict[str, Any]]] = {}
+        tasks = (
+            ReviewTask.objects.filter(human_loop_id__in=[row[0] for row in rows], state=ReviewTask.State.SUBMITTED)
+            .order_by("human_loop_id", "submitted_at", "id")
+            .values_list("human_loop_id", "worker_id", "answer", "submitted_at", "time_spent_seconds")
+        )
+        for loop_id, user_id, answer, submitted_at, seconds in tasks:
+            if user_id not in workers:
+                workers.update(Worker.objects.filter(user_id=user_id).values_list("user_id", "worker_id"))
+            answers.setdefault(loop_id, []).append(
+                {
+                    "workerId": workers.get(user_id, str(user_id)),
+                    "answerContent": answer,
+                    "submissionTime": submitted_at.isoformat(),
+                    "timeSpentInSeconds": seconds,
+                }
+            )
+        for loop_id, name, status, input_json, created_at, finished_at in rows:
+            given = answers.get(loop_id, [])
+            if not given:
+                continue  # stopped before anyone answered: nothing to learn from
+            consolidated = None
+            if consolidate is not None:
+                consolidated = consolidate({"humanLoopName": name, "humanAnswers": given, "inputContent": input_json})
+            yield ExportedLoop(loop_id, name, status, input_json, created_at, finished_at, given, consolidated)
+
+
+def render(flow: FlowDefinition, loops: Iterator[ExportedLoop], export_format: str) -> Iterator[bytes]:
+    """Yield the export in `export_format` (one of FORMATS), a few kilobytes at a time."""
+    if export_format == "jsonl":
+        return _jsonl(loops)
+    if export_format == "csv":
+        return _csv(loops)
+    if export_format == "coco":
+        return _coco(loops, _field(_IMAGE_FIELD, flow))
+    if export_format == "spacy":
+        return _spacy(loops, _field(_TEXT_FIELD, flow))
+    raise InvalidInput(f"Unknown export format {export_format!r}; choose one of {', '.join(FORMATS)}.")
+
+
+def _field(pattern: re.Pattern[str], flow: FlowDefinition) -> str:
+    found = pattern.search(flow.template.content) if flow.template_id else None
+    return found.group(1) if found else "taskObject"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _grouped(lines: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:
+    """Join small strings into chunks of about `size` characters (fewer writes, same constant memory)."""
+    parts: list[str] = []
+    length = 0
+    for line in lines:
+        parts.append(line)
+        length += len(line)
+        if length >= size:
+            yield "".join(parts).encode("utf-8")
+            parts, length = [], 0
+    if parts:
+        yield "".join(parts).encode("utf-8")
+
+
+def _jsonl(loops: Iterator[ExportedLoop]) -> Iterator[bytes]:
+    def lines() -> Iterator[str]:
+        for loop in loops:
+            record = {
+                "humanLoopName": loop.name,
+                "status": loop.status,
+                "createdAt": loop.created_at.isoformat(),
+                "finishedAt": loop.finished_at.isoformat() if loop.finished_at else None,
+                "input": loop.input,
+                "humanAnswers": loop.answers,
+                "consolidatedAnswer": loop.consolidated,
+            }
+            yield _dumps(record) + "\n"
+
+    return _grouped(lines())
+
+
+def _csv(loops: Iterator[ExportedLoop]) -> Iterator[bytes]:
+    """One row per answer; the consolidated answer in its own column, repeated on each of the loop's rows."""
+
+    def lines() -> Iterator[str]:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([*CSV_COLUMNS, "consolidatedAnswer"])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+        for loop in loops:
+            base = [
+                loop.name,
+                loop.status,
+                loop.created_at.isoformat(),
+                loop.finished_at.isoformat() if loop.finished_at else "",
+                _dumps(loop.input),
+            ]
+            consolidated = _dumps(loop.consolidated) if loop.consolidated is not None else ""
+            for answer in loop.answers:
+                writer.writerow(
+                    [*base, answer["workerId"], answer["submissionTime"], _dumps(answer["answerContent"]), consolidated]
+                )
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+
+    return _grouped(lines())
+
+
+def _answer_sets(loop: ExportedLoop) -> list[tuple[str, Any]]:
+    """The answers a COCO or spaCy record is made of: the consolidated one, else each reviewer's."""
+    if loop.consolidated is not None:
+        return [("consolidated", loop.consolidated)]
+    return [(answer["workerId"], answer["answerContent"]) for answer in loop.answers]
+
+
+def _members(answer: Any, key: str) -> Iterator[dict[str, Any]]:
+    """Yield the answer's top-level members (crowd element results) that carry `key`."""
+    if isinstance(answer, dict):
+        for value in answer.values():
+            if isinstance(value, dict) and isinstance(value.get(key), list):
+                yield value
+
+
+def _coco(loops: Iterator[ExportedLoop], image_field: str) -> Iterator[bytes]:
+    """One COCO document: images, their boxes as annotations, and the labels seen as categories.
+
+    COCO puts every annotation after every image: images stream out as they
+    are read, their annotations wait in a temporary file (on disk past a few
+    megabytes, so memory stays bounded) and follow, then the categories.
+    """
+    categories: dict[str, int] = {}
+
+    def parts() -> Iterator[str]:
+        yield '{"info":{"description":"hitl export"},"images":['
+        spill = tempfile.SpooledTemporaryFile(max_size=SPILL_IN_MEMORY, mode="w+", encoding="utf-8")
+        image_id = 0
+        annotation_id = 0
+        first_image = True
+        for loop in loops:
+            for source, answer in _answer_sets(loop):
+                for member in _members(answer, "boundingBoxes"):
+                    image_id += 1
+                    size = member.get("inputImageProperties") or {}
+                    image = {
+                        "id": image_id,
+                        "file_name": _input_value(loop.input, image_field),
+                        "width": size.get("width"),
+                        "height": size.get("height"),
+                        "hitl": {"humanLoopName": loop.name, "source": source},
+                    }
+                    yield ("" if first_image else ",") + _dumps(image)
+                    first_image = False
+                    for box in member["boundingBoxes"]:
+                        if not isinstance(box, dict):
+                            continue
+                        label = str(box.get("label", ""))
+                        category = categories.setdefault(label, len(categories) + 1)
+                        annotation_id += 1
+                        x, y = box.get("left", 0), box.get("top", 0)
+                        w, h = box.get("width", 0), box.get("height", 0)
+                        spill.write(
+                            ("," if annotation_id > 1 else "")
+                            + _dumps(
+                                {
+                                    "id": annotation_id,
+                                    "image_id": image_id,
+                                    "category_id": category,
+                                    "bbox": [x, y, w, h],
+                                    "area": w * h if isinstance(w, int | float) and isinstance(h, int | float) else 0,
+                                    "iscrowd": 0,
+                                }
+                            )
+                        )
+        yield '],"annotations":['
+        spill.seek(0)
+        while chunk := spill.read(1 << 16):
+            yield chunk
+        spill.close()
+        names = [{"id": number, "name": name} for name, number in categories.items()]
+        yield '],"categories":' + _dumps(names) + "}\n"
+
+    return _grouped(parts())
+
+
+def _input_value(task_input: Any, field: str) -> Any:
+    return task_input.get(field) if isinstance(task_input, dict) else None
+
+
+def _utf16_to_code_points(text: str, offset: int) -> int:
+    """Return the Python (code point) offset of UTF-16 offset `offset` in `text` (crowd elements count UTF-16)."""
+    units = 0
+    for index, char in enumerate(text):
+        if units >= offset:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(text)
+
+
+def _spacy(loops: Iterator[ExportedLoop], text_field: str) -> Iterator[bytes]:
+    """One line per answer set: {"text", "spans": [{"start", "end", "label"}], "meta"} in code point offsets."""
+
+    def lines() -> Iterator[str]:
+        for loop in loops:
+            text = _input_value(loop.input, text_field)
+            if not isinstance(text, str):
+                continue
+            for source, answer in _answer_sets(loop):
+                spans = []
+                for member in _members(answer, "entities"):
+                    for entity in member["entities"]:
+                        if not isinstance(entity, dict):
+                            continue
+                        start = _utf16_to_code_points(text, int(entity.get("startOffset", 0)))
+                        end = _utf16_to_code_points(text, int(entity.get("endOffset", 0)))
+                        spans.append({"start": start, "end": end, "label": str(entity.get("label", ""))})
+                meta = {"humanLoopName": loop.name, "source": source}
+                yield _dumps({"text": text, "spans": sorted(spans, key=lambda s: s["start"]), "meta": meta}) + "\n"
+
+    return _grouped(lines())

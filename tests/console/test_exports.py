@@ -1,0 +1,182 @@
+"""Exports (flows.delivery.exports): JSONL, CSV, COCO and spaCy JSONL of finished loops, a batch at a time."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+
+from console.export_views import consolidator
+from flows.delivery import exports
+from flows.loops import lifecycle
+from hitl.kernel import clock
+from tests import factories as f
+
+BOX_TEMPLATE = """<crowd-form><crowd-bounding-box name="boxes" src="{{ task.input.image | grant_read_access }}"
+  header="Draw" labels="['cat', 'dog']"></crowd-bounding-box></crowd-form>"""
+ENTITY_TEMPLATE = """<crowd-form><crowd-entity-annotation name="ents" text="{{ task.input.sentence }}"
+  header="Mark" labels="[{'label': 'person', 'fullDisplayName': 'Person'}]"></crowd-entity-annotation></crowd-form>"""
+
+
+def answered_flow(template: str, answers_per_loop: list[tuple[dict, list[dict]]], task_count: int = 2):
+    """A flow whose loops got these answers (one reviewer per answer, in order), all through the lifecycle."""
+    acct = f.account()
+    reviewers = [f.user() for _ in range(task_count)]
+    team = f.workteam(acct, members=reviewers)
+    flow = f.flow_definition(acct, team, f.human_task_ui(acct, template), task_count=task_count)
+    for n, (task_input, answers) in enumerate(answers_per_loop):
+        loop = f.human_loop(flow, task_input, name=f"item-{n}")
+        for reviewer, answer in zip(reviewers, answers, strict=False):
+            task = lifecycle.claim_next_task(reviewer, flow=flow)
+            assert task.human_loop_id == loop.id
+            lifecycle.submit_task(reviewer, task.id, answer)
+    return flow
+
+
+def export(flow, export_format: str, **kwargs) -> bytes:
+    loops = exports.export_loops(flow, consolidate=consolidator(flow), **kwargs)
+    return b"".join(exports.render(flow, loops, export_format))
+
+
+@pytest.mark.django_db
+def test_jsonl_has_the_input_every_raw_answer_and_the_consolidated_answer(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        flow = answered_flow(
+            f.SENTIMENT_TEMPLATE,
+            [
+                ({"taskObject": "great"}, [{"sentiment": {"label": "Positive"}}] * 2),
+                ({"taskObject": "meh"}, [{"sentiment": {"label": "Neutral"}}]),  # still open: not exported
+            ],
+        )
+    lines = [json.loads(line) for line in export(flow, "jsonl").splitlines()]
+    assert len(lines) == 1
+    record = lines[0]
+    assert (record["humanLoopName"], record["status"], record["input"]) == (
+        "item-0",
+        "Completed",
+        {"taskObject": "great"},
+    )
+    assert [a["answerContent"] for a in record["humanAnswers"]] == [{"sentiment": {"label": "Positive"}}] * 2
+    assert all(len(a["workerId"]) == 16 for a in record["humanAnswers"])  # the workerId output.json names
+    assert record["consolidatedAnswer"] == {"sentiment": {"label": "Positive"}}
+
+
+@pytest.mark.django_db
+def test_csv_has_one_row_per_answer_and_the_range_is_by_finish_day(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        flow = answered_flow(
+            f.SENTIMENT_TEMPLATE,
+            [
+                ({"taskObject": f"t{n}"}, [{"sentiment": {"label": "Positive"}}, {"sentiment": {"label": "Negative"}}])
+                for n in range(3)
+            ],
+        )
+    rows = list(csv.DictReader(io.StringIO(export(flow, "csv").decode())))
+    assert len(rows) == 6
+    assert [json.loads(row["answer"])["sentiment"]["label"] for row in rows[:2]] == ["Positive", "Negative"]
+    assert json.loads(rows[0]["input"]) == {"taskObject": "t0"}
+    tomorrow = clock.now() + dt.timedelta(days=1)
+    assert export(flow, "csv", since=tomorrow).decode().count("\n") == 1  # the header only
+    assert len(export(flow, "jsonl", until=tomorrow).splitlines()) == 3
+
+
+@pytest.mark.django_db
+def test_loops_are_read_in_keyset_batches_with_a_fixed_number_of_queries_each(
+    django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        flow = answered_flow(
+            f.SENTIMENT_TEMPLATE,
+            [({"taskObject": f"t{n}"}, [{"sentiment": {"label": "Positive"}}]) for n in range(5)],
+            task_count=1,
+        )
+    with django_assert_max_num_queries(2 * 3 + 1 + 1):  # 3 batches of loops + answers, the end, one worker lookup
+        names = [loop.name for loop in exports.export_loops(flow, batch=2)]
+    assert names == [f"item-{n}" for n in range(5)]
+
+
+@pytest.mark.django_db
+def test_coco_has_each_image_its_consolidated_boxes_and_the_labels_as_categories(django_capture_on_commit_callbacks):
+    def boxes(*found):
+        return {"boxes": {"boundingBoxes": list(found), "inputImageProperties": {"width": 640, "height": 480}}}
+
+    cat = {"label": "cat", "left": 10, "top": 20, "width": 100, "height": 50}
+    dog = {"label": "dog", "left": 300, "top": 200, "width": 80, "height": 80}
+    with django_capture_on_commit_callbacks(execute=True):
+        flow = answered_flow(
+            BOX_TEMPLATE,
+            [
+                ({"image": "s3://photos/a.jpg"}, [boxes(cat, dog), boxes(cat, dog)]),
+                ({"image": "s3://photos/b.jpg"}, [boxes(dog), boxes(dog)]),
+            ],
+        )
+    coco = json.loads(export(flow, "coco"))
+    assert [(i["file_name"], i["width"], i["height"]) for i in coco["images"]] == [
+        ("s3://photos/a.jpg", 640, 480),
+        ("s3://photos/b.jpg", 640, 480),
+    ]
+    names = {c["id"]: c["name"] for c in coco["categories"]}
+    by_image = [(a["image_id"], names[a["category_id"]], [round(v) for v in a["bbox"]]) for a in coco["annotations"]]
+    assert sorted(by_image) == [
+        (1, "cat", [10, 20, 100, 50]),
+        (1, "dog", [300, 200, 80, 80]),
+        (2, "dog", [300, 200, 80, 80]),
+    ]
+    assert sorted(names.values()) == ["cat", "dog"]
+
+
+@pytest.mark.django_db
+def test_spacy_spans_are_in_code_points_though_crowd_elements_count_utf16(django_capture_on_commit_callbacks):
+    sentence = "😀 Ada met Bob"  # the emoji is 2 UTF-16 units, 1 code point
+    ada = {"label": "person", "startOffset": 3, "endOffset": 6}
+    bob = {"label": "person", "startOffset": 11, "endOffset": 14}
+    with django_capture_on_commit_callbacks(execute=True):
+        flow = answered_flow(ENTITY_TEMPLATE, [({"sentence": sentence}, [{"ents": {"entities": [bob, ada]}}] * 2)])
+    (line,) = export(flow, "spacy").splitlines()
+    record = json.loads(line)
+    assert record["text"] == sentence
+    assert [(s["start"], s["end"], s["label"]) for s in record["spans"]] == [(2, 5, "person"), (10, 13, "person")]
+    assert [sentence[s["start"] : s["end"]] for s in record["spans"]] == ["Ada", "Bob"]
+    assert record["meta"] == {"humanLoopName": "item-0", "source": "consolidated"}
+
+
+@pytest.mark.django_db
+def test_the_page_streams_a_download_and_writes_to_the_store_under_the_flows_output_path(
+    client, personas, django_capture_on_commit_callbacks
+):
+    from flows.delivery.storage import get_store
+
+    with django_capture_on_commit_callbacks(execute=True):
+        loop = f.human_loop(personas.flow, {"taskObject": "fine"})
+        task = lifecycle.claim_next_task(personas.reviewer)
+        lifecycle.submit_task(personas.reviewer, task.id, {"sentiment": {"label": "Positive"}})
+    client.force_login(personas.owner)
+    response = client.get("/console/export/", {"flow": personas.flow.id, "format": "jsonl", "go": "download"})
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Disposition"] == f'attachment; filename="{personas.flow.name}.jsonl"'
+    (line,) = b"".join(response.streaming_content).splitlines()
+    assert json.loads(line)["humanLoopName"] == loop.name
+
+    page = client.get("/console/export/", {"flow": personas.flow.id, "format": "csv", "go": "store"}).content.decode()
+    uri = page.split("Exported to ")[1].split("<")[0]
+    assert uri.startswith(personas.flow.s3_output_path + "/exports/") and uri.endswith(".csv")
+    bucket, key = uri.removeprefix("s3://").split("/", 1)
+    assert get_store().get(bucket, key).decode().count(loop.name) == 1
+
+
+@pytest.mark.django_db
+def test_an_outsider_cannot_export_another_accounts_flow_and_bad_input_is_said(client, personas):
+    client.force_login(personas.outsider.owner)
+    response = client.get("/console/export/", {"flow": personas.flow.id, "format": "jsonl", "go": "download"})
+    assert response.status_code == 200 and not response.streaming
+    assert "Choose one of your flows." in response.content.decode()
+    assert personas.flow.name not in response.content.decode()
+    response = client.get(
+        "/console/export/", {"flow": personas.outsider.flow.id, "since": "yesterday", "go": "download"}
+    )
+    assert "From must be a date like 2026-12-01" in response.content.decode()
+    response = client.get("/console/export/", {"flow": personas.outsider.flow.id, "format": "xml", "go": "download"})
+    assert "Choose a format: jsonl, csv, coco, spacy." in response.content.decode()
