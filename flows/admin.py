@@ -7,7 +7,6 @@ flows.loops.lifecycle, which the bulk actions call (stop, delete finished loops)
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django.contrib import admin, messages
@@ -37,6 +36,7 @@ from hitl.kernel import clock
 from hitl.kernel.errors import HitlError
 from workforce import admin as workforce_admin
 from workforce.admin import AccountScopedAdmin
+from workforce.admin_display import pretty_json
 from workforce.audit import trail as audit
 from workforce.models import Workteam, WorkteamMembership
 
@@ -52,15 +52,6 @@ class ReadOnlyAdmin(AccountScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-def _pretty_json(value: Any) -> str:
-    text = json.dumps(value, indent=2, ensure_ascii=False)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate stored before inputs were checked: show it escaped
-        text = json.dumps(value, indent=2)
-    return format_html('<pre class="json">{}</pre>', text)
 
 
 @admin.register(HumanTaskUi)
@@ -153,7 +144,7 @@ class ReviewTaskInline(admin.TabularInline):
 
     @admin.display(description="Answer")
     def answer_json(self, obj: ReviewTask) -> str:
-        return _pretty_json(obj.answer) if obj.answer is not None else ""
+        return pretty_json(obj.answer)
 
 
 @admin.register(HumanLoop)
@@ -187,11 +178,11 @@ class HumanLoopAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Input (InputContent)")
     def input(self, obj: HumanLoop) -> str:
-        return _pretty_json(obj.input_json)
+        return pretty_json(obj.input_json)
 
     @admin.display(description="Activation output")
     def activation(self, obj: HumanLoop) -> str:
-        return _pretty_json(obj.activation_output) if obj.activation_output else "-"
+        return pretty_json(obj.activation_output)
 
     def output_view(self, request: HttpRequest, loop_id: int) -> HttpResponse:
         """Serve the loop's output.json from the output store."""

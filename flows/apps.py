@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class FlowsConfig(AppConfig):
     name = "flows"
+    verbose_name = "Flows and loops"  # the admin index section
 
     def ready(self) -> None:
         from flows import metrics

@@ -28,6 +28,9 @@ class TaskTemplate(models.Model):
     content = models.TextField()
     created_at = models.DateTimeField(default=clock.now)
 
+    def __str__(self) -> str:
+        return f"Template {self.sha256[:12]}"
+
     @classmethod
     def for_content(cls, content: str) -> TaskTemplate:
         digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
@@ -54,6 +57,8 @@ class HumanTaskUi(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "name"], name="human_task_ui_name_unique")]
         indexes = [models.Index(fields=["account", "created_at", "name"])]
+        verbose_name = "human task UI"
+        verbose_name_plural = "human task UIs"
 
     def __str__(self) -> str:
         return self.name
@@ -320,6 +325,9 @@ class ReviewTask(models.Model):
             models.Index(fields=["worker"], condition=Q(worker__isnull=False), name="review_task_worker_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_state_display().capitalize()} task {self.pk} of loop {self.human_loop_id}"
+
 
 class TaskExclusion(models.Model):
     """A reviewer who may not take (another) task of this loop: answered, held, or timed out."""
@@ -330,6 +338,9 @@ class TaskExclusion(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["worker", "human_loop"], name="task_exclusion_unique")]
+
+    def __str__(self) -> str:
+        return f"Reviewer {self.worker_id} excluded from loop {self.human_loop_id}"
 
 
 class OutputOutbox(models.Model):
@@ -362,6 +373,11 @@ class OutputOutbox(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["state", "created_at"], name="output_outbox_pending_idx")]
+        verbose_name = "output outbox entry"
+        verbose_name_plural = "output outbox entries"
+
+    def __str__(self) -> str:
+        return f"Output of loop {self.human_loop_id} ({self.get_state_display()})"
 
 
 class ClaimGrant(models.Model):
@@ -391,6 +407,9 @@ class StatusEvent(models.Model):
     human_loop = models.ForeignKey(HumanLoop, on_delete=models.CASCADE, related_name="status_events")
     body = models.JSONField()
     created_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"Status event {self.event_id} of loop {self.human_loop_id}"
 
 
 class WebhookEndpoint(models.Model):
@@ -429,6 +448,10 @@ class WebhookDelivery(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "endpoint"], name="webhook_delivery_unique")]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="webhook_delivery_due_idx")]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"Delivery {self.pk} of event {self.event_id} ({self.get_state_display()})"
 
 
 class DeliveryAttemptStatus(models.TextChoices):
@@ -476,6 +499,9 @@ class GoldItem(models.Model):
     answer = models.JSONField()
     created_at = models.DateTimeField(default=clock.now)
 
+    def __str__(self) -> str:
+        return f"Known answer of gold loop {self.human_loop_id}"
+
 
 class ReviewerStanding(models.Model):
     """One reviewer's record on one flow with gold items: gold accuracy, qualification, pause.
@@ -498,6 +524,9 @@ class ReviewerStanding(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["worker", "flow_definition"], name="reviewer_standing_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} on {self.flow_definition}"
 
 
 class ImportJob(models.Model):
@@ -557,3 +586,6 @@ class ImportChunk(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "number"], name="import_chunk_unique")]
+
+    def __str__(self) -> str:
+        return f"Part {self.number} of {self.job}"

@@ -12,6 +12,9 @@ from workforce import oidc_views
 
 # The admin's "View site" link goes to the console (portal, console and admin link to each other).
 admin.site.site_url = "/console/"
+admin.site.site_header = "hitl administration"
+admin.site.site_title = "hitl admin"
+admin.site.index_title = "Accounts, flows and reviewers"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class InferenceAdaptersConfig(AppConfig):
     name = "inference_adapters"
+    verbose_name = "Model routing"  # the admin index section
 
     def ready(self) -> None:
         from flows.delivery import outputs

@@ -54,3 +54,6 @@ class FlowReliability(models.Model):
     model = models.JSONField(default=dict)
     judgments = models.PositiveIntegerField(default=0)
     estimated_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"Reviewer estimate of {self.flow_definition}"

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
@@ -22,6 +24,7 @@ from django.utils.html import format_html
 
 from hitl.kernel import clock
 from workforce import access_keys, invitations, oidc, roles, secrets
+from workforce.admin_display import ReadableJsonMixin
 from workforce.audit import trail as audit
 from workforce.models import (
     AccessKey,
@@ -35,13 +38,18 @@ from workforce.models import (
 )
 
 
-class AccountScopedAdmin(admin.ModelAdmin):
+class AccountScopedAdmin(ReadableJsonMixin, admin.ModelAdmin):
     """Staff who are not superusers see, and may pick, only the accounts they administer (Account.admins).
+
+    JSON fields read as indented JSON, empty ones as "-" (workforce.admin_display).
 
     `account_path` is the lookup from the model to its Account ("" for Account itself).
     """
 
     account_path = "account"
+
+    class Media:
+        css = {"all": ["workforce/admin.css"]}  # long values wrap: pages fit a 1366-px screen
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = roles.scope_to_accounts(super().get_queryset(request), request.user, self.account_path)
@@ -424,3 +432,10 @@ class AuditRecordAdmin(AccountScopedAdmin):
         response = StreamingHttpResponse(audit.json_lines(records), content_type="application/x-ndjson")
         response["Content-Disposition"] = 'attachment; filename="audit.jsonl"'
         return response
+
+
+# allauth's own tables are kept by hitl's (a workforce's OpenID Connect settings write its SocialApp,
+# workforce.oidc; reviewers are Workers): hidden, so the index has one place for each thing.
+for _model in (EmailAddress, SocialAccount, SocialApp, SocialToken):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

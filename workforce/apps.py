@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class WorkforceConfig(AppConfig):
     name = "workforce"
+    verbose_name = "Accounts and reviewers"  # the admin index section
 
     def ready(self) -> None:
         from hitl.aws import credentials

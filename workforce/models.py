@@ -174,6 +174,9 @@ class WorkteamMembership(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workteam", "user"], name="membership_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.user} in {self.workteam} ({self.get_role_display()})"
+
 
 def _new_worker_id() -> str:
     # A2I output shows 16 lowercase hex characters per worker.
@@ -200,6 +203,9 @@ class WorkerToken(models.Model):
     key_sha256 = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=clock.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Worker token {self.key_sha256[:8]}… of {self.user}"
 
 
 class AuditRecordQuerySet(models.QuerySet):
@@ -259,3 +265,6 @@ class ReviewerKeymap(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="keymap")
     keys = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"Keyboard shortcuts of {self.user}"
