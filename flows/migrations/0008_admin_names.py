@@ -4,22 +4,21 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('flows', '0007_import_jobs'),
+        ("flows", "0007_import_jobs"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='humantaskui',
-            options={'verbose_name': 'human task UI', 'verbose_name_plural': 'human task UIs'},
+            name="humantaskui",
+            options={"verbose_name": "human task UI", "verbose_name_plural": "human task UIs"},
         ),
         migrations.AlterModelOptions(
-            name='outputoutbox',
-            options={'verbose_name': 'output outbox entry', 'verbose_name_plural': 'output outbox entries'},
+            name="outputoutbox",
+            options={"verbose_name": "output outbox entry", "verbose_name_plural": "output outbox entries"},
         ),
         migrations.AlterModelOptions(
-            name='webhookdelivery',
-            options={'verbose_name_plural': 'webhook deliveries'},
+            name="webhookdelivery",
+            options={"verbose_name_plural": "webhook deliveries"},
         ),
     ]

@@ -14,7 +14,7 @@ from django.contrib import admin  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from flows.loops import lifecycle
+from flows.loops import lifecycle  # noqa: E402
 from flows.models import HumanLoop, OutputOutbox, WebhookDelivery, WebhookEndpoint  # noqa: E402
 from tests import factories as f  # noqa: E402
 from workforce import access_keys  # noqa: E402
