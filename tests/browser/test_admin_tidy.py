@@ -11,35 +11,26 @@ import pytest
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from django.contrib import admin  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from flows.loops import lifecycle  # noqa: E402
 from flows.models import HumanLoop, OutputOutbox, WebhookDelivery, WebhookEndpoint  # noqa: E402
 from tests import factories as f  # noqa: E402
+from tests.ops.test_admin_browser import signed_in_admin  # noqa: E402
 from workforce import access_keys  # noqa: E402
 from workforce.models import Workteam  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "tidy admin password"
 LONG_TEXT = "A very long review input without a break " * 12
 
 
 @pytest.fixture
 def wide_admin(chromium, live_server):
     """A superuser's admin page in a 1366 x 768 window (the most common laptop screen)."""
-    get_user_model().objects.create_superuser("opslead", "ops@example.com", PASSWORD)
-    context = chromium.new_context(viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "opslead")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_selector("#site-name")
+    page = signed_in_admin(chromium, live_server, width=1366, height=768)
     yield page
-    context.close()
+    page.context.close()
 
 
 def _seed() -> HumanLoop:

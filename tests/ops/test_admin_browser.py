@@ -32,8 +32,15 @@ PASSWORD = "ops lead password"
 @pytest.fixture
 def admin_page(chromium, live_server, settings) -> Page:
     """A page signed in to the admin as a superuser."""
+    page = signed_in_admin(chromium, live_server, width=1280, height=860)
+    yield page
+    page.context.close()
+
+
+def signed_in_admin(chromium, live_server, *, width: int, height: int) -> Page:
+    """Create the superuser "opslead" and return a page of a new browser context signed in to the admin."""
     get_user_model().objects.create_superuser("opslead", "ops@example.com", PASSWORD)
-    context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    context = chromium.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto(f"{live_server.url}/admin/login/")
@@ -41,8 +48,7 @@ def admin_page(chromium, live_server, settings) -> Page:
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_selector("#site-name")
-    yield page
-    context.close()
+    return page
 
 
 def shot(page: Page, name: str) -> None:
