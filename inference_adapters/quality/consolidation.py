@@ -63,6 +63,7 @@ class FieldModel:
     priors: np.ndarray
     matrices: dict[str, np.ndarray]  # workerId -> (observed, true)
     judgments: int
+    evidence: dict[str, int] = field(default_factory=dict)  # workerId -> informative judgments of their matrix
 
     def matrix_of(self, worker_id: str) -> np.ndarray:
         if worker_id in self.matrices:
@@ -90,6 +91,7 @@ class FlowModel:
                 priors=np.asarray(spec["priors"], dtype=float),
                 matrices={w: np.asarray(m, dtype=float) for w, m in spec["workers"].items()},
                 judgments=int(spec["judgments"]),
+                evidence={w: int(n) for w, n in (spec.get("evidence") or {}).items()},
             )
             for path, spec in (data.get("fields") or {}).items()
         }
@@ -137,6 +139,7 @@ class Consolidator:
         self.config = config or QualityConfig()
         self.fields: dict[str, Decision] = {}
         self.categorical: dict[str, list[Any]] = {}  # path -> the values given (for agreement numbers)
+        self.givers: dict[str, list[str]] = {}  # path -> the workerIds who gave them
 
     # --- categorical questions ---
 
@@ -147,6 +150,7 @@ class Consolidator:
         votes = dict(Counter(keys))
         if modelled:
             self.categorical[path] = [value for _, value in given]
+            self.givers[path] = [self.worker_ids[i] for i, _ in given]
         field_model = self.model.fields.get(path) if modelled else None
         if (
             field_model is not None

@@ -156,7 +156,10 @@ def _put(bucket: str, output_key: str, consolidated: dict[str, Any], kms_key_id:
 
 
 # Without a fitted model, adaptive overlap assumes each reviewer right this often (wrong uniformly otherwise).
-ASSUMED_ACCURACY = 0.7
+ASSUMED_ACCURACY = reliability.PRIOR_ACCURACY
+# A reviewer's lone answer can complete an adaptive loop only once their matrix rests on this many
+# informative judgments (about seven per true label on three labels: the prior's five no longer dominate).
+PROVEN_JUDGMENTS = 20
 
 
 def answers_confidence(flow: FlowDefinition, answers: list[tuple[str, dict[str, Any]]]) -> float | None:
@@ -165,8 +168,12 @@ def answers_confidence(flow: FlowDefinition, answers: list[tuple[str, dict[str, 
     Questions the flow's estimate covers use the reviewers' confusion
     matrices (Dawid–Skene); the others assume every reviewer is right
     ASSUMED_ACCURACY of the time, over at least two labels, so one answer is
-    never "sure" (a vote share would be 1.0). A tie counts as 0. None when the
-    answers hold no categorical question (adaptive overlap then stops at its minimum).
+    never "sure" (a vote share would be 1.0). A lone answer from a reviewer
+    whose matrix rests on fewer than PROVEN_JUDGMENTS informative judgments
+    (gold items, items with two or more answers) is assumed right
+    ASSUMED_ACCURACY of the time too: what the matrix says of them is mostly
+    its prior. A tie counts as 0. None when the answers hold no categorical
+    question (adaptive overlap then stops at its minimum).
     """
     config = quality_config.of_flow(flow)
     consolidator = Consolidator([worker for worker, _ in answers], flow_model_cached(flow), config)
@@ -176,7 +183,7 @@ def answers_confidence(flow: FlowDefinition, answers: list[tuple[str, dict[str, 
         decision = consolidator.fields[path]
         if decision.reason == "tie":
             confidences.append(0.0)
-        elif decision.method == quality_config.DAWID_SKENE:
+        elif decision.method == quality_config.DAWID_SKENE and not _unproven_alone(consolidator, path):
             confidences.append(decision.confidence or 0.0)
         else:
             keys = [vote_key(v) for v in values]
@@ -187,6 +194,15 @@ def answers_confidence(flow: FlowDefinition, answers: list[tuple[str, dict[str, 
             )
             confidences.append(float(posterior.max()))
     return min(confidences) if confidences else None
+
+
+def _unproven_alone(consolidator: Consolidator, path: str) -> bool:
+    """Whether the question has one answer, from a reviewer the flow's estimate knows too little about."""
+    givers = consolidator.givers.get(path, [])
+    if len(givers) != 1:
+        return False
+    field_model = consolidator.model.fields.get(path)
+    return field_model is None or field_model.evidence.get(givers[0], 0) < PROVEN_JUDGMENTS
 
 
 _model_cache: dict[int, tuple[Any, FlowModel]] = {}
@@ -435,7 +451,8 @@ def _fit(
         gold = {
             item_index[item]: class_index[key] for item, key in gold_truth.get(path, {}).items() if item in item_index
         }
-        estimate = reliability.dawid_skene(data, gold=gold)
+        fit = reliability.fit_flow_question(data, gold)
+        estimate = fit.estimate
         priors = estimate.priors
         order = np.sort(estimate.posteriors, axis=1)
         best = estimate.posteriors.argmax(axis=1)
@@ -462,6 +479,7 @@ def _fit(
             "judgments": len(rows),
             "iterations": estimate.iterations,
             "workers": {w: np.round(estimate.confusion[n], 8).tolist() for n, w in enumerate(workers)},
+            "evidence": {w: int(round(fit.evidence[n])) for n, w in enumerate(workers)},
         }
     model = {
         "fields": fields,

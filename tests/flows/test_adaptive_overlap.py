@@ -83,3 +83,46 @@ def test_flows_without_the_tag_keep_a2is_task_count():
     loop.refresh_from_db()
     assert loop.status == "Completed"
     assert HumanLoop.objects.get(id=loop.id).review_tasks.count() == 2
+
+
+def _stored_model(flow, people, evidence):
+    """A fitted model saying every reviewer is right 99% of the time, resting on `evidence` judgments each."""
+    from inference_adapters.models import FlowReliability
+
+    sure = [[0.99, 0.01], [0.01, 0.99]]  # (observed, true)
+    workers = {person.worker.worker_id: sure for person in people}
+    FlowReliability.objects.create(
+        flow_definition=flow,
+        model={
+            "fields": {
+                "s.label": {
+                    "classes": ["neg", "pos"],
+                    "priors": [0.5, 0.5],
+                    "judgments": 1000,
+                    "iterations": 3,
+                    "workers": workers,
+                    "evidence": {worker: evidence for worker in workers},
+                }
+            },
+            "workers": {worker: {"accuracy": 0.99, "judgments": evidence} for worker in workers},
+        },
+    )
+
+
+@pytest.mark.parametrize(("evidence", "answers"), [(5, 2), (500, 1)])
+def test_a_lone_answer_completes_the_loop_only_from_a_proven_reviewer(evidence, answers):
+    # The model says 99% right; on 5 judgments that is mostly its prior, on 500 it is known.
+    flow, people = _setup(overlap="adaptive:1:5:0.95", reviewers=2)
+    _stored_model(flow, people, evidence)
+    loop = f.human_loop(flow)
+
+    _answer(people[0], flow, "pos")
+    loop.refresh_from_db()
+    if answers == 2:
+        assert loop.status == "InProgress"
+        assert loop.review_tasks.filter(state=ReviewTask.State.OPEN).count() == 1
+        _answer(people[1], flow, "pos")
+        loop.refresh_from_db()
+
+    assert loop.status == "Completed"
+    assert loop.review_tasks.filter(state=ReviewTask.State.SUBMITTED).count() == answers

@@ -82,3 +82,36 @@ def test_a_tie_is_reported_as_a_tie():
     best, confidence, tied = reliability.top_two(np.array([0.5, 0.5]))
     assert (best, confidence, tied) == (0, 0.5, True)
     assert reliability.top_two(np.array([0.2, 0.8])) == (1, 0.8, False)
+
+
+def test_lone_answers_do_not_make_a_reviewer_look_reliable():
+    # Reviewer 0 answers 40 items alone, at random; reviewers 1 and 2 agree on 40 others.
+    rng = np.random.default_rng(3)
+    rows = [(item, 0, int(rng.integers(3))) for item in range(40)]
+    rows += [(40 + item, worker, item % 3) for item in range(40) for worker in (1, 2)]
+    data = _judgments(rows, n_items=80, n_workers=3)
+
+    plain = reliability.dawid_skene(data)
+    fit = reliability.fit_flow_question(data)
+
+    # Plain EM echoes each lone answer back into the diagonal: reviewer 0 looks perfect.
+    assert reliability.worker_accuracy(plain.confusion, plain.priors)[0] > 0.99
+    # Lone answers add no counts: reviewer 0's matrix is the prior's, 70% right.
+    assert fit.evidence.tolist() == [0, 40, 40]
+    assert reliability.worker_accuracy(fit.estimate.confusion, fit.estimate.priors)[0] == pytest.approx(0.7)
+    assert fit.estimate.posteriors[:40].max() < 0.95  # and none of its answers is sure
+
+
+def test_the_dirichlet_prior_keeps_a_few_agreements_from_looking_certain():
+    def agreeing(n_items):
+        return _judgments(
+            [(item, worker, item % 3) for item in range(n_items) for worker in (0, 1)], n_items, n_workers=2
+        )
+
+    few = reliability.fit_flow_question(agreeing(6)).estimate
+    many = reliability.fit_flow_question(agreeing(600)).estimate
+
+    assert reliability.dawid_skene(agreeing(6)).confusion[0].diagonal().min() > 0.99
+    # Two items per label, plus five pseudo-answers per label right 70% of the time: at most (2 + 3.5) / 7.
+    assert 0.7 < few.confusion[0].diagonal().max() <= 5.5 / 7
+    assert many.confusion[0].diagonal().min() > 0.98
