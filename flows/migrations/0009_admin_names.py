@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("flows", "0007_import_jobs"),
+        ("flows", "0008_deadline_timeouts_and_claim_grants"),
     ]
 
     operations = [
