@@ -62,6 +62,7 @@ def image_svg(value: dict[str, Any], image_url: str | None) -> SafeString:
     for box in _items(value, "boundingBoxes"):
         x, y, w, h = (_number(box.get(k)) for k in ("left", "top", "width", "height"))
         parts.append(_shape("rect", box.get("label"), stroke, x=x, y=y, width=w, height=h))
+        parts.append(_caption(box.get("label"), x, y, stroke))
     for point in _items(value, "keypoints"):
         x, y = _number(point.get("x")), _number(point.get("y"))
         parts.append(_shape("circle", point.get("label"), stroke, cx=x, cy=y, r=stroke * 4, fill=True))
@@ -91,6 +92,19 @@ def _shape(tag: str, label: Any, stroke: float, *, fill: bool = False, **attribu
         color if fill else "none",
         label if label is not None else "",
         tag,
+    )
+
+
+def _caption(label: Any, x: float, y: float, stroke: float) -> SafeString:
+    """Return the label written just above a shape's top-left corner (inside the image at its top edge)."""
+    size = round(stroke * 12, 2)
+    return format_html(
+        '<text class="caption" x="{}" y="{}" font-size="{}" fill="{}">{}</text>',
+        x,
+        max(y - stroke * 2, size),
+        size,
+        color_of(label),
+        label if label is not None else "",
     )
 
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
-from flows.models import FlowDefinition
-from tests.browser.conftest import PASSWORD, screenshot
+from console.models import AnswerCheck
+from flows.loops import lifecycle
+from flows.models import FlowDefinition, HumanLoop
+from tests import factories
+from tests.browser.conftest import PASSWORD, screenshot, store_image
+from workforce import services as workforce_services
 
 pytestmark = pytest.mark.browser
 
@@ -66,3 +73,68 @@ def test_a_manager_creates_a_flow_from_the_gallery_with_a_live_preview(manager, 
         900,
     )
     assert flow.s3_output_path == "s3://acme-results/console-reviews"
+
+
+BOX_TEMPLATE = (Path(__file__).resolve().parents[2] / "console" / "gallery" / "images" / "bounding-box.liquid.html")
+
+
+def two_reviewers_answer_a_box_loop(manager, callbacks):
+    """A two-answer bounding-box flow with one loop answered by two reviewers, and one loop still open."""
+    second = factories.user("acme-second-reviewer")
+    workforce_services.add_member(manager.tenant.team, second)
+    factories.read_location(manager.account, "acme-images")
+    store_image("acme-images", "street.png", 320, 200)
+    ui = factories.human_task_ui(manager.account, content=BOX_TEMPLATE.read_text())
+    flow = factories.flow_definition(manager.account, manager.tenant.team, ui, task_count=2, name="street-boxes")
+    factories.human_loop(flow, {"taskObject": "s3://acme-images/street.png"}, name="street-0001")
+    factories.human_loop(flow, {"taskObject": "s3://acme-images/street.png"}, name="street-0002")
+    for reviewer, left in ((manager.reviewer, 100), (second, 108)):
+        with callbacks(execute=True):
+            task = lifecycle.claim_next_task(reviewer, flow=flow)
+            box = {"label": "Car", "left": left, "top": 60, "width": 120, "height": 80}
+            lifecycle.submit_task(
+                reviewer,
+                task.id,
+                {"annotatedResult": {"boundingBoxes": [box], "inputImageProperties": {"width": 320, "height": 200}}},
+            )
+    return flow
+
+
+def test_a_manager_finds_a_loop_sees_the_answers_drawn_corrects_one_and_stops_another(
+    manager, live_server, page: Page, django_capture_on_commit_callbacks
+):
+    flow = two_reviewers_answer_a_box_loop(manager, django_capture_on_commit_callbacks)
+    sign_in_from_the_front_door(page, live_server.url, manager.owner.username)
+    expect(page.locator("#tile-throughput .figure")).to_have_text("2")
+    screenshot(page, "console-home")
+    page.click("#nav-loops")
+    page.fill("#loop-text", "street.png")
+    page.select_option("select[name=status]", "Completed")
+    page.click("#search-loops")
+    expect(page.locator("#loops tbody tr")).to_have_count(1)
+    screenshot(page, "console-loops")
+    page.click("a:has-text('street-0001')")
+    expect(page.locator("#reviewers .reviewer")).to_have_count(2)
+    expect(page.locator("#reviewers svg.drawing rect.shape[data-label=Car]")).to_have_count(2)
+    expect(page.locator("#consolidated svg.drawing rect.shape")).to_have_count(1)
+    # The picture itself loads through the account's read grant.
+    loaded = page.eval_on_selector("#reviewers svg.drawing image", "img => img.href.baseVal")
+    assert page.request.get(live_server.url + loaded).status == 200
+    expect(page.locator("#timeline")).to_contain_text("Completed")
+    corrected = {"annotatedResult": {"boundingBoxes": [{"label": "Car", "left": 104, "top": 58, "width": 124,
+                 "height": 84}], "inputImageProperties": {"width": 320, "height": 200}}}
+    page.fill("#id_answer", json.dumps(corrected))
+    page.fill("#id_note", "tighter box")
+    page.click("#save-correction")
+    expect(page.locator(".reviewer.correction")).to_contain_text("Correction by acme-owner")
+    expect(page.locator(".reviewer.correction rect.shape[x='104.0']")).to_have_count(1)
+    screenshot(page, "console-loop")
+    check = AnswerCheck.objects.get()
+    assert (check.decision, check.answer, check.note) == ("corrected", corrected, "tighter box")
+    # Back to the list: the open loop is stopped in bulk.
+    page.click("#nav-loops")
+    page.check("tr[data-loop='street-0002'] input[name=loop]")
+    page.click("#stop-selected")
+    expect(page.locator(".messages")).to_contain_text("Stopped 1 loop(s).")
+    assert HumanLoop.objects.get(name="street-0002").status in ("Stopping", "Stopped")
+    assert HumanLoop.objects.get(name="street-0001").flow_definition == flow
