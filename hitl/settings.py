@@ -440,5 +440,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env_str("HITL_LOG_FORMAT", "json")}},
     "root": {"handlers": ["console"], "level": env_str("HITL_LOG_LEVEL", "WARNING")},
     # One JSON line per request (method, path, status, duration, operation, user, requestId).
-    "loggers": {"hitl.access": {"level": env_str("HITL_ACCESS_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "hitl.access": {"level": env_str("HITL_ACCESS_LOG_LEVEL", "INFO")},
+        # runserver's own line per request would repeat hitl.access's; its errors still show.
+        "django.server": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }

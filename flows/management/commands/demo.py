@@ -6,8 +6,10 @@ Creates (or reuses, so it is safe to run again): a superuser `admin`, two
 reviewers `reviewer1` and `reviewer2`, an account, its workforce and a work
 team with both reviewers, the AWS sentiment-analysis task UI, a flow
 definition and a handful of loops with varied texts, and an access key for
-boto3. Passwords are (re)set on every run and printed; the access key is
-reused and its secret printed again.
+boto3. The password is made once and kept in var/demo-password, so a second
+run prints the same credentials (`--password` sets a new one); the access key
+is reused and its secret printed again. When the reviewers have answered every
+demo loop, a run starts a fresh batch, so there is always work in the portal.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from django.db import transaction
 
 from flows.definitions import services
 from flows.loops import lifecycle
-from flows.models import FlowDefinition, HumanTaskUi
+from flows.models import FlowDefinition, HumanLoop, HumanTaskUi
 from hitl.kernel import arns
 from hitl.kernel.public_url import public_url
 from workforce import access_keys
@@ -37,6 +39,7 @@ TEAM_NAME = "demo-reviewers"
 UI_NAME = "sentiment-analysis"
 FLOW_NAME = "sentiment-review"
 API_USER = "demo-api"
+PASSWORD_FILE = "demo-password"
 REVIEWERS = ("reviewer1", "reviewer2")
 TEXTS = (
     "The delivery was two days late, but support refunded the shipping without me even asking.",
@@ -58,7 +61,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, account: str, password: str | None, **options: Any) -> None:
-        password = password or secrets.token_urlsafe(9)
+        password, password_note = _demo_password(password)
         with transaction.atomic():
             tenant, _ = Account.objects.get_or_create(name=account)
             admin = self._user("admin", password, superuser=True)
@@ -70,8 +73,9 @@ class Command(BaseCommand):
             flow = self._flow(tenant, team, self._ui(tenant))
             key_id, secret = self._access_key(tenant)
         flow_arn = arns.build("flow-definition", tenant.aws_account_id, flow.name)
-        started = self._loops(tenant, flow_arn)
+        started = self._loops(tenant, flow, flow_arn)
         self._report(tenant, flow_arn, started, password, key_id, secret)
+        self.stdout.write(password_note)
 
     def _user(self, username: str, password: str, *, superuser: bool = False):
         user_model = get_user_model()
@@ -132,12 +136,17 @@ class Command(BaseCommand):
         new = access_keys.create_access_key(tenant, user=user)
         return new.access_key.access_key_id, new.secret_access_key
 
-    def _loops(self, tenant: Account, flow_arn: str) -> int:
+    def _loops(self, tenant: Account, flow: FlowDefinition, flow_arn: str) -> int:
+        """Start the demo loops; once every one is answered, a new batch under a new prefix."""
+        batch = "demo-sentiment"
+        if not HumanLoop.objects.filter(flow_definition=flow, status__in=HumanLoop.OPEN).exists():
+            batches = HumanLoop.objects.filter(flow_definition=flow, name__startswith="demo-sentiment-").count()
+            batch = f"demo-sentiment-{batches // len(TEXTS) + 1}" if batches else batch
         created = 0
         for number, text in enumerate(TEXTS, start=1):
             result = lifecycle.start_human_loop(
                 account=tenant,
-                name=f"demo-sentiment-{number}",
+                name=f"{batch}-{number}",
                 flow_definition_arn=flow_arn,
                 input_content=json.dumps({"taskObject": text}),
             )
@@ -160,15 +169,32 @@ class Command(BaseCommand):
         write(f"aws_access_key_id = {key_id}")
         write(f"aws_secret_access_key = {secret}")
         write("")
-        write("Try it:")
-        write("  import boto3, json")
+        write("Try it: paste these lines into .venv/bin/python. The portal hands out the oldest task first, so")
+        write("reviewers answer the demo's own loops before yours; `make demo` again adds loops once they are done.")
+        write("")
+        write("import boto3, json")
         write(
-            f'  a2i = boto3.client("sagemaker-a2i-runtime", endpoint_url="{endpoint}", '
-            f'region_name="{settings.HITL_REGION}",'
+            f'a2i = boto3.client("sagemaker-a2i-runtime", endpoint_url="{endpoint}", region_name="{settings.HITL_REGION}",'
+            f' aws_access_key_id="{key_id}", aws_secret_access_key="{secret}")'
         )
-        write(f'                     aws_access_key_id="{key_id}", aws_secret_access_key="{secret}")')
         write(
-            f'  a2i.start_human_loop(HumanLoopName="my-first-loop", FlowDefinitionArn="{flow_arn}",\n'
-            '                       HumanLoopInput={"InputContent": json.dumps({"taskObject": "I love it!"})})'
+            f'a2i.start_human_loop(HumanLoopName="my-first-loop", FlowDefinitionArn="{flow_arn}",'
+            ' HumanLoopInput={"InputContent": json.dumps({"taskObject": "I love it!"})})'
         )
-        write('  print(a2i.describe_human_loop(HumanLoopName="my-first-loop")["HumanLoopStatus"])')
+        write('print(a2i.describe_human_loop(HumanLoopName="my-first-loop")["HumanLoopStatus"])')
+        write("")
+
+
+def _demo_password(given: str | None) -> tuple[str, str]:
+    """Return the demo password and a line saying where it came from: --password, var/demo-password, or new."""
+    path = Path(settings.VAR_DIR) / PASSWORD_FILE
+    if given:
+        note = f"Password set by --password (kept in {path} for the next run)."
+    elif path.exists() and path.read_text(encoding="utf-8").strip():
+        return path.read_text(encoding="utf-8").strip(), f"Password unchanged since the first run (kept in {path})."
+    else:
+        given, note = secrets.token_urlsafe(9), f"New password (kept in {path}: the next run prints the same one)."
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(given + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return given, note
