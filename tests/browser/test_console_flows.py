@@ -75,7 +75,7 @@ def test_a_manager_creates_a_flow_from_the_gallery_with_a_live_preview(manager, 
     assert flow.s3_output_path == "s3://acme-results/console-reviews"
 
 
-BOX_TEMPLATE = (Path(__file__).resolve().parents[2] / "console" / "gallery" / "images" / "bounding-box.liquid.html")
+BOX_TEMPLATE = Path(__file__).resolve().parents[2] / "console" / "gallery" / "images" / "bounding-box.liquid.html"
 
 
 def two_reviewers_answer_a_box_loop(manager, callbacks):
@@ -121,8 +121,12 @@ def test_a_manager_finds_a_loop_sees_the_answers_drawn_corrects_one_and_stops_an
     loaded = page.eval_on_selector("#reviewers svg.drawing image", "img => img.href.baseVal")
     assert page.request.get(live_server.url + loaded).status == 200
     expect(page.locator("#timeline")).to_contain_text("Completed")
-    corrected = {"annotatedResult": {"boundingBoxes": [{"label": "Car", "left": 104, "top": 58, "width": 124,
-                 "height": 84}], "inputImageProperties": {"width": 320, "height": 200}}}
+    corrected = {
+        "annotatedResult": {
+            "boundingBoxes": [{"label": "Car", "left": 104, "top": 58, "width": 124, "height": 84}],
+            "inputImageProperties": {"width": 320, "height": 200},
+        }
+    }
     page.fill("#id_answer", json.dumps(corrected))
     page.fill("#id_note", "tighter box")
     page.click("#save-correction")
