@@ -2,7 +2,9 @@
 
     GET  /portal/api/tasks/next[?flow=NAME]   200 task | 204 no work | 422 task cannot be shown (withdrawn)
     POST /portal/api/tasks/{taskId}/submit    {"answerContent": {...}} -> 200 | 400 | 404 | 409
-    POST /portal/api/tasks/{taskId}/release   200 | 404 | 409
+    POST /portal/api/tasks/{taskId}/release   [{"unseen": true}] -> 200 | 404 | 409
+    POST /portal/api/tasks/ahead?shown=ID[&flow=NAME]   200 the task claimed ahead | 204 no work
+    POST /portal/api/tasks/{taskId}/show      200 (its time limit starts now) | 404 | 409
 
 Authenticated by the portal session (CSRF enforced) or `Authorization: Token
 <key>` (no CSRF). Errors are `{"message": "..."}`, rendered by
@@ -82,6 +84,34 @@ def submit(request, task_id: int):
 
 
 @api_view(["POST"])
+@parser_classes([ClientJSONParser, FormParser, MultiPartParser])
 def release(request, task_id: int):
-    lifecycle.release_task(request.user, task_id)
+    try:
+        unseen = isinstance(request.data, dict) and request.data.get("unseen") is True
+    except ParseError as exc:
+        raise InvalidInput(f"{exc.detail} The body, if any, must be a JSON object.") from None
+    lifecycle.release_task(request.user, task_id, unseen=unseen)
     return Response({"taskId": task_id, "status": "released"})
+
+
+@api_view(["POST"])
+def claim_ahead(request):
+    """Claim the task after the one shown (one ahead at most), for the portal to load in a hidden frame."""
+    shown = request.query_params.get("shown", "")
+    if not shown.isdigit():
+        raise InvalidInput("shown must be the id of the task on the reviewer's screen.")
+    flow_name = request.query_params.get("flow")
+    flows = work.flows_named(request.user, flow_name) if flow_name else None
+    if flows == []:
+        return Response(status=204)
+    task = work.claim_ahead(request.user, flows, int(shown))
+    if task is None:
+        return Response(status=204)
+    return Response(work.ahead_payload(task))
+
+
+@api_view(["POST"])
+def show(request, task_id: int):
+    """Start the time limit of a task claimed ahead: the portal has just put it on the screen."""
+    task = lifecycle.show_task(request.user, task_id)
+    return Response({"taskId": task.id, "secondsLeft": work.seconds_left(task)})

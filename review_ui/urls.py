@@ -17,4 +17,6 @@ urlpatterns = [
     path("api/tasks/next", api.next_task, name="api_next"),
     path("api/tasks/<int:task_id>/submit", api.submit, name="api_submit"),
     path("api/tasks/<int:task_id>/release", api.release, name="api_release"),
+    path("api/tasks/ahead", api.claim_ahead, name="api_ahead"),
+    path("api/tasks/<int:task_id>/show", api.show, name="api_show"),
 ]

@@ -14,7 +14,7 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flows.definitions import versions
@@ -101,6 +101,8 @@ def work_page(request: HttpRequest) -> HttpResponse:
         "sandbox": isolation.IFRAME_SANDBOX,
         "frame_url": reverse("review_ui:task_frame", args=[task.id]),
         "keymap_json": json.dumps(shortcuts.keymap_for(request.user)),
+        # The next task is claimed ahead and loaded hidden while this one is answered (portal.js).
+        "ahead_url": reverse("review_ui:api_ahead") + "?" + urlencode({"shown": task.id, "flow": flow_name}),
     }
     return render(request, "review_ui/task.html", context)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
 
 from flows.definitions import versions
 from flows.delivery import outputs
@@ -86,6 +87,26 @@ def current_lease(user: AbstractBaseUser, flows: list[FlowDefinition] | None = N
     return tasks.select_related("flow_definition", "human_loop__template").order_by("accepted_at", "id").first()
 
 
+def claim_ahead(user: AbstractBaseUser, flows: list[FlowDefinition] | None, shown_task_id: int) -> ReviewTask | None:
+    """Return the task claimed ahead of `shown_task_id` for the task page to load hidden, claiming it if need be.
+
+    One ahead at most: a reviewer who already holds a task besides the one shown gets that one
+    back (a reload of the page), never a further claim. The claim is lifecycle's own, so
+    exclusions, pausing, gold items and team membership apply as to any claim.
+    """
+    held = ReviewTask.objects.filter(worker=user, state=TaskState.LEASED, lease_expires_at__gt=clock.now())
+    if flows is not None:
+        held = held.filter(flow_definition__in=flows)
+    ahead = (
+        held.exclude(id=shown_task_id)
+        .select_related("human_loop")
+        .defer("human_loop__input_content", "human_loop__input_json", "human_loop__activation_output")
+        .order_by("accepted_at", "id")
+        .first()
+    )
+    return ahead or claim_in_flows(user, flows)
+
+
 def held_task(user: AbstractBaseUser, task_id: int) -> ReviewTask | None:
     """Return task `task_id` if `user` holds its lease right now."""
     return (
@@ -150,4 +171,20 @@ def task_payload(task: ReviewTask, user: AbstractBaseUser, *, base_url: str = ""
         "input": loop.input_json,
         "html": render_task(task, user, base_url=base_url),
         "leaseExpiresAt": outputs.iso_millis(task.lease_expires_at),
+    }
+
+
+def ahead_payload(task: ReviewTask) -> dict[str, Any]:
+    """Return what the task page needs to load a task claimed ahead and later put it on the screen."""
+    pinned = versions.pinned_settings(task.human_loop)  # the title and description of the loop's version
+    return {
+        "taskId": task.id,
+        "title": pinned["task_title"],
+        "description": pinned["task_description"],
+        "secondsLeft": seconds_left(task),
+        "frameUrl": reverse("review_ui:task_frame", args=[task.id]),
+        "submitUrl": reverse("review_ui:api_submit", args=[task.id]),
+        "releaseUrl": reverse("review_ui:release", args=[task.id]),
+        "apiReleaseUrl": reverse("review_ui:api_release", args=[task.id]),
+        "showUrl": reverse("review_ui:api_show", args=[task.id]),
     }

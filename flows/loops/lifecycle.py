@@ -382,8 +382,12 @@ def submit_task(user: AbstractBaseUser, task_id: int, answer: dict[str, Any]) ->
     return task
 
 
-def release_task(user: AbstractBaseUser, task_id: int) -> None:
-    """Return a leased task to the queue at once (skip). The reviewer will not get this loop again."""
+def release_task(user: AbstractBaseUser, task_id: int, *, unseen: bool = False) -> None:
+    """Return a leased task to the queue at once (skip). The reviewer will not get this loop again.
+
+    `unseen`: the task was claimed ahead (review_ui.work.claim_ahead) and never shown, so the
+    reviewer may get its loop again later, as if they had never claimed it.
+    """
     with write_transaction():
         task, loop = _lock_task_of(user, task_id)
         refusal = rules.release_refusal(task, user.pk)
@@ -391,7 +395,42 @@ def release_task(user: AbstractBaseUser, task_id: int) -> None:
             raise refusal
         audit.record_task("ReleaseTask", user, task, account_id=loop.account_id)
         _reopen(task, loop)
+        if unseen:
+            TaskExclusion.objects.filter(worker=user, human_loop_id=loop.id).delete()
         _finish_if_done(loop)
+
+
+def show_task(user: AbstractBaseUser, task_id: int) -> ReviewTask:
+    """Start the clock of a task claimed ahead, now that the reviewer sees it: a full time limit from now.
+
+    A task claimed ahead waits, hidden, while the reviewer answers the one before it; its time
+    limit and its time spent count from here. Raises Conflict if the lease is gone.
+    """
+    now = clock.now()
+    with write_transaction():
+        task = (
+            ReviewTask.objects.select_for_update(of=("self",))
+            .select_related("human_loop")
+            .only(
+                "id",
+                "state",
+                "worker_id",
+                "lease_expires_at",
+                "human_loop__flow_version_id",
+                "human_loop__flow_definition_id",
+            )
+            .filter(id=task_id, worker=user)
+            .first()
+        )
+        if task is None:
+            raise NotFound(f"Task {task_id} does not exist or is not assigned to you.")
+        refusal = rules.show_refusal(task, user.pk, now)
+        if refusal:
+            raise refusal
+        task.accepted_at = now
+        task.lease_expires_at = rules.lease_expires_at(now, versions.pinned_time_limit(task.human_loop))
+        task.save(update_fields=["accepted_at", "lease_expires_at"])
+    return task
 
 
 def release_leases_on_flow(worker_id: int, flow_id: int) -> int:

@@ -184,6 +184,13 @@ def release_refusal(task: ReviewTask, user_id: int) -> Conflict | None:
     return None
 
 
+def show_refusal(task: ReviewTask, user_id: int, now: dt.datetime) -> Conflict | None:
+    """Return why a task claimed ahead cannot be shown to `user_id` now, or None if they still hold it."""
+    if task.state != TaskState.LEASED or task.worker_id != user_id or task.lease_expires_at <= now:
+        return Conflict("This task is no longer assigned to you (it was released or its time ran out).")
+    return None
+
+
 def reopened_state(loop: HumanLoop) -> str:
     """Return the state a leased task of `loop` goes to when its lease ends without an answer.
 

@@ -196,8 +196,23 @@ class Portal:
 
     def task_frame(self) -> FrameLocator:
         self.page.wait_for_selector("#task-frame.ready")
-        self.page.evaluate("() => { window.__hitlTaskPage = true; }")
+        # Which task is on the screen, so wait_for_next_task can tell when another one is.
+        self.page.evaluate(
+            "() => { const bar = document.getElementById('task-bar');"
+            " window.__hitlTaskPage = (bar && bar.dataset.taskId) || 'preview'; }"
+        )
         return self.page.frame_locator("#task-frame")
+
+    def wait_for_next_task(self) -> None:
+        """Wait until the portal moved on from the task of the last task_frame() call.
+
+        Either it swapped in the task it had loaded ahead, or it loaded a page (the next task or no more work).
+        """
+        self.page.wait_for_function(
+            "() => { const bar = document.getElementById('task-bar');"
+            " return !window.__hitlTaskPage || !bar || bar.dataset.taskId !== window.__hitlTaskPage; }"
+        )
+        self.page.wait_for_load_state("domcontentloaded")
 
     def frame(self):
         return self.page.locator("#task-frame").element_handle().content_frame()
@@ -222,7 +237,7 @@ class Portal:
                 output = json.loads(get_store().get(bucket, key))
                 assert output["humanAnswers"][0]["answerContent"] == task.answer
                 # The portal moves on to the next task (or "no more work") once the answer is taken.
-                self.page.wait_for_function("() => !window.__hitlTaskPage")
+                self.wait_for_next_task()
                 self.page.wait_for_load_state("networkidle")
                 return task.answer
             time.sleep(0.05)

@@ -36,8 +36,7 @@ def open_with_keyboard(portal, flow):
 
 def press_and_wait_for_the_next_task(portal, key: str) -> None:
     portal.page.keyboard.press(key)
-    portal.page.wait_for_function("() => !window.__hitlTaskPage")
-    portal.page.wait_for_load_state("domcontentloaded")
+    portal.wait_for_next_task()
 
 
 def count_pointer_events(portal) -> None:

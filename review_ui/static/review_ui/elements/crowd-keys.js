@@ -185,6 +185,12 @@
 
   window.addEventListener('message', function (e) {
     var data = e.data;
+    if (e.source === window.parent && data && data.type === 'hitl:shown') {
+      // A task loaded ahead, hidden and inert, could not take focus then: its auto-focus field takes it now.
+      var auto = document.querySelector('[auto-focus]');
+      if (auto && typeof auto.focus === 'function' && !C.isEditable(deepActive())) auto.focus();
+      return;
+    }
     if (e.source !== window.parent || !data || data.type !== 'hitl:keymap' || typeof data.keymap !== 'object') return;
     Object.keys(data.keymap).forEach(function (action) {
       if (Object.prototype.hasOwnProperty.call(keymap, action) && typeof data.keymap[action] === 'string' && data.keymap[action]) {
