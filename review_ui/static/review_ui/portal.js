@@ -53,7 +53,21 @@
   var submitting = null; // the task whose answer is being sent
   var claiming = false;
 
+  // This page's requests go one at a time, in order: a submit, the next task's show, the next claim
+  // ahead. The server then never sees two writes of one reviewer race (SQLite serializes writers).
+  var requests = Promise.resolve();
   function post(url, body, keepalive) {
+    if (keepalive) {
+      return send(url, body, true); // the page is going away: now or never
+    }
+    var next = requests.then(function () {
+      return send(url, body, false);
+    });
+    requests = next.catch(function () {});
+    return next;
+  }
+
+  function send(url, body, keepalive) {
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
@@ -234,10 +248,11 @@
 
   /* ---------- submit ---------- */
 
+  var queued = null; // an answer given while the one before it is still being sent
   function submitAnswer(answer) {
     var task = current;
     if (submitting) {
-      reply(task, { ok: false, message: "The previous answer is still being sent; submit again in a moment." });
+      queued = { task: task, answer: answer };
       return;
     }
     submitting = task;
@@ -262,10 +277,15 @@
       })
       .then(function (result) {
         submitting = null;
+        var after = queued;
+        queued = null;
         if (result.ok) {
           if (swapped) {
             task.frame.remove();
             confirmShown(swapped);
+            if (after && after.task === current) {
+              submitAnswer(after.answer); // after the show, in the same line of requests
+            }
           } else {
             showStatus("Submitted. Loading the next task…", "ok");
             reply(task, { ok: true, message: "Submitted." });
@@ -274,11 +294,18 @@
           }
           return;
         }
+        if (after) {
+          reply(after.task, { ok: false, message: "The answer before this one was refused, so this one was not sent." });
+        }
         var message = result.body.message || result.body.detail || "The answer was not accepted (" + result.status + ").";
         refused(task, swapped, message);
       })
       .catch(function () {
         submitting = null;
+        if (queued) {
+          reply(queued.task, { ok: false, message: "The answer before this one could not be sent; submit again." });
+          queued = null;
+        }
         refused(task, swapped, "The answer could not be sent. Check your connection and submit again.");
       });
   }
