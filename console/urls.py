@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from console import export_views, flow_views, import_views, loop_views, views
+from console import chart_views, export_views, flow_views, import_views, loop_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -22,5 +22,6 @@ urlpatterns = [
     path("import/<int:job_id>/progress", import_views.import_progress, name="import_progress"),
     path("import/<int:job_id>/errors.csv", import_views.import_errors, name="import_errors"),
     path("export/", export_views.export_page, name="export"),
-    # Charts (helper "data"): `name="charts"` here and the nav shows it.
+    path("charts/", chart_views.charts_page, name="charts"),
+    path("charts/data.json", chart_views.charts_data, name="charts_data"),
 ]
