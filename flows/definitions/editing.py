@@ -98,6 +98,13 @@ def flow_changes(account: Account, flow: FlowDefinition, requested: dict[str, An
         if conditions:
             services.validate_activation_conditions(flow.request_source, conditions)
         changes["activation_conditions"] = conditions
+    if versions.HITL_TAGS in changes or "task_availability_lifetime_seconds" in changes:
+        # Deadlines must end before the lifetime, and escalate to teams and reviewers that exist.
+        services.validate_deadline_tags(
+            account,
+            changes.get(versions.HITL_TAGS, versions.hitl_tags_of(flow.tags)),
+            changes.get("task_availability_lifetime_seconds", flow.task_availability_lifetime_seconds),
+        )
     if "workteam_arn" in changes:
         changes["workteam_id"] = services.workteam_for_arn(account, changes.pop("workteam_arn")).id
     if "human_task_ui_arn" in changes:

@@ -8,8 +8,11 @@ and its id (`current_version`). A start copies `current_version_id` and
 new_loop_row), so the pin costs no statement; a loop is then reviewed with its
 pinned version's settings (`pinned_settings`): its reviewers' time limit, the
 title and description they see, TaskCount, the output path, and its `hitl:`
-tags (`pinned_tags`: quality control, notifications, agent policy; every
-feature configured by `hitl:` tags is versioned with no code here). The work
+tags (`pinned_tags`: quality control, deadlines and notifications, agent
+policy; every feature configured by `hitl:` tags is versioned with no code
+here). A feature that decides per loop reads the loop's version
+(`pinned_flow(loop)`, `pinned_tags(loop)`); a sweep over a flow's loops groups
+them by `HumanLoop.flow_version_id` and reads `flow_version_by_id(id).settings`. The work
 team is pinned by the task rows (they carry it), the template by
 `HumanLoop.template`, the lifetime by `HumanLoop.expires_at`.
 

@@ -11,7 +11,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from flows.definitions import services, versions
+from flows.definitions import editing, services, versions
 from flows.delivery.storage import get_store
 from flows.loops import lifecycle
 from flows.models import FlowDefinitionVersion, HumanLoop
@@ -121,3 +121,30 @@ def test_hitl_tags_given_to_an_update_are_checked_as_add_tags_checks_them():
     versions.update_flow_definition(flow, {"hitl_tags": [{"Key": "hitl:flag-below", "Value": "0.8"}]}, base_version=1)
     flow.refresh_from_db()
     assert flow.tags == [{"Key": "team", "Value": "ml"}, {"Key": "hitl:flag-below", "Value": "0.8"}]
+
+
+def test_deadline_tags_are_checked_against_the_new_versions_lifetime_on_every_edit_surface():
+    flow, _ = _flow(task_availability_lifetime_seconds=7200, tags=[{"Key": "hitl:deadline", "Value": "1h"}])
+    acct = flow.account
+
+    with pytest.raises(InvalidInput, match="must be shorter than the flow's TaskAvailabilityLifetimeInSeconds"):
+        editing.edit_flow_definition(acct, flow, {"task_availability_lifetime_seconds": 1800}, base_version=1)
+    with pytest.raises(InvalidInput, match="names work team nobody"):
+        editing.edit_flow_definition(
+            acct,
+            flow,
+            {
+                "hitl_tags": [
+                    {"Key": "hitl:deadline", "Value": "1h"},
+                    {"Key": "hitl:deadline:on-timeout", "Value": "escalate"},
+                    {"Key": "hitl:deadline:escalate-to", "Value": "nobody"},
+                ]
+            },
+            base_version=1,
+        )
+
+    version = editing.edit_flow_definition(
+        acct, flow, {"hitl_tags": [{"Key": "hitl:deadline", "Value": "30m"}]}, base_version=1
+    )
+    loop = f.human_loop(flow)
+    assert versions.pinned_tags(loop) == [{"Key": "hitl:deadline", "Value": "30m"}] == version.settings["hitl_tags"]
