@@ -85,7 +85,7 @@ def _http_message(channel: Channel, delivery: Delivery) -> tuple[bytes, dict[str
     body = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
     if channel.kind == Channel.Kind.WEBHOOK:
         headers |= standard_webhooks.headers(
-            channel.secret, f"msg_{delivery.dedupe_key}", int(clock.now().timestamp()), body
+            channel.secret, f"msg_{delivery.dedupe_key}", standard_webhooks.wall_clock_timestamp(), body
         )
     return body, headers
 

@@ -80,7 +80,7 @@ def deliver(delivery_id: int, *, max_countdown: float = 0) -> int | None:
     }
     # Standard Webhooks receivers (the standardwebhooks libraries) verify these; X-Hitl-* stays for existing ones.
     headers |= standard_webhooks.headers(
-        delivery.endpoint.secret, str(delivery.event.event_id), int(clock.now().timestamp()), body
+        delivery.endpoint.secret, str(delivery.event.event_id), standard_webhooks.wall_clock_timestamp(), body
     )
     url = delivery.endpoint.url
     if url.startswith((SQS_PREFIX, EVENTBRIDGE_PREFIX)):

@@ -16,8 +16,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import time
 
 SECRET_PREFIX = "whsec_"
+
+
+def wall_clock_timestamp() -> int:
+    """Return the `webhook-timestamp` of an attempt signed now: the machine's real time, not hitl.kernel.clock.
+
+    Receivers compare it with their own clocks (five minutes either way), so a test's moved clock must not move it.
+    """
+    return int(time.time())
 
 
 def key_of(secret: str) -> bytes:
