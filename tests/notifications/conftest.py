@@ -6,6 +6,7 @@ import email
 import email.policy
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -14,6 +15,9 @@ import pytest
 
 from notifications.models import Channel
 from tests import factories
+
+# boto3 against live_server, for the story test (tests/protocol's fixtures).
+from tests.protocol.conftest import aws_account, make_account, signing_follows_clock  # noqa: F401
 
 TOPIC = "arn:aws:sns:us-east-1:{account}:reviewers"
 
@@ -24,15 +28,24 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+class Mailbox(list):
+    """The messages the SMTP server accepted, in order, with when each arrived (time.monotonic())."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived_at: list[float] = []
+
+
 @pytest.fixture
 def smtp_server(settings):
     """Start aiosmtpd on 127.0.0.1 and point Django's SMTP backend at it; yields the list of received messages."""
     from aiosmtpd.controller import Controller
 
-    received: list[email.message.EmailMessage] = []
+    received = Mailbox()
 
     class Handler:
         async def handle_DATA(self, server, session, envelope):
+            received.arrived_at.append(time.monotonic())
             received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
             return "250 Message accepted for delivery"
 
