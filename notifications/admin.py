@@ -74,8 +74,15 @@ class ReviewerSettingsAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__email", "slack_user_id")
     raw_id_fields = ("user",)
 
+    # Reviewers belong to no one account: only operators (superusers) see everyone's settings.
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser  # reviewers belong to no one account
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
 
 
 @admin.register(TeamOptOut)
