@@ -73,6 +73,9 @@ class ReviewerSettings(models.Model):
     class Meta:
         verbose_name_plural = "reviewer settings"
 
+    def __str__(self) -> str:
+        return f"Notification settings of {self.user}"
+
 
 class TeamOptOut(models.Model):
     """A reviewer who turned off notifications from one work team (one-click unsubscribe)."""
@@ -83,6 +86,9 @@ class TeamOptOut(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "workteam"], name="team_opt_out_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} opted out of {self.workteam}"
 
 
 class DigestCursor(models.Model):

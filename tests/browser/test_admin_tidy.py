@@ -11,6 +11,7 @@ import pytest
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from django.contrib import admin  # noqa: E402
+from django.db.models import Model  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from flows.loops import lifecycle  # noqa: E402
@@ -72,6 +73,7 @@ def test_the_admin_is_branded_grouped_and_fits_a_1366_px_screen(wide_admin, live
     assert "Webhook deliveries" in index and "Output outbox entries" in index and "Human task UIs" in index
 
     for model in admin.site._registry:
+        assert model.__str__ is not Model.__str__, f"{model._meta.label} rows have no readable name"
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         page.goto(live_server.url + url)
         assert not _scrolls_sideways(page), f"{url} scrolls sideways at 1366 px"
