@@ -98,66 +98,195 @@ def _tenant(name: str, tags: dict[str, str], task_count: int, n_reviewers: int):
     return account, flow, users, [create_worker_token(user) for user in users]
 
 
-def run_crowd(name: str, *, items: int, seed: int, task_count: int, tags: dict[str, str], gold_items: int = 0):
-    """Answer `items` loops with the crowd through the reviewer API; return accuracy and judgment numbers."""
-    from django.test import Client
+class InProcess:
+    """The reviewer JSON API through Django's test client; loops, gold items and re-estimation by direct calls."""
 
+    def __init__(self, account, flow, tokens: list[str]) -> None:
+        from django.test import Client
+
+        from hitl.kernel import arns
+
+        self.account, self.flow = account, flow
+        self.flow_arn = arns.build("flow-definition", account.aws_account_id, flow.name)
+        self.clients = []
+        for token in tokens:
+            client = Client()
+            client.defaults["HTTP_AUTHORIZATION"] = f"Token {token}"
+            self.clients.append(client)
+
+    def add_gold(self, name: str, input_content: str, answer: dict) -> None:
+        from flows.quality import gold
+
+        gold.add_gold_item(self.flow, name=name, input_content=input_content, answer=answer)
+
+    def start(self, name: str, input_content: str) -> None:
+        from flows.loops import lifecycle
+
+        lifecycle.start_human_loop(
+            account=self.account, name=name, flow_definition_arn=self.flow_arn, input_content=input_content
+        )
+
+    def next_task(self, reviewer: int) -> dict | None:
+        response = self.clients[reviewer].get(f"/portal/api/tasks/next?flow={self.flow.name}")
+        return None if response.status_code == 204 else response.json()
+
+    def submit(self, reviewer: int, task_id: int, answer: dict) -> None:
+        response = self.clients[reviewer].post(
+            f"/portal/api/tasks/{task_id}/submit",
+            json.dumps({"answerContent": answer}),
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.content
+
+    def reestimate(self) -> None:
+        from inference_adapters.quality import flow_quality as quality
+
+        quality.reestimate_flow(self.flow)
+
+    def close(self) -> None:
+        pass
+
+
+class OverHttp(InProcess):
+    """Everything over HTTP to a gunicorn of its own on the bench database.
+
+    Reviewers use the reviewer JSON API (http.client, a token each), loops are
+    started with StartHumanLoop and gold items added and the flow re-estimated
+    with the signed hitl extension operations (/adapters/quality/...), each
+    request SigV4-signed by botocore: nothing of the run goes through the bench's own process.
+    """
+
+    def __init__(self, account, flow, tokens: list[str], port: int) -> None:
+        import subprocess
+
+        from bench.clients import RawApi, ReviewerApi
+        from hitl.kernel import arns
+
+        self.account, self.flow = account, flow
+        self.flow_arn = arns.build("flow-definition", account.aws_account_id, flow.name)
+        keys = _command_output("create_access_key", f"{flow.name}-admin", "--create-user", "--account", account.name)
+        log = open(ROOT / "var" / f"bench-quality-gunicorn-{port}.log", "ab")  # noqa: SIM115 (the child's)
+        self.server = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "hitl.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--timeout",
+                "300",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=dict(os.environ, HITL_LOG_LEVEL="WARNING"),
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+        self.api = RawApi("127.0.0.1", port, keys["aws_access_key_id"], keys["aws_secret_access_key"], timeout=300)
+        self.reviewers = [ReviewerApi("127.0.0.1", port, token, timeout=300) for token in tokens]
+        deadline = time.time() + 120
+        while self.reviewers[0].next("no-such-flow").status != 204:
+            if self.server.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"gunicorn did not start (see {log.name})")
+            time.sleep(0.5)
+
+    def _ok(self, reply, what: str):
+        if reply.status != 200:
+            raise RuntimeError(f"{what}: HTTP {reply.status} {reply.body[:300]!r}")
+        return reply.json()
+
+    def add_gold(self, name: str, input_content: str, answer: dict) -> None:
+        body = {"FlowDefinitionArn": self.flow_arn, "HumanLoopName": name, "InputContent": input_content}
+        self._ok(self.api.call("POST", "/adapters/quality/gold-items", dict(body, Answer=answer)), "gold item")
+
+    def start(self, name: str, input_content: str) -> None:
+        self._ok(self.api.start(self.flow_arn, name, input_content), "StartHumanLoop")
+
+    def next_task(self, reviewer: int) -> dict | None:
+        reply = self.reviewers[reviewer].next(self.flow.name)
+        return None if reply.status == 204 else self._ok(reply, "next task")
+
+    def submit(self, reviewer: int, task_id: int, answer: dict) -> None:
+        self._ok(self.reviewers[reviewer].submit(task_id, answer), "submit")
+
+    def reestimate(self) -> None:
+        self._ok(
+            self.api.call("POST", "/adapters/quality/reestimate", {"FlowDefinitionArn": self.flow_arn}), "reestimate"
+        )
+
+    def close(self) -> None:
+        import signal
+
+        self.server.send_signal(signal.SIGTERM)
+        self.server.wait(timeout=60)
+
+
+def _command_output(name: str, *args: str) -> dict[str, str]:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(name, *args, stdout=out)
+    return dict(line.split(" = ", 1) for line in out.getvalue().splitlines() if " = " in line)
+
+
+def run_crowd(
+    name: str,
+    *,
+    items: int,
+    seed: int,
+    task_count: int,
+    tags: dict[str, str],
+    gold_items: int = 0,
+    http_port: int | None = None,
+):
+    """Answer `items` loops with the crowd through the reviewer API; return accuracy and judgment numbers.
+
+    With `http_port`, over HTTP to a gunicorn started on that port (OverHttp), else in-process (InProcess).
+    """
     from bench import crowd
-    from flows.loops import lifecycle
-    from flows.quality import gold
-    from hitl.kernel import arns
-    from inference_adapters.quality import flow_quality as quality
 
     people = crowd.reviewers(seed=seed)
     truth = crowd.truths(items, seed=seed)
     labels = list(crowd.CLASSES)
     # A fresh tenant per run (a --rescore database keeps the earlier runs' flows).
     account, flow, users, tokens = _tenant(f"{name}-{secrets.token_hex(3)}", tags, task_count, len(people))
-    for n in range(gold_items):
-        label = labels[n % 3]
-        gold.add_gold_item(
-            flow,
-            name=f"{flow.name}-g{n}",
-            input_content=json.dumps({"taskObject": f"photo g{n}", "truth": label}),
-            answer={"animal": {"label": label}},
-        )
-    flow_arn = arns.build("flow-definition", account.aws_account_id, flow.name)
-    for n, label in enumerate(truth):
-        lifecycle.start_human_loop(
-            account=account,
-            name=f"{flow.name}-{n}",
-            flow_definition_arn=flow_arn,
-            input_content=json.dumps({"taskObject": f"photo {n}", "truth": labels[label], "item": n}),
-        )
-    clients = []
-    for token in tokens:
-        client = Client()
-        client.defaults["HTTP_AUTHORIZATION"] = f"Token {token}"
-        clients.append(client)
-    rng = np.random.default_rng(seed + 3)
-    started = time.perf_counter()
-    requests = 0
-    active = list(range(len(people)))
-    next_estimate = 100
-    while active:
-        for n in rng.permutation(active):
-            response = clients[n].get(f"/portal/api/tasks/next?flow={flow.name}")
-            requests += 1
-            if response.status_code == 204:
-                active.remove(n)
-                continue
-            task = response.json()
-            answer = labels[people[n].answer(labels.index(task["input"]["truth"]), rng)]
-            clients[n].post(
-                f"/portal/api/tasks/{task['taskId']}/submit",
-                json.dumps({"answerContent": {"animal": {"label": answer}}}),
-                content_type="application/json",
+    api = InProcess(account, flow, tokens) if http_port is None else OverHttp(account, flow, tokens, http_port)
+    try:
+        for n in range(gold_items):
+            label = labels[n % 3]
+            api.add_gold(
+                f"{flow.name}-g{n}",
+                json.dumps({"taskObject": f"photo g{n}", "truth": label}),
+                {"animal": {"label": label}},
             )
-            requests += 1
-        if "hitl:overlap" in tags and requests >= next_estimate:
-            quality.reestimate_flow(flow)  # as a periodic job would: every 50 answers or so
-            next_estimate = requests + 100
-    answer_seconds = time.perf_counter() - started
+        for n, label in enumerate(truth):
+            api.start(f"{flow.name}-{n}", json.dumps({"taskObject": f"photo {n}", "truth": labels[label], "item": n}))
+        rng = np.random.default_rng(seed + 3)
+        started = time.perf_counter()
+        requests = 0
+        active = list(range(len(people)))
+        next_estimate = 100
+        while active:
+            for n in rng.permutation(active):
+                task = api.next_task(n)
+                requests += 1
+                if task is None:
+                    active.remove(n)
+                    continue
+                answer = labels[people[n].answer(labels.index(task["input"]["truth"]), rng)]
+                api.submit(n, task["taskId"], {"animal": {"label": answer}})
+                requests += 1
+            if "hitl:overlap" in tags and requests >= next_estimate:
+                api.reestimate()  # as a periodic job would: every 50 answers or so
+                next_estimate = requests + 100
+        answer_seconds = time.perf_counter() - started
+    finally:
+        api.close()
     return score(name, flow, users, people, truth, tags, task_count, requests, answer_seconds)
 
 
@@ -183,7 +312,17 @@ def score(name, flow, users, people, truth, tags, task_count, requests, answer_s
     gold_judgments = ReviewTask.objects.filter(flow_definition=flow, state="submitted", human_loop__is_gold=True)
     by_worker = {r["workerId"]: r for r in run.reviewers}
     estimated = [by_worker.get(u.worker.worker_id, {}).get("estimatedAccuracy") for u in users]
-    known = [(e, p.accuracy) for e, p in zip(estimated, people, strict=True) if e is not None]
+    paused_ids = set(
+        ReviewerStanding.objects.filter(flow_definition=flow, paused_at__isnull=False).values_list(
+            "worker_id", flat=True
+        )
+    )
+    # Paused reviewers' answers are left out of the fit: their estimate is the prior's, not a measurement.
+    known = [
+        (e, p.accuracy)
+        for e, p, u in zip(estimated, people, users, strict=True)
+        if e is not None and u.id not in paused_ids
+    ]
     paused = [
         {
             "reviewer": people[users.index(s.worker)].name,
@@ -206,6 +345,8 @@ def score(name, flow, users, people, truth, tags, task_count, requests, answer_s
         "flagged": run.summary["flagged"],
         "reliabilityCorrelation": round(float(np.corrcoef(*zip(*known, strict=True))[0, 1]), 4),
         "paused": paused,
+        "randomReviewersPaused": sum(1 for row in paused if row["reviewer"].startswith("random")),
+        "pausedWithAccuracyAtLeast075": [row for row in paused if row["accuracy"] >= 0.75],
         "requests": requests,
         "answerSeconds": None if answer_seconds is None else round(answer_seconds, 1),
     }
@@ -233,22 +374,33 @@ RUNS = {
 
 def crowd_main(args: argparse.Namespace) -> dict[str, Any]:
     _django(keep=bool(args.rescore))
-    runs = []
-    for name in RUNS:
+    runs = {}
+    for n, name in enumerate(args.runs.split(",")):
         if name in (args.rescore or "").split(","):
-            runs.append(rescore(name, args.seed, args.items))
-        else:
-            gold_items = max(30, args.items // 10) if name == "adaptive" else 0
-            runs.append(run_crowd(name, items=args.items, seed=args.seed, gold_items=gold_items, **RUNS[name]))
-    fixed5, adaptive = runs[1], runs[2]
-    return {
-        "runs": runs,
-        "checks": {
-            "dawidSkeneMinusMajorityVote": round(runs[0]["dawidSkeneAccuracy"] - runs[0]["majorityVoteAccuracy"], 4),
-            "adaptiveMinusFixed5": round(adaptive["dawidSkeneAccuracy"] - fixed5["dawidSkeneAccuracy"], 4),
-            "adaptiveJudgmentShare": round(adaptive["judgments"] / fixed5["judgments"], 4),
-        },
-    }
+            runs[name] = rescore(name, args.seed, args.items)
+            continue
+        gold_items = max(30, args.items // 10) if name == "adaptive" else 0
+        port = args.http_port + n if args.http_port else None
+        runs[name] = run_crowd(
+            name, items=args.items, seed=args.seed, gold_items=gold_items, http_port=port, **RUNS[name]
+        )
+    return {"runs": list(runs.values()), "checks": checks(runs)}
+
+
+def checks(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The issue's targets, from whichever runs are there."""
+    found: dict[str, Any] = {}
+    if "fixed-3" in runs:
+        fixed3 = runs["fixed-3"]
+        found["dawidSkeneMinusMajorityVote"] = round(fixed3["dawidSkeneAccuracy"] - fixed3["majorityVoteAccuracy"], 4)
+    if "fixed-5" in runs and "adaptive" in runs:
+        fixed5, adaptive = runs["fixed-5"], runs["adaptive"]
+        found["adaptiveMinusFixed5"] = round(adaptive["dawidSkeneAccuracy"] - fixed5["dawidSkeneAccuracy"], 4)
+        found["adaptiveJudgmentShare"] = round(adaptive["judgments"] / fixed5["judgments"], 4)
+        found["adaptiveJudgmentShareWithGold"] = round(
+            (adaptive["judgments"] + adaptive["goldJudgments"]) / fixed5["judgments"], 4
+        )
+    return found
 
 
 def timing_main(args: argparse.Namespace) -> dict[str, Any]:
@@ -357,6 +509,10 @@ def main(argv: list[str] | None = None) -> int:
     crowd_parser.add_argument("--items", type=int, default=2000)
     crowd_parser.add_argument("--seed", type=int, default=14)
     crowd_parser.add_argument("--out", default="bench/results/quality-crowd.json")
+    crowd_parser.add_argument("--runs", default=",".join(RUNS), help="which runs, comma-separated")
+    crowd_parser.add_argument(
+        "--http-port", type=int, default=0, help="answer over HTTP to a gunicorn on this port (the next run: +1)"
+    )
     crowd_parser.add_argument(
         "--rescore", default="", help="runs already answered in var/bench-quality.sqlite3 (e.g. fixed-3,fixed-5)"
     )
