@@ -188,10 +188,17 @@ class OverHttp(InProcess):
         self.api = RawApi("127.0.0.1", port, keys["aws_access_key_id"], keys["aws_secret_access_key"], timeout=300)
         self.reviewers = [ReviewerApi("127.0.0.1", port, token, timeout=300) for token in tokens]
         deadline = time.time() + 120
-        while self.reviewers[0].next("no-such-flow").status != 204:
+        while not self._answers():
             if self.server.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"gunicorn did not start (see {log.name})")
             time.sleep(0.5)
+
+    def _answers(self) -> bool:
+        try:
+            return self.reviewers[0].next("no-such-flow").status < 500
+        except OSError:
+            self.reviewers[0].conn = None
+            return False
 
     def _ok(self, reply, what: str):
         if reply.status != 200:
@@ -297,19 +304,23 @@ def score(name, flow, users, people, truth, tags, task_count, requests, answer_s
     from inference_adapters.quality import flow_quality as quality
 
     labels = list(crowd.CLASSES)
-    items = len(truth)
     run = quality.reestimate_flow(flow, consolidate_loops=True)
     by_name = {row["humanLoopName"]: row for row in run.consolidated}
+    # Only finished loops are consolidated; a run stopped early (--rescore) is scored on those, which are
+    # the oldest items: a random sample, since the truth is drawn independently of the order.
+    scored = [(n, label) for n, label in enumerate(truth) if f"{flow.name}-{n}" in by_name]
+    items = len(scored)
     ds_right = mv_right = 0
-    for n, label in enumerate(truth):
+    for n, label in scored:
         row = by_name[f"{flow.name}-{n}"]
         ds_right += row["consolidatedAnswer"]["animal"]["label"] == labels[label]
         votes = row["agreement"]["animal.label"]["votes"]
         top = max(votes.values())
         winners = [key for key, count in votes.items() if count == top]
         mv_right += winners == [labels[label]]  # a tie is not an answer
-    real = ReviewTask.objects.filter(flow_definition=flow, state="submitted", human_loop__is_gold=False).count()
-    gold_judgments = ReviewTask.objects.filter(flow_definition=flow, state="submitted", human_loop__is_gold=True)
+    submitted = ReviewTask.objects.filter(flow_definition=flow, state="submitted")
+    real = submitted.filter(human_loop__is_gold=False, human_loop__finished_at__isnull=False).count()
+    gold_judgments = submitted.filter(human_loop__is_gold=True)
     by_worker = {r["workerId"]: r for r in run.reviewers}
     estimated = [by_worker.get(u.worker.worker_id, {}).get("estimatedAccuracy") for u in users]
     paused_ids = set(
@@ -335,6 +346,7 @@ def score(name, flow, users, people, truth, tags, task_count, requests, answer_s
     return {
         "run": name,
         "items": items,
+        "itemsStarted": len(truth),
         "tags": tags,
         "taskCount": task_count,
         "judgments": real,
@@ -357,7 +369,7 @@ def rescore(name: str, seed: int, items: int) -> dict[str, Any]:
     from bench import crowd
     from flows.models import FlowDefinition
 
-    flow = FlowDefinition.objects.get(name=name)
+    flow = FlowDefinition.objects.filter(name__startswith=f"{name}-").order_by("-id").first()
     users = sorted(flow.workteam.members.all(), key=lambda u: u.username)
     tags = {t["Key"]: t["Value"] for t in flow.tags}
     return score(
