@@ -8,8 +8,10 @@ and route `{HITL_API_PREFIX}/hitl/v1/` and `/mcp` to it. The two waiting endpoin
 (agents/streams.py) are served here directly, not through Django's middleware
 chain: Django runs sync-only middleware in one thread per process under ASGI, which
 would queue every waiter behind the others. Each request does its short database
-work (SigV4 check, one describe) in a worker thread and then waits on a future
-(agents/waiting.py), so a thousand waiters cost a thousand futures. Any other path
+work (SigV4 check with the cached key, DescribeHumanLoop, one read of "decided") in a
+worker thread and then waits on a future (agents/waiting.py), so a thousand waiters
+cost a thousand futures; a woken waiter is described once, on threads of its own
+(ANSWERS) that never queue behind arriving waiters. Any other path
 (the MCP endpoint, the API, the portal) goes to the Django ASGI application.
 """
 
@@ -35,7 +37,7 @@ from django.conf import settings  # noqa: E402
 from django.core.handlers.asgi import ASGIRequest  # noqa: E402
 
 from agents import streams  # noqa: E402
-from agents.waiting import WATCHER, in_thread  # noqa: E402
+from agents.waiting import ANSWERS, WATCHER, in_thread  # noqa: E402
 from hitl.aws import errors, sigv4  # noqa: E402
 from hitl.aws.errors import AwsError  # noqa: E402
 from hitl.kernel.errors import HitlError  # noqa: E402
@@ -132,14 +134,33 @@ async def _serve(scope: Scope, receive: Any, send: Any, handler: Any, arg: Any) 
 
 
 async def _wait(request: ASGIRequest, query: dict, request_id: str, name: str, receive: Any, send: Any) -> None:
-    context = await in_thread(streams.authorize)(request, request_id, "DescribeHumanLoop")
     wait = streams.wait_seconds(query)
-    state = await in_thread(streams.describe)(context, name)
-    if not state.decided and wait > 0:
-        if await WATCHER.wait_for_loop(state.loop_id, wait):
-            state = await in_thread(streams.describe)(context, name)
+    context, state = await in_thread(_authorize_and_look)(request, request_id, name, query.get("WaitToken"))
+    if state.decided:
+        state = await in_thread(streams.with_outcome, ANSWERS)(state)
+    elif wait > 0 and await WATCHER.wait_for_loop(state.loop_id, wait):
+        # Woken only by a decision or a terminal status: describe it once, on the answering threads.
+        state = await in_thread(streams.describe, ANSWERS)(context, name)
+    # Not woken: the loop is as it was when the wait began (any terminal change would have woken it).
+    if not state.decided:
+        state.output["HitlWaitToken"] = streams.issue_wait_token(context, state)
     body = json.dumps(state.output, separators=(",", ":")).encode()
     await _send(send, 200, [(b"content-type", b"application/json"), (b"x-amzn-requestid", request_id.encode())], body)
+
+
+def _authorize_and_look(
+    request: ASGIRequest, request_id: str, name: str, token: str | None
+) -> tuple[Any, streams.LoopState]:
+    """One trip to a worker thread before a wait: the signature (cached key), then the loop's state.
+
+    With a wait token from the previous wait, its state is taken from the token (no read:
+    a decision since then is found by the watcher at its next tick); without, from
+    DescribeHumanLoop and one read of "decided".
+    """
+    context = streams.authorize(request, request_id, "DescribeHumanLoop")
+    if token:
+        return context, streams.state_from_wait_token(context, name, token)
+    return context, streams.wait_head(context, name)
 
 
 async def _stream(request: ASGIRequest, query: dict, request_id: str, _: None, receive: Any, send: Any) -> None:
@@ -155,7 +176,10 @@ async def _stream(request: ASGIRequest, query: dict, request_id: str, _: None, r
     disconnected = asyncio.ensure_future(_disconnect(receive))
     deadline = time.monotonic() + settings.HITL_EVENT_STREAM_SECONDS
     try:
-        await send({"type": "http.response.body", "body": b": hitl status events\n\n", "more_body": True})
+        # The position first (an id without data: a client sets its Last-Event-ID and dispatches nothing),
+        # so a reconnect before any event resumes here, not at the newest event of its reconnect time.
+        start = f": hitl status events\nid: {after}\n\n".encode()
+        await send({"type": "http.response.body", "body": start, "more_body": True})
         while not disconnected.done() and time.monotonic() < deadline:
             batch = await in_thread(streams.events_after)(context, after)
             for event_id, body in batch:

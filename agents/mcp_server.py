@@ -117,7 +117,7 @@ async def _wait_then_result(context: registry.RequestContext, name: str, wait: i
 
 
 def _loop_id(context: registry.RequestContext, name: str) -> int:
-    return streams.describe(context, name).loop_id
+    return streams.wait_head(context, name).loop_id
 
 
 def _refusal(exc: HitlError) -> dict[str, Any]:

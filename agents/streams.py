@@ -10,7 +10,9 @@ agents/waiting.py).
         and (tool-call reviews) "HitlDecision"; answered as soon as the loop is decided
         (its last answer committed, or it stopped or failed), or after N seconds
         (0..HITL_WAIT_MAX_SECONDS, default 20) as it is. A decided loop may still be
-        InProgress for the moment output.json is being written.
+        InProgress for the moment output.json is being written. An undecided answer
+        carries "HitlWaitToken": sent back as &WaitToken=, the next wait skips the
+        describe before it waits (WAIT_TOKEN_SECONDS).
     GET {prefix}/hitl/v1/status-events[?after=ID]   (or the Last-Event-ID header)
         text/event-stream of the caller's account's status events, oldest first:
         "id: <n>", "event: status-change", "data: <the webhook body>"; a comment
@@ -26,6 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
+from django.db.models import Exists, OuterRef
 
 import flows.api.runtime  # noqa: F401  (registers DescribeHumanLoop)
 from flows.definitions import agent_policy
@@ -34,12 +38,16 @@ from flows.models import HumanLoop, OutputOutbox, ReviewTask, StatusEvent
 from hitl.aws import registry, sigv4
 from hitl.aws.validation import Validator
 from hitl.kernel import clock, throttling
+from hitl.kernel.errors import NotFound
 
 WAIT_PATH = re.compile(r"^/hitl/v1/human-loops/(?P<name>[^/]+)/wait$")
 EVENTS_PATH = "/hitl/v1/status-events"
 DEFAULT_WAIT_SECONDS = 20
 EVENT_BATCH = 100
 HEARTBEAT_SECONDS = 15.0
+WAIT_TOKEN_SALT = "hitl.agents.wait-token"
+# How long a wait token stands in for the checks of a first wait (the key's allowed flows are read then).
+WAIT_TOKEN_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -71,46 +79,100 @@ def wait_seconds(query: dict[str, str]) -> int:
     return int(raw)
 
 
-def describe(context: registry.RequestContext, name: str) -> LoopState:
-    """DescribeHumanLoop through its own handler (same checks, same shape), plus the outcome once finished.
+def wait_head(context: registry.RequestContext, name: str) -> LoopState:
+    """What a waiter needs before it waits, in two light reads: DescribeHumanLoop's output and "decided".
 
-    A decided loop adds "HumanAnswers" (as in the status event) and, for a tool-call
-    review, "HitlDecision": the HITLResponse to act on, with the flow's agent policy
-    applied (a stale approval void, the on-timeout decision for a loop without answer).
+    DescribeHumanLoop runs through its own handler (the same tenant, allowed-flow and
+    expiry checks, the same shape); "HitlDecided" is true once the loop finished or
+    its last answer committed (the output outbox row of a Completed loop exists).
     """
     output = registry.RUNTIME["DescribeHumanLoop"](context, {"HumanLoopName": name})
+    completed_outbox = OutputOutbox.objects.filter(human_loop=OuterRef("pk"), final_status=HumanLoop.Status.COMPLETED)
+    row = (
+        HumanLoop.objects.filter(account=context.account, name=name, deleted_at__isnull=True)
+        .annotate(completing=Exists(completed_outbox))
+        .values_list("id", "completing")
+        .first()
+    )
+    if row is None:  # deleted between the two reads
+        raise NotFound(f"Human loop {name} does not exist.")
+    finished = output["HumanLoopStatus"] not in HumanLoop.OPEN
+    output["HitlDecided"] = decided = finished or row[1]
+    return LoopState(loop_id=row[0], finished=finished, decided=decided, output=output)
+
+
+def issue_wait_token(context: registry.RequestContext, state: LoopState) -> str:
+    """A signed note of an undecided loop's state for the caller's next wait (HitlWaitToken).
+
+    It names the signing key and carries the loop id and its DescribeHumanLoop output,
+    so a wait that sends it back needs no database read before it waits (its
+    signature is still checked): a thousand agents re-polling at once cost a
+    thousand HMACs, not a thousand describes.
+    """
+    output = {k: v for k, v in state.output.items() if k != "HitlWaitToken"}
+    payload = {"k": context.access_key.access_key_id, "l": state.loop_id, "o": output}
+    return signing.dumps(payload, salt=WAIT_TOKEN_SALT, compress=True)
+
+
+def state_from_wait_token(context: registry.RequestContext, name: str, token: str) -> LoopState:
+    """The state a wait token recorded; ValidationException if it is forged, stale or someone else's."""
+    try:
+        payload = signing.loads(token, salt=WAIT_TOKEN_SALT, max_age=WAIT_TOKEN_SECONDS)
+    except signing.SignatureExpired:
+        payload = None
+        problem = f"Member has expired (a wait token lasts {WAIT_TOKEN_SECONDS} s); wait without it for a new one"
+    except signing.BadSignature:
+        payload = None
+        problem = "Member must be the HitlWaitToken of an earlier wait, unchanged"
+    else:
+        problem = "Member must be a wait token of this loop issued to this access key"
+        if payload.get("k") == context.access_key.access_key_id and payload.get("o", {}).get("HumanLoopName") == name:
+            return LoopState(loop_id=payload["l"], finished=False, decided=False, output=payload["o"])
+    v = Validator({"WaitToken": token})
+    v.fail("WaitToken", token, problem)
+    v.done()
+    raise AssertionError("unreachable")
+
+
+def describe(context: registry.RequestContext, name: str) -> LoopState:
+    """DescribeHumanLoop through its own handler (same checks, same shape), plus the outcome once decided."""
+    return with_outcome(wait_head(context, name))
+
+
+def with_outcome(state: LoopState) -> LoopState:
+    """Add the outcome to a decided loop's output (an undecided one is returned as it is).
+
+    "HumanAnswers" (as in the status event) and, for a tool-call review, "HitlDecision":
+    the HITLResponse to act on, with the flow's agent policy applied (a stale approval
+    void, the on-timeout decision for a loop without answer).
+    """
+    if not state.decided:
+        return state
+    output = dict(state.output)
     loop = (
         HumanLoop.objects.select_related("flow_definition")
-        .only("id", "status", "input_json", "flow_definition__tags")
-        .get(account=context.account, name=name, deleted_at__isnull=True)
+        .only("input_json", "flow_definition__tags")
+        .get(id=state.loop_id)
     )
-    finished = output["HumanLoopStatus"] not in HumanLoop.OPEN
-    completing = (
-        not finished
-        and OutputOutbox.objects.filter(human_loop_id=loop.id, final_status=HumanLoop.Status.COMPLETED).exists()
+    answers = events.human_answers(state.loop_id)
+    output["HumanAnswers"] = answers
+    first_submitted = (
+        ReviewTask.objects.filter(human_loop_id=state.loop_id, state=ReviewTask.State.SUBMITTED)
+        .order_by("submitted_at", "id")
+        .values_list("submitted_at", flat=True)
+        .first()
     )
-    decided = finished or completing
-    output["HitlDecided"] = decided
-    if decided:
-        answers = events.human_answers(loop.id)
-        output["HumanAnswers"] = answers
-        first_submitted = (
-            ReviewTask.objects.filter(human_loop_id=loop.id, state=ReviewTask.State.SUBMITTED)
-            .order_by("submitted_at", "id")
-            .values_list("submitted_at", flat=True)
-            .first()
-        )
-        decision = agent_policy.effective_decision(
-            agent_policy.parse(loop.flow_definition.tags),
-            status=HumanLoop.Status.COMPLETED if completing else output["HumanLoopStatus"],
-            input_json=loop.input_json,
-            answers=answers,
-            submitted_at=first_submitted,
-            now=clock.now(),
-        )
-        if decision is not None:
-            output["HitlDecision"] = decision
-    return LoopState(loop_id=loop.id, finished=finished, decided=decided, output=output)
+    decision = agent_policy.effective_decision(
+        agent_policy.parse(loop.flow_definition.tags),
+        status=output["HumanLoopStatus"] if state.finished else HumanLoop.Status.COMPLETED,
+        input_json=loop.input_json,
+        answers=answers,
+        submitted_at=first_submitted,
+        now=clock.now(),
+    )
+    if decision is not None:
+        output["HitlDecision"] = decision
+    return LoopState(loop_id=state.loop_id, finished=state.finished, decided=True, output=output)
 
 
 def last_event_id(request: Any, query: dict[str, str]) -> int:

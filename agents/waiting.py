@@ -1,19 +1,26 @@
-"""Wake waiters when a loop finishes or a status event is stored, with one query per tick per process.
+"""Wake waiters when a loop is decided or a status event is stored: one watcher thread per process.
 
 Thousands of agents may wait at once; each holds only an asyncio future in the
-ASGI process (no thread, no database connection). One daemon thread per process,
-the watcher, reads every HITL_WAIT_POLL_MS milliseconds:
+ASGI process (no thread, no database connection), in a table keyed by loop id.
+One daemon thread per process, the watcher, reads every HITL_WAIT_POLL_MS
+milliseconds what changed since its last read, whatever the number of waiters:
 
-* the ids of the watched loops that are decided: no longer open, or with their
-  last answer committed (its output outbox row exists; output.json is written
-  after it by Celery). Two primary-key `IN` queries over all waiters, and
-* the newest status event id (one index-only read), when an event stream is open.
+* new output outbox rows of Completed loops (the last answer committed with its
+  row; output.json is written after it by Celery): the loop is decided;
+* new status events (each terminal transition stores one: Completed, Stopped,
+  Failed): the loop is finished, and event streams have something to send.
 
-and resolves the futures of those that changed, on each future's own event loop.
-A polled indexed read was chosen over PostgreSQL LISTEN/NOTIFY or Redis pub/sub:
-it works the same on SQLite and behind PgBouncer in transaction mode (which
-breaks LISTEN), needs no trigger in the submit path, and costs one small query
-per tick whatever the number of waiters. The price is up to one tick of latency.
+Both are primary-key range reads (`id > the last id seen`), so a tick costs the same
+for ten waiters or ten thousand, and no waiter is described until its loop changed.
+Two reads by loop id close the gaps a range read can leave: a loop registered since
+the last tick is checked once (it may have been decided between its waiter's first
+look and its registration), and every SWEEP_SECONDS all watched loops are
+(a transaction that took a lower id may commit after a higher one was read).
+
+A polled range read was chosen over PostgreSQL LISTEN/NOTIFY or Redis pub/sub: it
+works the same on SQLite and behind PgBouncer in transaction mode (which breaks
+LISTEN), needs nothing in the submit path, and reads only what changed. The price
+is up to one tick of latency.
 """
 
 from __future__ import annotations
@@ -24,41 +31,64 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import OperationalError, close_old_connections, connection
+from django.db.models import Max
+from prometheus_client.core import GaugeMetricFamily
 
 from flows.models import HumanLoop, OutputOutbox, StatusEvent
+from hitl.kernel import metrics
 
 logger = logging.getLogger(__name__)
 
 SQLITE_LOCK_RETRIES = 5
+ID_CHUNK = 1000  # loop ids per IN list
+# How often every watched loop is read by id, for a decision a range read missed (commit order).
+SWEEP_SECONDS = 1.0
 
 
 class Watcher:
-    """The per-process registry of waiting futures and the thread that resolves them."""
+    """The per-process table of waiting futures and the thread that resolves them."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entered: _wait holds it around add_loop_waiter
         self._loops: dict[int, set[asyncio.Future]] = defaultdict(set)
+        self._new_loops: set[int] = set()  # registered since the last tick: checked once by id
         self._events: set[tuple[asyncio.Future, int]] = set()
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
+        # The last outbox row and status event read; None while idle (a resumed watcher starts at the newest).
+        self._outbox_mark: int | None = None
+        self._event_mark: int | None = None
+        self._swept_at = 0.0
+        self.sweep_seconds = SWEEP_SECONDS
 
     async def wait_for_loop(self, loop_id: int, timeout: float) -> bool:
-        """Wait up to `timeout` seconds for loop `loop_id` to leave InProgress/Stopping; True if it did."""
+        """Wait up to `timeout` seconds for loop `loop_id` to be decided or finish; True if it was."""
+        return await self._wait(
+            lambda future: self.add_loop_waiter(loop_id, future),
+            lambda future: self.remove_loop_waiter(loop_id, future),
+            timeout,
+        )
 
-        def remove(future: asyncio.Future) -> None:
+    def add_loop_waiter(self, loop_id: int, future: asyncio.Future) -> None:
+        """Resolve `future` (on its own event loop) once loop `loop_id` is decided or finished."""
+        with self._lock:
+            self._loops[loop_id].add(future)
+            self._new_loops.add(loop_id)
+
+    def remove_loop_waiter(self, loop_id: int, future: asyncio.Future) -> None:
+        with self._lock:
             waiters = self._loops.get(loop_id)
             if waiters is not None:
                 waiters.discard(future)
                 if not waiters:
                     del self._loops[loop_id]
-
-        return await self._wait(lambda future: self._loops[loop_id].add(future), remove, timeout)
 
     async def wait_for_event_after(self, event_id: int, timeout: float) -> bool:
         """Wait up to `timeout` seconds for a status event newer than `event_id` (any account's)."""
@@ -67,6 +97,11 @@ class Watcher:
             lambda future: self._events.discard((future, event_id)),
             timeout,
         )
+
+    def watched(self) -> int:
+        """How many loops have a waiter now."""
+        with self._lock:
+            return len(self._loops)
 
     async def _wait(self, add: Callable, remove: Callable, timeout: float) -> bool:
         """Register a future with `add` (under the lock), wait for the watcher to resolve it, `remove` it."""
@@ -94,14 +129,14 @@ class Watcher:
         interval = max(settings.HITL_WAIT_POLL_MS, 5) / 1000
         while True:
             with self._lock:
-                loop_ids = list(self._loops)
-                newest_needed = min((after for _, after in self._events), default=None)
-            if not loop_ids and newest_needed is None:
+                idle = not self._loops and not self._events
+            if idle:
+                self._outbox_mark = self._event_mark = None
                 connection.close()  # idle: hold no database session
                 self._wake.wait(interval)
                 continue
             try:
-                self._tick(loop_ids, newest_needed)
+                self.tick()
             except Exception:
                 # A dropped connection or a restarting database: log, reconnect next tick, keep waiters.
                 logger.exception("watcher tick failed")
@@ -110,36 +145,66 @@ class Watcher:
                 close_old_connections()
             self._wake.wait(interval)
 
-    def _tick(self, loop_ids: list[int], newest_needed: int | None) -> None:
-        finished: list[int] = []
-        for start in range(0, len(loop_ids), 1000):
-            chunk = loop_ids[start : start + 1000]
-            finished += (
-                HumanLoop.objects.filter(id__in=chunk).exclude(status__in=HumanLoop.OPEN).values_list("id", flat=True)
-            )
-            # Decided: the last answer committed with its outbox row; output.json follows (Celery).
-            finished += OutputOutbox.objects.filter(
-                human_loop_id__in=chunk, final_status=HumanLoop.Status.COMPLETED
-            ).values_list("human_loop_id", flat=True)
-        newest = None
-        if newest_needed is not None:
-            newest = StatusEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    def tick(self) -> None:
+        """Read what changed since the last tick and resolve the futures of the loops it decided."""
+        if self._outbox_mark is None or self._event_mark is None:
+            self._outbox_mark = OutputOutbox.objects.aggregate(m=Max("id"))["m"] or 0
+            self._event_mark = StatusEvent.objects.aggregate(m=Max("id"))["m"] or 0
+        decided: set[int] = set()
+        # Decided: the last answer committed with its outbox row (output.json follows, by Celery).
+        rows = OutputOutbox.objects.filter(id__gt=self._outbox_mark).values_list("id", "human_loop_id", "final_status")
+        for row_id, loop_id, final_status in rows:
+            self._outbox_mark = max(self._outbox_mark, row_id)
+            if final_status == HumanLoop.Status.COMPLETED:
+                decided.add(loop_id)
+        for event_id, loop_id in StatusEvent.objects.filter(id__gt=self._event_mark).values_list("id", "human_loop_id"):
+            self._event_mark = max(self._event_mark, event_id)
+            decided.add(loop_id)
+        now = time.monotonic()
         with self._lock:
-            done = [future for loop_id in finished for future in self._loops.get(loop_id, ())]
-            if newest is not None:
-                done += [future for future, after in self._events if newest > after]
+            if now - self._swept_at >= self.sweep_seconds:
+                self._swept_at = now
+                check = list(self._loops)
+            else:
+                check = [loop_id for loop_id in self._new_loops if loop_id in self._loops]
+            self._new_loops.clear()
+        decided.update(self.decided_among(check))
+        with self._lock:
+            done = [future for loop_id in decided for future in self._loops.get(loop_id, ())]
+            done += [future for future, after in self._events if self._event_mark > after]
         for future in done:
             try:
                 future.get_loop().call_soon_threadsafe(_resolve, future)
             except RuntimeError:  # its event loop already closed: the request is gone
                 pass
 
+    @staticmethod
+    def decided_among(loop_ids: Iterable[int]) -> list[int]:
+        """The loops among `loop_ids` that are finished or decided (two primary-key IN reads per chunk)."""
+        ids = list(loop_ids)
+        found: list[int] = []
+        for start in range(0, len(ids), ID_CHUNK):
+            chunk = ids[start : start + ID_CHUNK]
+            found += (
+                HumanLoop.objects.filter(id__in=chunk).exclude(status__in=HumanLoop.OPEN).values_list("id", flat=True)
+            )
+            found += OutputOutbox.objects.filter(
+                human_loop_id__in=chunk, final_status=HumanLoop.Status.COMPLETED
+            ).values_list("human_loop_id", flat=True)
+        return found
 
-def in_thread(func: Callable[..., Any]) -> Callable[..., Any]:
+
+# Threads that describe decided loops for their waiters: a burst of arriving waiters (a thousand
+# agents reconnecting) queues on the default pool, never in front of a decision on its way out.
+ANSWERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hitl-answer")
+
+
+def in_thread(func: Callable[..., Any], executor: ThreadPoolExecutor | None = None) -> Callable[..., Any]:
     """Run `func` (database work) in a worker thread, not Django's one sync thread.
 
-    Waiters must not queue behind each other (thread_sensitive=False). Each worker
-    thread keeps its connection as a request would: closed once past CONN_MAX_AGE.
+    Waiters must not queue behind each other (thread_sensitive=False); `executor`
+    picks the pool (default: the event loop's). Each worker thread keeps its
+    connection as a request would: closed once past CONN_MAX_AGE.
     """
 
     @functools.wraps(func)
@@ -157,7 +222,7 @@ def in_thread(func: Callable[..., Any]) -> Callable[..., Any]:
                 close_old_connections()
         raise AssertionError("unreachable")
 
-    return sync_to_async(run, thread_sensitive=False)
+    return sync_to_async(run, thread_sensitive=False, executor=executor)
 
 
 def _resolve(future: asyncio.Future) -> None:
@@ -166,3 +231,17 @@ def _resolve(future: asyncio.Future) -> None:
 
 
 WATCHER = Watcher()
+
+
+class WaitingCollector:
+    """/metrics of the events process: how many loops have a waiter in it now (read at scrape time)."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        yield GaugeMetricFamily(
+            "hitl_events_waiting_loops",
+            "Human loops with a long-poll waiter in this events process.",
+            WATCHER.watched(),
+        )
+
+
+metrics.register_scrape_collector(WaitingCollector())

@@ -416,7 +416,7 @@ if HITL_THROTTLE_REDIS_URL == "database":
 
 # Waiting without polling (agents/): the longest a long-poll DescribeHumanLoop is held, how long one
 # status-event stream stays open before the client reconnects with Last-Event-ID, and how often each
-# process's watcher reads the watched loops' status (one indexed query for all its waiters).
+# process's watcher reads what changed (new decisions and status events, whatever the number of waiters).
 HITL_WAIT_MAX_SECONDS = env_int("HITL_WAIT_MAX_SECONDS", 60)
 HITL_EVENT_STREAM_SECONDS = env_int("HITL_EVENT_STREAM_SECONDS", 300)
 HITL_WAIT_POLL_MS = env_int("HITL_WAIT_POLL_MS", 50)

@@ -5,9 +5,16 @@
 
 The loop name is derived from the review id (a tool-call or interrupt id), so a
 node that runs again after a crash or a resume finds the loop it started:
-StartHumanLoop is idempotent for an identical retry. Waiting uses hitl's
-long-poll DescribeHumanLoop (GET /hitl/v1/human-loops/{name}/wait), served by the
-ASGI events process (`events_url`, by default the same endpoint).
+StartHumanLoop is idempotent for an identical retry. Waiting is served by the
+ASGI events process (`events_url`, by default the same endpoint):
+
+* `wait_with="long-poll"` (default): one long-poll DescribeHumanLoop per wait
+  (GET /hitl/v1/human-loops/{name}/wait);
+* `wait_with="events"`: every wait of this client shares one server-sent-events
+  stream of the account's status events (GET /hitl/v1/status-events,
+  hitl_agents.events), for a runtime with many reviews open at once. If the stream
+  cannot be opened (`stream_url` not routed, an older server), waits fall back to
+  long polling.
 """
 
 from __future__ import annotations
@@ -25,9 +32,12 @@ import httpx
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
+from hitl_agents.events import StatusEventStream, StreamUnavailable
+
 TEMPLATE_PATH = Path(__file__).with_name("tool_call_review.liquid.html")
 SIGNATURE_HEADER = "X-Hitl-Signature-256"
 FINISHED = ("Completed", "Failed", "Stopped")
+WAIT_WITH = ("long-poll", "events")
 # What a review that ended without an answer (stopped, expired, failed) decides: deny (issue 15).
 NO_DECISION_MESSAGE = "No human decision: the review ended as {status}. The tool was not run."
 
@@ -94,9 +104,13 @@ class HitlReviews:
         events_url: str | None = None,
         loop_prefix: str = "agent",
         wait_seconds: int = 20,
+        wait_with: str = "long-poll",
+        stream_url: str | None = None,
         boto3_session: boto3.Session | None = None,
         **credentials: Any,
     ) -> None:
+        if wait_with not in WAIT_WITH:
+            raise ValueError(f"wait_with must be one of {', '.join(WAIT_WITH)}, got {wait_with!r}")
         self.flow_definition_arn = flow_definition_arn
         self.endpoint_url = endpoint_url.rstrip("/")
         self.events_url = (events_url or endpoint_url).rstrip("/")
@@ -107,6 +121,10 @@ class HitlReviews:
         self._credentials = session.get_credentials()
         self.runtime = session.client("sagemaker-a2i-runtime", endpoint_url=self.endpoint_url, region_name=region_name)
         self._http = httpx.Client(timeout=wait_seconds + 10)
+        self.wait_with = wait_with
+        self.stream: StatusEventStream | None = None
+        if wait_with == "events":
+            self.stream = StatusEventStream(stream_url or self.events_url, self._signed_headers)
 
     def loop_name(self, review_id: str) -> str:
         return loop_name_for(review_id, self.loop_prefix)
@@ -123,31 +141,77 @@ class HitlReviews:
         )
         return name if started.get("HumanLoopArn") else None
 
-    def describe(self, name: str, wait_seconds: int = 0) -> dict[str, Any]:
-        """DescribeHumanLoop, held up to `wait_seconds` until the loop finishes (plus HumanAnswers then)."""
+    def describe(self, name: str, wait_seconds: int = 0, wait_token: str | None = None) -> dict[str, Any]:
+        """DescribeHumanLoop, held up to `wait_seconds` until the loop is decided (plus its outcome then).
+
+        `wait_token`: the previous answer's HitlWaitToken, which spares the server a describe.
+        """
         url = f"{self.events_url}/hitl/v1/human-loops/{quote(name, safe='')}/wait?WaitSeconds={int(wait_seconds)}"
-        request = AWSRequest(method="GET", url=url)
-        SigV4Auth(self._credentials.get_frozen_credentials(), "sagemaker", self.region_name).add_auth(request)
-        response = self._http.get(url, headers=dict(request.headers.items()), timeout=wait_seconds + 10)
+        if wait_token:
+            url += f"&WaitToken={quote(wait_token, safe='')}"
+        response = self._http.get(url, headers=self._signed_headers(url), timeout=wait_seconds + 10)
         if response.status_code != 200:
             code = response.headers.get("x-amzn-ErrorType", str(response.status_code))
             raise RuntimeError(f"{code}: {response.json().get('Message', response.text)}")
         return response.json()
 
+    def close(self) -> None:
+        """Close the event stream (if any) and the HTTP connections."""
+        if self.stream is not None:
+            self.stream.close()
+        self._http.close()
+
+    def __enter__(self) -> HitlReviews:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _signed_headers(self, url: str) -> dict[str, str]:
+        request = AWSRequest(method="GET", url=url)
+        SigV4Auth(self._credentials.get_frozen_credentials(), "sagemaker", self.region_name).add_auth(request)
+        return dict(request.headers.items())
+
     def wait(self, name: str, hitl_request: dict[str, Any] | None = None, timeout: float | None = None) -> dict:
-        """Wait for loop `name` to finish and return its HITLResponse; ReviewPending after `timeout`."""
+        """Wait for loop `name` to be decided and return its HITLResponse; ReviewPending after `timeout`."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        if self.stream is not None and not self.stream.failed:
+            try:
+                return self._wait_on_stream(name, hitl_request, deadline)
+            except StreamUnavailable:
+                pass  # logged by the stream; the long poll below needs only the wait endpoint
+        token = None
         while True:
-            left = self.wait_seconds if deadline is None else min(self.wait_seconds, deadline - time.monotonic())
-            described = self.describe(name, max(int(left), 0))
-            status = described["HumanLoopStatus"]
-            if status in FINISHED or described.get("HitlDecided"):
-                if "HitlDecision" in described:  # the server applied the flow's policy
-                    return described["HitlDecision"]
-                answers = described.get("HumanAnswers") or []
-                return decision_for_status("Completed" if answers else status, answers, hitl_request)
+            try:
+                described = self.describe(name, max(int(self._left(deadline)), 0), token)
+            except RuntimeError:
+                if token is None:
+                    raise
+                token = None  # expired (a long pause between waits): the next wait gets a new one
+                continue
+            if _decided(described):
+                return _decision(described, hitl_request)
             if deadline is not None and time.monotonic() >= deadline:
                 raise ReviewPending(name)
+            token = described.get("HitlWaitToken")
+
+    def _wait_on_stream(self, name: str, hitl_request: dict[str, Any] | None, deadline: float | None) -> dict:
+        assert self.stream is not None
+        self.stream.register(name)  # before the look below, so no event after it is missed
+        try:
+            while True:
+                described = self.describe(name, 0)  # decided already, or (after an event) the policy applied
+                if _decided(described):
+                    return _decision(described, hitl_request)
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise ReviewPending(name)
+                # Every wait_seconds without an event the state is read again (a reconnect may skip one).
+                self.stream.wait(name, self._left(deadline))
+        finally:
+            self.stream.forget(name)
+
+    def _left(self, deadline: float | None) -> float:
+        return self.wait_seconds if deadline is None else min(self.wait_seconds, deadline - time.monotonic())
 
     def review(self, review_id: str, hitl_request: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
         """Start the review (idempotently) and wait for its HITLResponse."""
@@ -155,3 +219,14 @@ class HitlReviews:
         if name is None:
             return auto_approved(hitl_request)
         return self.wait(name, hitl_request, timeout)
+
+
+def _decided(described: dict[str, Any]) -> bool:
+    return described["HumanLoopStatus"] in FINISHED or bool(described.get("HitlDecided"))
+
+
+def _decision(described: dict[str, Any], hitl_request: dict[str, Any] | None) -> dict[str, Any]:
+    if "HitlDecision" in described:  # the server applied the flow's policy
+        return described["HitlDecision"]
+    answers = described.get("HumanAnswers") or []
+    return decision_for_status("Completed" if answers else described["HumanLoopStatus"], answers, hitl_request)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -32,7 +33,10 @@ def events_url(live_server):
 
     database = connections.settings["default"]
     persistent, database["CONN_MAX_AGE"] = database["CONN_MAX_AGE"], 0
-    config = uvicorn.Config(application, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    # An open event stream is ended a second after shutdown (a client may still hold one).
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=0, log_level="warning", lifespan="on", timeout_graceful_shutdown=1
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -55,13 +59,15 @@ class ToolReviewSetup:
     flow: Any
     token: str
     base_url: str
+    clients: list = field(default_factory=list)
 
     @property
     def flow_arn(self) -> str:
         return f.flow_arn(self.flow)
 
     def reviews(self, events_url: str, **overrides: Any) -> HitlReviews:
-        return HitlReviews(
+        """A client of the flow, closed when the test ends (with its event stream, if any)."""
+        client = HitlReviews(
             self.flow_arn,
             endpoint_url=self.aws.endpoint_url,
             events_url=events_url,
@@ -70,6 +76,8 @@ class ToolReviewSetup:
             aws_secret_access_key=self.aws.secret_access_key,
             **overrides,
         )
+        self.clients.append(client)
+        return client
 
     def next_task(self, timeout: float = 15.0) -> dict:
         """Claim the next task through the reviewer API, waiting until one is there."""
@@ -95,13 +103,16 @@ class ToolReviewSetup:
 
 
 @pytest.fixture
-def tool_review(aws_account, live_server) -> ToolReviewSetup:  # noqa: F811
+def tool_review(aws_account, live_server) -> Iterator[ToolReviewSetup]:  # noqa: F811
     reviewer = f.user("rita", password="correct horse battery")
     team = f.workteam(aws_account.account, members=[reviewer], name="agent-reviewers")
     ui = f.human_task_ui(aws_account.account, content=tool_review_template(), name="tool-call-review")
     flow = f.flow_definition(
         aws_account.account, team, ui, name="agent-actions", task_title="Approve the agent's tool calls"
     )
-    return ToolReviewSetup(
+    setup = ToolReviewSetup(
         aws=aws_account, reviewer=reviewer, flow=flow, token=f.worker_token(reviewer), base_url=live_server.url
     )
+    yield setup
+    for client in setup.clients:
+        client.close()

@@ -142,3 +142,38 @@ def test_a_bad_resume_point_is_a_validation_error(tool_review, events_url, after
     response = httpx.get(url, headers=signed_headers(tool_review, url))
     assert response.status_code == 400
     assert response.headers["x-amzn-ErrorType"] == "ValidationException"
+
+
+def test_a_wait_token_lets_the_next_wait_skip_the_describe_and_is_bound_to_its_loop_and_key(
+    tool_review, events_url, make_account
+):
+    reviews = tool_review.reviews(events_url)
+    name = reviews.start("thread-3:call-1", REQUEST)
+    other_name = reviews.start("thread-3:call-2", REQUEST)
+    first = reviews.describe(name)
+    token = first["HitlWaitToken"]
+    again = reviews.describe(name, wait_token=token)  # answered from the token: the same state, a new token
+    assert {k: v for k, v in again.items() if k != "HitlWaitToken"} == {
+        k: v for k, v in first.items() if k != "HitlWaitToken"
+    }
+
+    reviewer = answer_soon(tool_review, APPROVED)
+    decided = reviews.describe(name, wait_seconds=20, wait_token=again["HitlWaitToken"])
+    reviewer.join()
+    assert decided["HitlDecided"] is True and decided["HitlDecision"] == APPROVED
+    assert "HitlWaitToken" not in decided
+
+    for bad_token, loop in ((token[:-3] + "abc", other_name), (token, other_name)):
+        with pytest.raises(RuntimeError, match="ValidationException.*waitToken"):
+            reviews.describe(loop, wait_token=bad_token)
+    other = make_account("globex")
+    stranger = type(reviews)(
+        reviews.flow_definition_arn,
+        endpoint_url=reviews.endpoint_url,
+        events_url=events_url,
+        region_name=REGION,
+        aws_access_key_id=other.access_key_id,
+        aws_secret_access_key=other.secret_access_key,
+    )
+    with pytest.raises(RuntimeError, match="ValidationException.*issued to this access key"):
+        stranger.describe(name, wait_token=token)
