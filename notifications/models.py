@@ -100,7 +100,7 @@ class DigestCursor(models.Model):
 
 
 class StepCursor(models.Model):
-    """How far the deadline sweep got through a flow's loops for one step: (created_at, id) of the last loop seen."""
+    """How far the deadline sweep got through one flow version's loops for one step: (created_at, id) of the last seen."""
 
     flow_definition = models.ForeignKey("flows.FlowDefinition", on_delete=models.CASCADE, related_name="+")
     step = models.CharField(max_length=32)

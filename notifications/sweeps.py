@@ -10,8 +10,9 @@ twice or concurrently:
   listening reviewer (e-mail) and one per shared channel (Slack, Teams,
   webhook). 10,000 loops started in a minute make one digest per reviewer per
   window, not 10,000 messages.
-* Deadline steps: for each flow with `hitl:deadline` tags and each of its steps,
-  a StepCursor walks the flow's loops in (created_at, id) order up to
+* Deadline steps: for each flow version with `hitl:deadline` tags (a loop keeps its
+  version's) and each of its steps, a StepCursor walks that version's loops in
+  (created_at, id) order up to
   "now minus the step's offset" (the loop list index), so a sweep reads only
   loops whose step came due since the last one, however many loops are open.
   A LoopStep row (unique per loop and step) is written with the step's effect,
@@ -21,16 +22,18 @@ twice or concurrently:
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
 
-from flows.definitions import deadlines
+from flows.definitions import deadlines, versions
 from flows.loops import escalation, lifecycle, lookups
-from flows.models import FlowDefinition, HumanLoop, OutputOutbox, ReviewTask
+from flows.models import FlowDefinition, FlowDefinitionVersion, HumanLoop, OutputOutbox, ReviewTask
 from hitl.kernel import clock
+from hitl.kernel.errors import InvalidInput
 from notifications import channels, delivery, messages
 from notifications.models import Channel, Delivery, DigestCursor, LoopStep, StepCursor
 from workforce.models import Workteam
@@ -98,28 +101,56 @@ def _digest_rows(team: Workteam, team_channels: list[Channel], counts: list, new
 
 
 def run_deadline_steps() -> int:
-    """Take every deadline step that came due since the last sweep; return how many loop steps were taken."""
+    """Take every deadline step that came due since the last sweep; return how many loop steps were taken.
+
+    A loop keeps the deadline settings of the flow version it started with (flows.definitions.versions):
+    the steps run per version, each over that version's loops; loops from before versions read the flow's.
+    """
     now = clock.now()
     taken = 0
-    flows = FlowDefinition.objects.filter(deleted_at__isnull=True, status=FlowDefinition.Status.ACTIVE)
-    for flow in flows.only("id", "account_id", "tags", "task_availability_lifetime_seconds"):
-        config = deadlines.of_flow(flow)
-        if not config.configured:
+    live = FlowDefinition.objects.filter(deleted_at__isnull=True, status=FlowDefinition.Status.ACTIVE)
+    by_flow: dict[int, list[int]] = defaultdict(list)
+    for version_id, flow_id in FlowDefinitionVersion.objects.filter(flow_definition__in=live).values_list(
+        "id", "flow_definition_id"
+    ):
+        by_flow[flow_id].append(version_id)
+    for flow in live.only("id", "tags", "task_availability_lifetime_seconds"):
+        configs = [(None, deadlines.of_flow(flow))]  # loops without a pinned version
+        configs += [(version_id, _version_deadlines(version_id)) for version_id in by_flow[flow.id]]
+        if not any(config.configured for _, config in configs):
             continue
         flow = lookups.flow_by_id(flow.id)
-        for step, at_seconds in config.steps():
-            taken += _run_step(flow, config, step, at_seconds, now)
+        for version_id, config in configs:
+            for step, at_seconds in config.steps():
+                taken += _run_step(flow, version_id, config, step, at_seconds, now)
     return taken
 
 
-def _run_step(flow: FlowDefinition, config: deadlines.Deadlines, step: str, at_seconds: int, now: dt.datetime) -> int:
-    cursor, _ = StepCursor.objects.get_or_create(flow_definition_id=flow.id, step=step)
+def _version_deadlines(version_id: int) -> deadlines.Deadlines:
+    version = versions.flow_version_by_id(version_id)  # immutable, cached per process
+    if version is None:
+        return deadlines.NONE
+    settings_ = version.settings
+    try:
+        return deadlines.parse(
+            settings_.get(versions.HITL_TAGS) or [], lifetime_seconds=settings_["task_availability_lifetime_seconds"]
+        )
+    except InvalidInput:
+        return deadlines.NONE
+
+
+def _run_step(
+    flow: FlowDefinition, version_id: int | None, config: deadlines.Deadlines, step: str, at_seconds: int, now
+) -> int:
+    # One cursor per flow version and step ("reminder-1@v12"; "@-": loops without a pinned version).
+    cursor_name = f"{step}@{'v' + str(version_id) if version_id else '-'}"
+    cursor, _ = StepCursor.objects.get_or_create(flow_definition_id=flow.id, step=cursor_name)
     due_before = now - dt.timedelta(seconds=at_seconds)
     # A timeout is one loop transition each: 1,000 per sweep, as expire_loops; messages go in bulk.
     batches = 1 if _ends_loops(config, step) else MAX_BATCHES
     taken = 0
     for _ in range(batches):
-        loops = _due_loops(flow.id, cursor, due_before, BATCH)
+        loops = _due_loops(flow.id, version_id, cursor, due_before, BATCH)
         if loops:
             taken += _take_step(flow, config, step, at_seconds, loops)
             cursor.created_at, cursor.loop_id = loops[-1]["created_at"], loops[-1]["id"]
@@ -135,10 +166,16 @@ def _ends_loops(config: deadlines.Deadlines, step: str) -> bool:
     return step == deadlines.TIMEOUT_STEP and config.on_timeout != deadlines.ESCALATE
 
 
-def _due_loops(flow_id: int, cursor: StepCursor, due_before: dt.datetime, limit: int) -> list[dict[str, Any]]:
+def _due_loops(
+    flow_id: int, version_id: int | None, cursor: StepCursor, due_before: dt.datetime, limit: int
+) -> list[dict[str, Any]]:
     # Still waiting (flows.loops.rules.deadline_step_due): InProgress, a customer loop, its answers not all in.
     loops = HumanLoop.objects.filter(
-        flow_definition_id=flow_id, created_at__lte=due_before, status=HumanLoop.Status.IN_PROGRESS, is_gold=False
+        flow_definition_id=flow_id,
+        flow_version_id=version_id,
+        created_at__lte=due_before,
+        status=HumanLoop.Status.IN_PROGRESS,
+        is_gold=False,
     ).exclude(Exists(OutputOutbox.objects.filter(human_loop_id=OuterRef("id"))))
     if cursor.created_at is not None:
         loops = loops.filter(

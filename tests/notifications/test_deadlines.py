@@ -142,3 +142,19 @@ def _local_path(uri: str) -> str:
 
     bucket, key = uri.removeprefix("s3://").split("/", 1)
     return str(settings.HITL_LOCAL_STORE_DIR / bucket / key)
+
+
+def test_a_loop_keeps_the_deadline_of_the_flow_version_it_started_with(notified):
+    flow = _flow_with_deadline(notified, [{"Key": "hitl:deadline", "Value": "10m"}])
+    early = factories.human_loop(flow)
+    services.add_tags(notified.account, factories.flow_arn(flow), [{"Key": "hitl:deadline", "Value": "1h"}])
+    late = factories.human_loop(flow)
+    assert early.flow_version_id != late.flow_version_id
+
+    clock.advance(601)
+    sweeps.run_deadline_steps()
+
+    assert LoopStep.objects.filter(step="timeout").get().human_loop_id == early.id
+    lifecycle.finalize_loop(early.id)
+    assert HumanLoop.objects.get(id=early.id).status == "Failed"
+    assert HumanLoop.objects.get(id=late.id).status == "InProgress"
