@@ -20,6 +20,7 @@ from flows.models import HumanLoop, ReviewTask
 
 PAGE_SIZE = 50
 MIN_TEXT = 3  # trigram indexes need three characters; shorter text would scan every row
+TEXT_WINDOW = 2000  # newest loops a text search tests row by row before it asks the trigram indexes
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def parse_filters(query: Any) -> tuple[LoopFilters, list[str]]:
 
 
 def apply(loops: QuerySet[HumanLoop], filters: LoopFilters) -> QuerySet[HumanLoop]:
-    """Return `loops` narrowed by `filters` (the caller has scoped them to the viewer's accounts)."""
+    """Return `loops` narrowed by `filters` but their text (`page` searches that), scoped by the caller."""
     if filters.name:
         loops = loops.filter(name__icontains=filters.name)
     if filters.status:
@@ -83,27 +84,62 @@ def apply(loops: QuerySet[HumanLoop], filters: LoopFilters) -> QuerySet[HumanLoo
             worker__username=filters.reviewer, state__in=[ReviewTask.State.LEASED, ReviewTask.State.SUBMITTED]
         )
         loops = loops.filter(id__in=answered.values("human_loop_id"))
-    if filters.text:
-        answers = (
-            ReviewTask.objects.filter(answer__isnull=False)
-            .annotate(answer_text=Cast("answer", TextField()))
-            .filter(answer_text__icontains=filters.text)
-        )
-        loops = loops.filter(Q(input_content__icontains=filters.text) | Q(id__in=answers.values("human_loop_id")))
     return loops
 
 
-def page(loops: QuerySet[HumanLoop], cursor: str = "", size: int = PAGE_SIZE) -> tuple[list[HumanLoop], str]:
-    """Return one page of `loops`, newest first, after `cursor`, and the cursor of the next page ("" at the end)."""
+def page(
+    loops: QuerySet[HumanLoop], cursor: str = "", size: int = PAGE_SIZE, *, text: str = ""
+) -> tuple[list[HumanLoop], str]:
+    """Return one page of `loops` (matching `text` in the input or the answers), newest first, after `cursor`,
+    and the cursor of the next page ("" at the end).
+
+    Text is searched in two steps. A common word is found among the newest TEXT_WINDOW loops
+    after the cursor (the walk stops early); when they hold fewer than a page of matches, the
+    matches are looked up through the trigram indexes instead (few rows for a rare word). Both
+    give the same rows: the newest matches after the cursor.
+    """
     after = parse_cursor(cursor)
     if after is not None:
         created_at, loop_id = after
         loops = loops.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=loop_id))
-    rows = list(loops.order_by("-created_at", "-id")[: size + 1])
+    ordered = ("-created_at", "-id")
+    if text:
+        # The window's ids first, as a list: given as a subquery, PostgreSQL tests every row of the table.
+        window = list(loops.order_by(*ordered).values_list("id", flat=True)[:TEXT_WINDOW])
+        rows = list(HumanLoop.objects.filter(id__in=window).filter(_matches(text)).order_by(*ordered)[: size + 1])
+        rows = _with_relations(rows, loops)
+        if len(rows) <= size:
+            rows = list(loops.filter(id__in=_matching_ids(text)).order_by(*ordered)[: size + 1])
+    else:
+        rows = list(loops.order_by(*ordered)[: size + 1])
     if len(rows) <= size:
         return rows, ""
     last = rows[size - 1]
     return rows[:size], f"{last.created_at.isoformat()}~{last.id}"
+
+
+def _with_relations(rows: list[HumanLoop], loops: QuerySet[HumanLoop]) -> list[HumanLoop]:
+    """Return `rows` loaded as `loops` loads them (its select_related), in the same order."""
+    if not rows or not loops.query.select_related:
+        return rows
+    by_id = loops.in_bulk([row.id for row in rows])
+    return [by_id[row.id] for row in rows if row.id in by_id]
+
+
+def _answers_with(text: str) -> QuerySet[ReviewTask]:
+    answers = ReviewTask.objects.filter(answer__isnull=False).annotate(answer_text=Cast("answer", TextField()))
+    return answers.filter(answer_text__icontains=text)
+
+
+def _matches(text: str) -> Q:
+    """Rows whose input or answers hold `text` (tested row by row: for the newest-window step)."""
+    return Q(input_content__icontains=text) | Q(id__in=_answers_with(text).values("human_loop_id"))
+
+
+def _matching_ids(text: str) -> QuerySet:
+    """Ids of the loops whose input or answers hold `text`, as one UNION of two trigram index scans."""
+    in_input = HumanLoop.objects.filter(input_content__icontains=text).values("id")
+    return in_input.union(_answers_with(text).values("human_loop_id"))
 
 
 def parse_cursor(cursor: str) -> tuple[dt.datetime, int] | None:

@@ -27,7 +27,7 @@ def loop_list(request: HttpRequest) -> HttpResponse:
     """Search and filter the admin's loops, newest first, one keyset page at a time."""
     filters, errors = loop_search.parse_filters(request.GET)
     loops = loop_search.apply(_loops(request), filters).select_related("flow_definition", "account")
-    rows, next_cursor = loop_search.page(loops, request.GET.get("after", ""))
+    rows, next_cursor = loop_search.page(loops, request.GET.get("after", ""), text=filters.text)
     query = request.GET.copy()
     query.pop("after", None)
     context = {

@@ -140,3 +140,15 @@ def test_a_next_address_off_this_site_is_not_followed(client, personas):
     client.force_login(personas.owner)
     response = client.post(f"{LOOPS}stop", {"next": "https://evil.example/"})
     assert response["Location"] == LOOPS
+
+
+def test_a_common_word_pages_through_every_match_once_newest_first(client, personas):
+    for number in range(60):
+        f.human_loop(personas.flow, {"taskObject": f"parcel number {number}"}, name=f"parcel-{number:02d}")
+    f.human_loop(personas.flow, {"taskObject": "something else"}, name="other")
+    client.force_login(personas.owner)
+    first = client.get(LOOPS, {"q": "PARCEL"})
+    assert names(first) == [f"parcel-{n:02d}" for n in range(59, 9, -1)]  # found in the newest window
+    second = client.get(LOOPS, {"q": "PARCEL", "after": first.context["next_cursor"]})
+    assert names(second) == [f"parcel-{n:02d}" for n in range(9, -1, -1)]  # fewer than a page: the index step
+    assert second.context["next_cursor"] == ""
