@@ -290,18 +290,18 @@ def _finished_answers(flow: FlowDefinition) -> list[_LoopAnswers]:
     # Loops still collecting answers count too: their answers are evidence about the reviewers (adaptive
     # overlap needs an estimate long before its loops finish); only finished loops are consolidated.
     loops = {
-        loop_id: _LoopAnswers(loop_id, name, uri, is_gold, finished=status in HumanLoop.TERMINAL)
-        for loop_id, name, uri, is_gold, status in HumanLoop.objects.filter(flow_definition_id=flow.id)
-        .filter(Q(status__in=[*HumanLoop.TERMINAL, *HumanLoop.OPEN]) | Q(is_gold=True))
-        .values_list("id", "name", "output_s3_uri", "is_gold", "status")
-        .iterator(chunk_size=10000)
+        loop_id: _LoopAnswers(loop_id, name, uri, bool(is_gold), finished=status in HumanLoop.TERMINAL)
+        for loop_id, name, uri, is_gold, status in _plain_rows(
+            HumanLoop.objects.filter(flow_definition_id=flow.id)
+            .filter(Q(status__in=[*HumanLoop.TERMINAL, *HumanLoop.OPEN]) | Q(is_gold=True))
+            .values_list("id", "name", "output_s3_uri", "is_gold", "status")
+        )
     }
-    rows = list(
+    rows = _plain_rows(
         ReviewTask.objects.filter(flow_definition_id=flow.id, state=ReviewTask.State.SUBMITTED)
         .annotate(raw=Cast("answer", output_field=TextField()))
         .order_by("human_loop_id", "submitted_at", "id")
         .values_list("human_loop_id", "worker_id", "raw")
-        .iterator(chunk_size=10000)
     )
     worker_ids = dict(
         Worker.objects.filter(user_id__in={user_id for _, user_id, _ in rows}).values_list("user_id", "worker_id")
@@ -314,6 +314,15 @@ def _finished_answers(flow: FlowDefinition) -> list[_LoopAnswers]:
         loop.users.append(user_id)
         loop.answers.append(raw)
     return [loop for loop in loops.values() if loop.answers]
+
+
+def _plain_rows(queryset) -> list[tuple]:
+    """The queryset's rows as the database driver returns them: the ORM's per-value converters (a third of
+    the time on 100k answers) are skipped; the columns read here need none (ids, text, flags)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 @functools.lru_cache(maxsize=4096)
