@@ -141,8 +141,12 @@ class Burst:
     seconds: float
 
 
-def burst_of_calls(url: str, key_id: str, secret: str, *, threads: int = 8, seconds: float = 3.0) -> Burst:
-    """Call DescribeHumanLoop from `threads` clients for `seconds`; count allowed and throttled answers."""
+def burst_of_calls(
+    url: str, key_id: str, secret: str, *, threads: int = 8, seconds: float = 3.0, min_calls: int = 40
+) -> Burst:
+    """Call DescribeHumanLoop from `threads` clients for `seconds`, and on until `min_calls` were answered
+    (at most 60 s): on a loaded machine a fixed time may hold too few calls to outrun the refill.
+    Counts allowed and throttled answers."""
     clients = [runtime_client(url, key_id, secret) for _ in range(threads)]
     outcomes: Counter = Counter()
     lock = threading.Lock()
@@ -150,7 +154,12 @@ def burst_of_calls(url: str, key_id: str, secret: str, *, threads: int = 8, seco
 
     def run(client) -> None:
         start.wait()
-        while time.monotonic() < deadline:
+        while True:
+            now = time.monotonic()
+            with lock:
+                answered = sum(outcomes.values())
+            if now >= hard_deadline or (now >= deadline and answered >= min_calls):
+                break
             try:
                 client.describe_human_loop(HumanLoopName="nobody-has-this-loop")
                 outcome = "ok"
@@ -164,6 +173,7 @@ def burst_of_calls(url: str, key_id: str, secret: str, *, threads: int = 8, seco
         worker.start()
     began = time.monotonic()
     deadline = began + seconds
+    hard_deadline = began + max(seconds, 60.0)
     start.wait()
     for worker in workers:
         worker.join()

@@ -15,7 +15,7 @@ from workforce import access_keys
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-RATE, BURST, WORKERS = 2.0, 4, 4
+RATE, BURST, WORKERS = 0.5, 4, 4  # a slow refill: throttling shows even when a loaded machine answers slowly
 
 
 def test_four_gunicorn_workers_with_redis_share_one_bucket_per_key(_backing_services, django_db_setup, tmp_path):

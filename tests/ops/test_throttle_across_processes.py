@@ -9,7 +9,7 @@ import sqlite3
 
 from tests.web_processes import burst_of_calls, embedded_env, gunicorn, manage, migrate_embedded
 
-RATE, BURST, WORKERS = 2.0, 4, 4
+RATE, BURST, WORKERS = 0.5, 4, 4  # a slow refill: throttling shows even when a loaded machine answers slowly
 
 
 def allowed_at_most(seconds: float) -> float:
