@@ -52,9 +52,7 @@ def flow_list(request: HttpRequest) -> HttpResponse:
         _live_flows(request).select_related("account", "workteam", "human_task_ui").order_by("account__name", "name")
     )
     loops = scoped(HumanLoop.objects.filter(deleted_at__isnull=True, is_gold=False), request)
-    per_flow = numbers.per_flow(loops)
-    rows = [{"flow": flow, **per_flow.get(flow.id, {"open": 0, "completed_7d": 0})} for flow in flows]
-    return render(request, "console/flow_list.html", {"flows": rows})
+    return render(request, "console/flow_list.html", {"flows": numbers.flow_rows(flows, loops)})
 
 
 @console_view

@@ -77,6 +77,12 @@ def per_flow(loops: QuerySet[HumanLoop]) -> dict[int, dict[str, int]]:
     return {row["flow_definition_id"]: {"open": row["open"], "completed_7d": row["completed_7d"]} for row in rows}
 
 
+def flow_rows(flows: QuerySet, loops: QuerySet[HumanLoop]) -> list[dict[str, Any]]:
+    """Return [{"flow", "open", "completed_7d"}] for the flows table of the home and flows pages."""
+    counts = per_flow(loops)
+    return [{"flow": flow, **counts.get(flow.id, {"open": 0, "completed_7d": 0})} for flow in flows]
+
+
 def agreement(loops: QuerySet[HumanLoop], sample: int = AGREEMENT_SAMPLE) -> tuple[float | None, int]:
     """Return (mean pairwise agreement on categorical answers, loops it covers) of the newest finished loops.
 

@@ -16,8 +16,6 @@ def home(request: HttpRequest) -> HttpResponse:
     loops = scoped(HumanLoop.objects.filter(deleted_at__isnull=True, is_gold=False), request)
     tasks = scoped(ReviewTask.objects.all(), request, "workteam__account")
     flows = scoped(FlowDefinition.objects.filter(deleted_at__isnull=True), request)
-    flows = flows.select_related("account", "workteam").order_by("account__name", "name")
-    per_flow = numbers.per_flow(loops)
-    rows = [{"flow": flow, **per_flow.get(flow.id, {"open": 0, "completed_7d": 0})} for flow in flows]
-    context = {"glance": numbers.glance(loops, tasks), "flows": rows}
+    flows = flows.select_related("account", "workteam", "human_task_ui").order_by("account__name", "name")
+    context = {"glance": numbers.glance(loops, tasks), "flows": numbers.flow_rows(flows, loops)}
     return render(request, "console/home.html", context)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 
 import pytest
+from django.conf import settings as django_settings
+from django.urls import clear_url_caches
 
 from hitl.kernel import clock
 from tests.personas import personas  # noqa: F401  (the owner / reviewers / outsider fixture)
@@ -32,6 +35,21 @@ def _isolated_store(settings, tmp_path):
     get_store.cache_clear()
     yield
     get_store.cache_clear()
+
+
+@pytest.fixture
+def api_prefix(settings):
+    """Serve the AWS APIs under /a2i (HITL_API_PREFIX) for this test, then restore the URL map."""
+
+    def reload_urls() -> None:
+        importlib.reload(importlib.import_module(django_settings.ROOT_URLCONF))
+        clear_url_caches()
+
+    settings.HITL_API_PREFIX = "/a2i"
+    reload_urls()
+    yield "/a2i"
+    settings.HITL_API_PREFIX = ""
+    reload_urls()
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 
 import pytest
-from django.conf import settings as django_settings
-from django.urls import clear_url_caches
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
@@ -51,21 +48,6 @@ def test_aws_calls_at_the_root_never_get_the_landing_page_even_when_they_accept_
     assert response.status_code in (400, 403)
     assert not response["Content-Type"].startswith("text/html")
     assert b"Human review for ML predictions" not in response.content
-
-
-@pytest.fixture
-def api_prefix(settings):
-    """Serve the AWS APIs under /a2i for this test, then restore the URL map (as tests/protocol does)."""
-
-    def reload_urls() -> None:
-        importlib.reload(importlib.import_module(django_settings.ROOT_URLCONF))
-        clear_url_caches()
-
-    settings.HITL_API_PREFIX = "/a2i"
-    reload_urls()
-    yield "/a2i"
-    settings.HITL_API_PREFIX = ""
-    reload_urls()
 
 
 def test_with_an_api_prefix_the_root_is_the_landing_page_and_the_prefix_the_api(client, db, api_prefix):

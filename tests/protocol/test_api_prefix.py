@@ -2,28 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.conf import settings as django_settings
-from django.urls import clear_url_caches
 
 from tests.protocol.conftest import start_loop
-
-
-@pytest.fixture
-def api_prefix(settings):
-    """Serve the AWS APIs under /a2i for this test, then restore the URL map."""
-
-    def reload_urls() -> None:
-        importlib.reload(importlib.import_module(django_settings.ROOT_URLCONF))
-        clear_url_caches()
-
-    settings.HITL_API_PREFIX = "/a2i"
-    reload_urls()
-    yield "/a2i"
-    settings.HITL_API_PREFIX = ""
-    reload_urls()
 
 
 def test_boto3_clients_work_with_a_prefixed_endpoint(api_prefix, aws_account, flow_setup):
