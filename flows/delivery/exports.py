@@ -15,6 +15,7 @@ consolidated answer when there is one, else each reviewer's answer.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -23,6 +24,9 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from flows.models import FlowDefinition, HumanLoop, ReviewTask
 from hitl.kernel.errors import InvalidInput
@@ -49,15 +53,62 @@ _TEXT_FIELD = re.compile(r"<crowd-entity-annotation[^>]*?\btext=\"\{\{\s*task\.i
 
 
 @dataclass(frozen=True)
+class ExportedAnswer:
+    worker_id: str
+    answer_text: str  # the answer as JSON text, as the database returns it (not decoded)
+    submitted_at: str  # ISO 8601
+    seconds: float | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "workerId": self.worker_id,
+            "answerContent": json.loads(self.answer_text),
+            "submissionTime": self.submitted_at,
+            "timeSpentInSeconds": self.seconds,
+        }
+
+
+@dataclass(frozen=True)
 class ExportedLoop:
+    """One loop as exported. Input and answers stay JSON text: JSONL and CSV copy them without decoding."""
+
     id: int
     name: str
     status: str
-    input: Any
-    created_at: dt.datetime
-    finished_at: dt.datetime | None
-    answers: list[dict[str, Any]]  # {"workerId", "answerContent", "submissionTime", "timeSpentInSeconds"}
+    input_text: str  # InputContent as the client sent it, on one line
+    created_at: str
+    finished_at: str | None
+    answers: list[ExportedAnswer]
     consolidated: Any = None
+
+    @property
+    def input(self) -> Any:
+        return json.loads(self.input_text)
+
+    def answers_json(self) -> list[dict[str, Any]]:
+        return [answer.as_json() for answer in self.answers]
+
+
+# Timestamps read as text (decoding them costs more than the rest of a row): PostgreSQL gives
+# "2026-12-01 13:55:20.123+00", SQLite "2026-12-01 13:55:20.123"; both become ISO 8601 with an offset.
+_OFFSET_HOURS = re.compile(r"[+-]\d\d$")
+
+
+def _iso(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = text.replace(" ", "T", 1)
+    if _OFFSET_HOURS.search(text):
+        return text + ":00"
+    if text.endswith("Z") or (len(text) > 6 and text[-6] in "+-" and text[-3] == ":"):
+        return text
+    return text + "+00:00"
+
+
+def _one_line(json_text: str) -> str:
+    # Raw newlines in valid JSON are whitespace between tokens (inside strings they are escaped), so a
+    # pretty-printed InputContent becomes one JSONL line by replacing them.
+    return json_text.replace("\r", " ").replace("\n", " ") if "\n" in json_text or "\r" in json_text else json_text
 
 
 def export_loops(
@@ -76,42 +127,42 @@ def export_loops(
         loops = loops.filter(finished_at__gte=since)
     if until:
         loops = loops.filter(finished_at__lt=until)
+    loops = loops.annotate(created_text=Cast("created_at", TextField()), finished_text=Cast("finished_at", TextField()))
     workers: dict[int, str] = {}
     last = 0
     while True:
         rows = list(
             loops.filter(id__gt=last)
             .order_by("id")
-            .values_list("id", "name", "status", "input_json", "created_at", "finished_at")[:batch]
+            .values_list("id", "name", "status", "input_content", "created_text", "finished_text")[:batch]
         )
         if not rows:
             return
         last = rows[-1][0]
-        answers: dict[int, list[dict[str, Any]]] = {}
+        answers: dict[int, list[ExportedAnswer]] = {}
         tasks = (
             ReviewTask.objects.filter(human_loop_id__in=[row[0] for row in rows], state=ReviewTask.State.SUBMITTED)
+            .annotate(answer_text=Cast("answer", TextField()), submitted_text=Cast("submitted_at", TextField()))
             .order_by("human_loop_id", "submitted_at", "id")
-            .values_list("human_loop_id", "worker_id", "answer", "submitted_at", "time_spent_seconds")
+            .values_list("human_loop_id", "worker_id", "answer_text", "submitted_text", "time_spent_seconds")
         )
-        for loop_id, user_id, answer, submitted_at, seconds in tasks:
+        for loop_id, user_id, answer_text, submitted_text, seconds in tasks:
             if user_id not in workers:
                 workers.update(Worker.objects.filter(user_id=user_id).values_list("user_id", "worker_id"))
             answers.setdefault(loop_id, []).append(
-                {
-                    "workerId": workers.get(user_id, str(user_id)),
-                    "answerContent": answer,
-                    "submissionTime": submitted_at.isoformat(),
-                    "timeSpentInSeconds": seconds,
-                }
+                ExportedAnswer(workers.get(user_id, str(user_id)), answer_text, _iso(submitted_text), seconds)
             )
-        for loop_id, name, status, input_json, created_at, finished_at in rows:
-            given = answers.get(loop_id, [])
+        for loop_id, name, status, input_text, created_text, finished_text in rows:
+            given = answers.get(loop_id)
             if not given:
                 continue  # stopped before anyone answered: nothing to learn from
-            consolidated = None
+            loop = ExportedLoop(
+                loop_id, name, status, _one_line(input_text), _iso(created_text), _iso(finished_text), given
+            )
             if consolidate is not None:
-                consolidated = consolidate({"humanLoopName": name, "humanAnswers": given, "inputContent": input_json})
-            yield ExportedLoop(loop_id, name, status, input_json, created_at, finished_at, given, consolidated)
+                document = {"humanLoopName": name, "humanAnswers": loop.answers_json(), "inputContent": loop.input}
+                loop = dataclasses.replace(loop, consolidated=consolidate(document))
+            yield loop
 
 
 def render(flow: FlowDefinition, loops: Iterator[ExportedLoop], export_format: str) -> Iterator[bytes]:
@@ -151,20 +202,27 @@ def _grouped(lines: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:
 
 
 def _jsonl(loops: Iterator[ExportedLoop]) -> Iterator[bytes]:
+    """One object per loop, written around the JSON texts of its input and answers (they are not re-encoded)."""
+
     def lines() -> Iterator[str]:
         for loop in loops:
-            record = {
-                "humanLoopName": loop.name,
-                "status": loop.status,
-                "createdAt": loop.created_at.isoformat(),
-                "finishedAt": loop.finished_at.isoformat() if loop.finished_at else None,
-                "input": loop.input,
-                "humanAnswers": loop.answers,
-                "consolidatedAnswer": loop.consolidated,
-            }
-            yield _dumps(record) + "\n"
+            answers = ",".join(
+                f'{{"workerId":"{a.worker_id}","answerContent":{a.answer_text},'
+                f'"submissionTime":"{a.submitted_at}","timeSpentInSeconds":{_number(a.seconds)}}}'
+                for a in loop.answers
+            )
+            finished = f'"{loop.finished_at}"' if loop.finished_at else "null"
+            yield (
+                f'{{"humanLoopName":"{loop.name}","status":"{loop.status}","createdAt":"{loop.created_at}",'
+                f'"finishedAt":{finished},"input":{loop.input_text},"humanAnswers":[{answers}],'
+                f'"consolidatedAnswer":{_dumps(loop.consolidated)}}}\n'
+            )
 
     return _grouped(lines())
+
+
+def _number(value: float | None) -> str:
+    return "null" if value is None else repr(float(value))
 
 
 def _csv(loops: Iterator[ExportedLoop]) -> Iterator[bytes]:
@@ -178,18 +236,10 @@ def _csv(loops: Iterator[ExportedLoop]) -> Iterator[bytes]:
         out.seek(0)
         out.truncate()
         for loop in loops:
-            base = [
-                loop.name,
-                loop.status,
-                loop.created_at.isoformat(),
-                loop.finished_at.isoformat() if loop.finished_at else "",
-                _dumps(loop.input),
-            ]
+            base = [loop.name, loop.status, loop.created_at, loop.finished_at or "", loop.input_text]
             consolidated = _dumps(loop.consolidated) if loop.consolidated is not None else ""
             for answer in loop.answers:
-                writer.writerow(
-                    [*base, answer["workerId"], answer["submissionTime"], _dumps(answer["answerContent"]), consolidated]
-                )
+                writer.writerow([*base, answer.worker_id, answer.submitted_at, answer.answer_text, consolidated])
             yield out.getvalue()
             out.seek(0)
             out.truncate()
@@ -201,7 +251,7 @@ def _answer_sets(loop: ExportedLoop) -> list[tuple[str, Any]]:
     """The answers a COCO or spaCy record is made of: the consolidated one, else each reviewer's."""
     if loop.consolidated is not None:
         return [("consolidated", loop.consolidated)]
-    return [(answer["workerId"], answer["answerContent"]) for answer in loop.answers]
+    return [(answer.worker_id, json.loads(answer.answer_text)) for answer in loop.answers]
 
 
 def _members(answer: Any, key: str) -> Iterator[dict[str, Any]]:

@@ -180,3 +180,12 @@ def test_an_outsider_cannot_export_another_accounts_flow_and_bad_input_is_said(c
     assert "From must be a date like 2026-12-01" in response.content.decode()
     response = client.get("/console/export/", {"flow": personas.outsider.flow.id, "format": "xml", "go": "download"})
     assert "Choose a format: jsonl, csv, coco, spacy." in response.content.decode()
+
+
+def test_timestamps_read_as_text_become_iso_8601_and_pretty_json_one_line():
+    assert exports._iso("2026-12-01 13:55:20.123456+00") == "2026-12-01T13:55:20.123456+00:00"  # PostgreSQL
+    assert exports._iso("2026-12-01 13:55:20.123456") == "2026-12-01T13:55:20.123456+00:00"  # SQLite, UTC
+    assert exports._iso("2026-12-01T13:55:20+05:30") == "2026-12-01T13:55:20+05:30"
+    pretty = '{\n  "taskObject": "two\\nlines"\n}'
+    assert json.loads(exports._one_line(pretty)) == json.loads(pretty)
+    assert "\n" not in exports._one_line(pretty)
