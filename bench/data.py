@@ -201,9 +201,8 @@ class _count_answers:
 
 
 def phase_list(calls: int) -> dict:
-    from django.test import Client
-
     from django.contrib.auth import get_user_model
+    from django.test import Client
 
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench-admin"))
