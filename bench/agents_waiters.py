@@ -154,7 +154,7 @@ def _start_events(stack: Stack) -> subprocess.Popen:
     command = [str(VENV / "uvicorn"), "agents.asgi:application", "--host", "127.0.0.1", "--port", str(EVENTS_PORT)]
     events = subprocess.Popen(command + ["--no-access-log", "--log-level", "warning"], cwd=ROOT, env=stack.env,
                               stdout=log, stderr=log)  # fmt: skip
-    deadline = time.time() + 60
+    deadline = time.time() + 240  # importing Django and the MCP SDK takes long on a loaded machine
     import httpx
 
     while time.time() < deadline:
