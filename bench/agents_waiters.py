@@ -163,6 +163,7 @@ def _start_events(stack: Stack) -> subprocess.Popen:
             return events
         except httpx.HTTPError:
             time.sleep(0.3)
+    events.kill()  # not answering: do not leave it behind
     raise RuntimeError("the events process did not start")
 
 
