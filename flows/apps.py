@@ -6,7 +6,10 @@ class FlowsConfig(AppConfig):
     verbose_name = "Flows and loops"  # the admin index section
 
     def ready(self) -> None:
-        from flows import metrics
+        from flows import (
+            metrics,
+            tasks,  # noqa: F401  (binds the Celery tasks of flows.jobs)
+        )
         from flows.api import (
             runtime,  # noqa: F401  (registers the runtime operations)
             sagemaker,  # noqa: F401  (registers the flow and task UI operations)

@@ -13,6 +13,7 @@ import logging
 
 from celery import shared_task
 
+from flows import jobs
 from flows.delivery import outbox, storage, webhooks
 from flows.loops import imports, lifecycle
 from flows.models import HumanLoop, OutputOutbox, WebhookDelivery
@@ -115,3 +116,9 @@ def notify_reviewer_paused(standing_id: int) -> None:
 def run_import(job_id: int) -> None:
     """Run a queued import (flows.loops.imports.run_import; a second delivery finds it claimed and does nothing)."""
     imports.run_import(job_id)
+
+
+# The services above enqueue these through flows.jobs, since they cannot import this module.
+jobs.FINALIZE_LOOP.bind(finalize_loop)
+jobs.DELIVER_WEBHOOK.bind(deliver_webhook)
+jobs.NOTIFY_REVIEWER_PAUSED.bind(notify_reviewer_paused)

@@ -5,8 +5,8 @@ class ReviewUiConfig(AppConfig):
     name = "review_ui"
 
     def ready(self) -> None:
-        from flows.definitions import services
+        from flows.definitions import templates
         from review_ui import rendering
 
         # CreateHumanTaskUi refuses a template this portal could not render.
-        services.register_template_validator(rendering.validate_template)
+        templates.register_validator(rendering.validate_template)

@@ -21,11 +21,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.urls import reverse
 
 from flows.delivery.read_access import ReadPolicy
+from flows.models import ReviewTask
 from hitl.kernel import clock
+from workforce import roles
+from workforce.audit import trail as audit
 
 # Not in the spec: how long a grant_read_access URL stays valid at most (a lease can end it sooner).
 GRANT_MAX_AGE_SECONDS = 3600
@@ -108,9 +112,6 @@ def viewer_refusal(grant: GrantToken, user: Any) -> str | None:
     Checked on every load: the person the URL was made for must still hold the task (or, for a
     preview, still administer the account), and the account must still be allowed to read it.
     """
-    from flows.models import ReviewTask
-    from workforce import roles
-
     if user is not None and user.is_authenticated and user.pk != grant.user_id:
         return "this link was made for another person"
     if grant.task_id is not None:
@@ -124,8 +125,6 @@ def viewer_refusal(grant: GrantToken, user: Any) -> str | None:
         if not held:
             return "the task this link was made for is no longer assigned to its reviewer"
     else:
-        from django.contrib.auth import get_user_model
-
         person = get_user_model().objects.filter(pk=grant.user_id, is_active=True, is_staff=True).first()
         if person is None or not roles.administered_accounts(person).filter(id=grant.account_id).exists():
             return "the preview this link was made for is no longer allowed for its account"
@@ -157,8 +156,6 @@ def insert_notice(rendered: str, notice: str) -> str:
 
 def record_refusals(grants: ObjectGrants) -> None:
     """Write one audit record per refused object of a render."""
-    from workforce.audit import trail as audit
-
     for uri, reason in grants.refused:
         audit.record_refused_grant(
             account_id=grants.account_id, actor=grants.actor, uri=uri, reason=reason, task_id=grants.task_id

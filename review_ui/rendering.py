@@ -32,6 +32,7 @@ from liquid.exceptions import LiquidError
 from liquid.output import LimitedStringIO
 from liquid.undefined import Undefined
 
+from flows.delivery.storage import get_store
 from hitl.kernel.errors import InvalidInput
 from review_ui import grants
 
@@ -231,8 +232,6 @@ def grant_read_access(value: Any) -> str:
             current.refused.append((uri, reason))
         return grants.REFUSED_PLACEHOLDER_URL
     if settings.HITL_OUTPUT_BACKEND == "s3":
-        from flows.delivery.storage import get_store
-
         return _outside_budget(get_store).client.generate_presigned_url(
             "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=current.max_age_seconds
         )

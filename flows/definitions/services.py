@@ -8,7 +8,6 @@ activation conditions that parse.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
 
-from flows.definitions import agent_policy, conditions, deadlines, versions
+from flows.definitions import agent_policy, conditions, deadlines, templates, versions
 from flows.delivery import outputs
 from flows.loops import escalation
 from flows.models import FlowDefinition, HumanLoop, HumanTaskUi, TaskTemplate
@@ -36,11 +35,6 @@ MAX_TAGS_PER_RESOURCE = 50
 # --- Human task UIs -----------------------------------------------------------
 
 
-def validate_template_content(content: str) -> None:
-    """Check a task template as CreateHumanTaskUi does (and UpdateHumanTaskUi, which reuses it)."""
-    _validate_template(content)
-
-
 def create_human_task_ui(
     account: Account, *, name: str, content: str, tags: list | None = None, created_by: str = ""
 ) -> HumanTaskUi:
@@ -49,7 +43,7 @@ def create_human_task_ui(
     Raises InvalidInput (template syntax, with line and reason), InUse (name
     taken) or LimitExceeded (HITL_HUMAN_TASK_UI_QUOTA).
     """
-    validate_template_content(content)
+    templates.validate(content)
     with transaction.atomic():
         if HumanTaskUi.objects.filter(account=account).count() >= settings.HITL_HUMAN_TASK_UI_QUOTA:
             raise LimitExceeded(
@@ -260,24 +254,6 @@ def human_task_ui_for_arn(account: Account, arn: str) -> HumanTaskUi:
     if ui is None:
         raise InvalidInput(f"The human task UI {arn} does not exist in this account and region.")
     return ui
-
-
-# The template checks of the app that renders templates (review_ui registers its Liquid check in
-# its AppConfig.ready): flows never imports the portal, and a missing check fails loudly.
-TEMPLATE_VALIDATORS: list[Callable[[str], None]] = []
-
-
-def register_template_validator(validator: Callable[[str], None]) -> None:
-    """Add a check that raises InvalidInput (naming line and reason) for a template that cannot be rendered."""
-    if validator not in TEMPLATE_VALIDATORS:
-        TEMPLATE_VALIDATORS.append(validator)
-
-
-def _validate_template(content: str) -> None:
-    if not TEMPLATE_VALIDATORS:
-        raise RuntimeError("No template validator is registered (review_ui registers one in AppConfig.ready).")
-    for validator in TEMPLATE_VALIDATORS:
-        validator(content)
 
 
 # --- Tags -------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from typing import Any
 
 from django.db import transaction
 
-from flows.definitions import agent_policy
+from flows.definitions import agent_policy, templates
 from flows.loops import lookups
 from flows.models import (
     FlowDefinition,
@@ -249,9 +249,7 @@ def update_human_task_ui(
     The template is validated as at CreateHumanTaskUi. Raises Conflict when `base_version`
     is not the current version, InvalidInput when it removes answer fields in use (unless `force`).
     """
-    from flows.definitions.services import validate_template_content  # services imports this module
-
-    validate_template_content(content)
+    templates.validate(content)
     with transaction.atomic():
         ui = HumanTaskUi.objects.select_for_update().get(pk=ui.pk)
         _check_base("human task UI", ui.name, ui.current_version.number if ui.current_version_id else 0, base_version)

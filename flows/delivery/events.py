@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 
+from flows import jobs
 from flows.delivery import outbox, webhooks
 from flows.delivery.outputs import flow_arn, iso_millis
 from flows.models import HumanLoop, ReviewTask, StatusEvent, WebhookDelivery, WebhookEndpoint
@@ -79,11 +80,9 @@ def record_status_change(loop: HumanLoop) -> StatusEvent:
         WebhookDelivery(event=event, endpoint=e, next_attempt_at=sweep_at) for e in endpoints
     )
     if deliveries:
-        from flows import tasks
-
         for delivery in deliveries:
             enqueue_on_commit(
-                tasks.deliver_webhook,
+                jobs.DELIVER_WEBHOOK,
                 delivery.id,
                 on_failure=partial(outbox.mark_due_now, WebhookDelivery, id=delivery.id),
             )

@@ -37,6 +37,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError
 from django.db.models import Exists, F, JSONField, OuterRef, QuerySet, Subquery, Value
 
+from flows import jobs
 from flows.definitions import activation, versions
 from flows.delivery import events, outbox, outputs
 from flows.loops import escalation, hot_sql, lookups, rules, start_input
@@ -358,8 +359,8 @@ def submit_task(user: AbstractBaseUser, task_id: int, answer: dict[str, Any]) ->
             answered = hot_sql.submit(user, task_id, answer, now)
             if answered is not None:
                 metrics.task_submitted(answered.task)
-                if answered.loop.is_gold:
-                    gold.record_gold_answer(user, answered.loop, answer)
+                if answered.loop.is_gold and gold.record_gold_answer(user, answered.loop, answer):
+                    release_leases_on_flow(user.pk, answered.loop.flow_definition_id)
                 _decide_finish(answered.loop, answered.submitted, answered.leased, answered.has_outbox)
                 return answered.task
         task, loop = _lock_task_of(user, task_id)
@@ -376,8 +377,8 @@ def submit_task(user: AbstractBaseUser, task_id: int, answer: dict[str, Any]) ->
         task.save(update_fields=["state", "answer", "submitted_at", "time_spent_seconds", "lease_expires_at"])
         audit.record_task("SubmitTask", user, task, account_id=loop.account_id)
         metrics.task_submitted(task)
-        if loop.is_gold:
-            gold.record_gold_answer(user, loop, answer)
+        if loop.is_gold and gold.record_gold_answer(user, loop, answer):
+            release_leases_on_flow(user.pk, loop.flow_definition_id)
         _finish_if_done(loop)
     return task
 
@@ -537,9 +538,7 @@ def _schedule_finalize(loop: HumanLoop, final_status: str) -> None:
     row = OutputOutbox.objects.create(
         human_loop=loop, final_status=final_status, bucket=bucket, key=key, next_attempt_at=outbox.handed_to_message()
     )
-    from flows import tasks  # tasks imports this module
-
-    enqueue_on_commit(tasks.finalize_loop, loop.id, on_failure=partial(outbox.mark_due_now, OutputOutbox, id=row.id))
+    enqueue_on_commit(jobs.FINALIZE_LOOP, loop.id, on_failure=partial(outbox.mark_due_now, OutputOutbox, id=row.id))
 
 
 # --- Finishing ----------------------------------------------------------------
@@ -857,11 +856,7 @@ def time_out_human_loop(loop_id: int, *, action: str, deadline_seconds: int) -> 
             failure_code=failure_code,
             failure_reason=reason if failure_code else "",
         )
-        from flows import tasks  # tasks imports this module
-
-        enqueue_on_commit(
-            tasks.finalize_loop, loop.id, on_failure=partial(outbox.mark_due_now, OutputOutbox, id=row.id)
-        )
+        enqueue_on_commit(jobs.FINALIZE_LOOP, loop.id, on_failure=partial(outbox.mark_due_now, OutputOutbox, id=row.id))
     return True
 
 

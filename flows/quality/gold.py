@@ -32,6 +32,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError
 from django.db.models import Exists, OuterRef
 
+from flows import jobs
 from flows.loops import lookups
 from flows.models import FlowDefinition, GoldItem, HumanLoop, ReviewerStanding, ReviewTask, TaskExclusion
 from flows.quality import quality_config
@@ -184,13 +185,17 @@ def wilson_upper(correct: int, answered: int, z: float = WILSON_Z) -> float:
     return (centre + spread) / (1 + z * z / answered)
 
 
-def record_gold_answer(user: AbstractBaseUser, loop: HumanLoop, answer: dict[str, Any]) -> None:
-    """Score a gold answer and qualify or pause the reviewer (in the caller's transaction, loop locked)."""
+def record_gold_answer(user: AbstractBaseUser, loop: HumanLoop, answer: dict[str, Any]) -> bool:
+    """Score a gold answer and qualify or pause the reviewer (in the caller's transaction, loop locked).
+
+    Returns True when this answer paused the reviewer: the caller (flows.loops.lifecycle, the
+    writer of task states) then gives back the tasks they hold on the flow.
+    """
     flow = lookups.flow_by_id(loop.flow_definition_id)
     config = quality_config.of_flow(flow)
     known = GoldItem.objects.filter(human_loop_id=loop.id).values_list("answer", flat=True).first()
     if known is None:
-        return
+        return False
     correct = is_correct(answer, known)
     standing, _ = ReviewerStanding.objects.select_for_update().get_or_create(
         worker_id=user.pk, flow_definition_id=flow.id
@@ -212,15 +217,16 @@ def record_gold_answer(user: AbstractBaseUser, loop: HumanLoop, answer: dict[str
                     f"failed qualification: {standing.gold_correct} of {standing.gold_answered} gold answers right, "
                     f"{qualification.accuracy:.0%} needed",
                 )
-                return
+                return True
     elif standing.paused_at is None and should_pause(standing.gold_correct, standing.gold_answered, config):
         _pause(
             standing,
             flow,
             f"gold accuracy {standing.gold_correct}/{standing.gold_answered} is below {config.pause_below:.0%}",
         )
-        return
+        return True
     standing.save(update_fields=fields)
+    return False
 
 
 def should_pause(correct: int, answered: int, config: quality_config.QualityConfig) -> bool:
@@ -229,9 +235,6 @@ def should_pause(correct: int, answered: int, config: quality_config.QualityConf
 
 
 def _pause(standing: ReviewerStanding, flow: FlowDefinition, reason: str) -> None:
-    from flows import tasks  # both import this module
-    from flows.loops import lifecycle
-
     now = clock.now()
     standing.paused_at, standing.held, standing.pause_reason, standing.updated_at = now, True, reason[:512], now
     standing.save()
@@ -243,8 +246,7 @@ def _pause(standing: ReviewerStanding, flow: FlowDefinition, reason: str) -> Non
         goldAnswered=standing.gold_answered,
         goldCorrect=standing.gold_correct,
     )
-    lifecycle.release_leases_on_flow(standing.worker_id, flow.id)
-    enqueue_on_commit(tasks.notify_reviewer_paused, standing.id)
+    enqueue_on_commit(jobs.NOTIFY_REVIEWER_PAUSED, standing.id)
 
 
 def paused_worker_ids(flow_id: int) -> set[int]:
