@@ -459,37 +459,38 @@ class DeliveryAttemptStatus(models.TextChoices):
     FAILED = "failed"
 
 
-class OutputWriteAttempt(models.Model):
-    """One try at writing a loop's output.json (as saleor's EventDeliveryAttempt): when, how long, what failed."""
+class DeliveryAttempt(models.Model):
+    """One try at outbound work (as saleor's EventDeliveryAttempt): when, how long, whether it worked, what failed."""
 
-    outbox = models.ForeignKey(OutputOutbox, on_delete=models.CASCADE, related_name="attempt_rows")
     attempted_at = models.DateTimeField(default=clock.now)
     duration_ms = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=16, choices=DeliveryAttemptStatus.choices)
     error = models.TextField(blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} at {self.attempted_at:%Y-%m-%d %H:%M:%S}"
+
+
+class OutputWriteAttempt(DeliveryAttempt):
+    """One try at writing a loop's output.json."""
+
+    outbox = models.ForeignKey(OutputOutbox, on_delete=models.CASCADE, related_name="attempt_rows")
 
     class Meta:
         indexes = [models.Index(fields=["outbox", "attempted_at"], name="output_attempt_outbox_idx")]
 
-    def __str__(self) -> str:
-        return f"{self.get_status_display()} at {self.attempted_at:%Y-%m-%d %H:%M:%S}"
 
-
-class WebhookDeliveryAttempt(models.Model):
-    """One POST (or SQS/EventBridge send) of a delivery: when, how long, the response code, what failed."""
+class WebhookDeliveryAttempt(DeliveryAttempt):
+    """One POST (or SQS/EventBridge send) of a delivery, with the endpoint's response code."""
 
     delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_rows")
-    attempted_at = models.DateTimeField(default=clock.now)
-    duration_ms = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=16, choices=DeliveryAttemptStatus.choices)
     response_status_code = models.PositiveIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["delivery", "attempted_at"], name="webhook_attempt_delivery_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.get_status_display()} at {self.attempted_at:%Y-%m-%d %H:%M:%S}"
 
 
 class GoldItem(models.Model):

@@ -86,18 +86,21 @@ class Attempt:
     def duration_ms(self) -> int:
         return max(0, round((time.monotonic() - self._start) * 1000))
 
+    def row(self, error: str = "") -> dict[str, Any]:
+        """The DeliveryAttempt columns of this try, ended now: failed when there is an error."""
+        return {
+            "attempted_at": self.started_at,
+            "duration_ms": self.duration_ms,
+            "status": DeliveryAttemptStatus.FAILED if error else DeliveryAttemptStatus.SUCCESS,
+            "error": error[:2000],
+        }
+
 
 def record_output_attempt(
     *, outbox_id: int, loop_id: int, account_id: int | None, attempt: Attempt, error: str = ""
 ) -> None:
     """Insert the OutputWriteAttempt row of one try; a failed try is also written to the audit trail."""
-    OutputWriteAttempt.objects.create(
-        outbox_id=outbox_id,
-        attempted_at=attempt.started_at,
-        duration_ms=attempt.duration_ms,
-        status=DeliveryAttemptStatus.FAILED if error else DeliveryAttemptStatus.SUCCESS,
-        error=error[:2000],
-    )
+    OutputWriteAttempt.objects.create(outbox_id=outbox_id, **attempt.row(error))
     if error:
         audit.record_delivery_failure(
             "WriteHumanLoopOutput", resource=f"human-loop/{loop_id}", account_id=account_id, error=error
@@ -107,12 +110,7 @@ def record_output_attempt(
 def record_webhook_attempt(delivery: Any, attempt: Attempt, *, status_code: int | None, error: str = "") -> None:
     """Insert the WebhookDeliveryAttempt row of one try; a failed try is also written to the audit trail."""
     WebhookDeliveryAttempt.objects.create(
-        delivery_id=delivery.id,
-        attempted_at=attempt.started_at,
-        duration_ms=attempt.duration_ms,
-        status=DeliveryAttemptStatus.FAILED if error else DeliveryAttemptStatus.SUCCESS,
-        response_status_code=status_code,
-        error=error[:2000],
+        delivery_id=delivery.id, response_status_code=status_code, **attempt.row(error)
     )
     if error:
         audit.record_delivery_failure(
