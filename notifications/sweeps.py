@@ -150,7 +150,7 @@ def _run_step(
     batches = 1 if _ends_loops(config, step) else MAX_BATCHES
     taken = 0
     for _ in range(batches):
-        loops = _due_loops(flow.id, version_id, cursor, due_before, BATCH)
+        loops = _due_loops(flow.id, version_id, cursor, due_before, BATCH, held_only=_is_reminder(step))
         if loops:
             taken += _take_step(flow, config, step, at_seconds, loops)
             cursor.created_at, cursor.loop_id = loops[-1]["created_at"], loops[-1]["id"]
@@ -166,9 +166,18 @@ def _ends_loops(config: deadlines.Deadlines, step: str) -> bool:
     return step == deadlines.TIMEOUT_STEP and config.on_timeout != deadlines.ESCALATE
 
 
+def _is_reminder(step: str) -> bool:
+    return step.startswith("reminder-")
+
+
 def _due_loops(
-    flow_id: int, version_id: int | None, cursor: StepCursor, due_before: dt.datetime, limit: int
+    flow_id: int, version_id: int | None, cursor: StepCursor, due_before: dt.datetime, limit: int, *, held_only: bool
 ) -> list[dict[str, Any]]:
+    """Return the next loops of the flow version whose step is due, after the cursor, oldest first.
+
+    A reminder is for the reviewer holding a task: with `held_only` only loops with a leased task come back,
+    so a burst of due reminders over loops nobody holds costs one index walk, not a step row per loop.
+    """
     # Still waiting (flows.loops.rules.deadline_step_due): InProgress, a customer loop, its answers not all in.
     loops = HumanLoop.objects.filter(
         flow_definition_id=flow_id,
@@ -177,6 +186,10 @@ def _due_loops(
         status=HumanLoop.Status.IN_PROGRESS,
         is_gold=False,
     ).exclude(Exists(OutputOutbox.objects.filter(human_loop_id=OuterRef("id"))))
+    if held_only:
+        loops = loops.filter(
+            Exists(ReviewTask.objects.filter(human_loop_id=OuterRef("id"), state=ReviewTask.State.LEASED))
+        )
     if cursor.created_at is not None:
         loops = loops.filter(
             Q(created_at__gt=cursor.created_at) | Q(created_at=cursor.created_at, id__gt=cursor.loop_id)
@@ -205,7 +218,7 @@ def _take_step(flow: FlowDefinition, config: deadlines.Deadlines, step: str, at_
             [LoopStep(human_loop_id=loop["id"], step=step) for loop in new], ignore_conflicts=True
         )
         deadline = _deadline_text(config, at_seconds)
-        if step.startswith("reminder-"):
+        if _is_reminder(step):
             _remind_holders(flow, step, new, deadline)
         else:  # the escalation step, or a timeout whose action is to escalate
             _escalate(flow, config, step, at_seconds, new, deadline)
