@@ -112,7 +112,7 @@ def notify_reviewer_paused(standing_id: int) -> None:
     gold.notify_admins_of_pause(standing_id)
 
 
-@shared_task(acks_late=True, time_limit=3600, max_retries=0, name=imports.RUN_IMPORT_TASK)
+@shared_task(acks_late=True, time_limit=imports.RUN_TIME_LIMIT_SECONDS, max_retries=0, name=imports.RUN_IMPORT_TASK)
 def run_import(job_id: int) -> None:
     """Run a queued import (flows.loops.imports.run_import; a second delivery finds it claimed and does nothing)."""
     imports.run_import(job_id)

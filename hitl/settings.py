@@ -319,10 +319,10 @@ CELERY_TASK_IGNORE_RESULT = True
 # countdown a task waits in a worker (finalize_loop retries <= 60 s; webhook retries longer than that
 # go back to the outbox sweep), or running and waiting tasks would be delivered twice. Lost work is
 # re-sent much sooner by the outbox sweep (HITL_OUTBOX_GRACE_SECONDS); this is the broker's backstop.
-# Twice the longest time limit (300 s) covers it plus the 60 s countdowns (tests/flows/test_delivery_attempts.py).
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("HITL_BROKER_VISIBILITY_TIMEOUT_SECONDS", 2 * CELERY_TASK_TIME_LIMIT)
-}
+# The longest time limit is the console import's hour (flows.tasks.run_import): twice that covers it plus
+# the 60 s countdowns (tests/flows/test_delivery_attempts.py), and a redelivered import of a dead worker
+# then finds its job stale and takes it over (flows.loops.imports.STALE_RUN_SECONDS).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("HITL_BROKER_VISIBILITY_TIMEOUT_SECONDS", 7200)}
 CELERY_BEAT_SCHEDULE = {
     # Leases are minutes long; a 15 s sweep returns an abandoned task to the
     # queue quickly. Claims also ignore expired leases, so lateness is harmless.

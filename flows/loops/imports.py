@@ -56,8 +56,10 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".ti
 LISTING_COLUMNS = ["uri", "key"]
 PROGRESS_EVERY_SECONDS = 0.3
 RUN_IMPORT_TASK = "flows.tasks.run_import"
-# Longer than the Celery task's time limit: a job running this long lost its process.
-STALE_RUN_SECONDS = 2 * 3600
+# The Celery task's time limit (flows.tasks.run_import): Celery kills a run that takes longer, so a job
+# still "running" a while after it has lost its process and may be taken over.
+RUN_TIME_LIMIT_SECONDS = 3600
+STALE_RUN_SECONDS = RUN_TIME_LIMIT_SECONDS + 300
 
 # task.input.name, task.input["name"] and task.input['name'] in a Liquid template.
 _INPUT_FIELD = re.compile(r"""task\.input(?:\.([A-Za-z_][\w-]*)|\[\s*["']([^"']+)["']\s*\])""")
