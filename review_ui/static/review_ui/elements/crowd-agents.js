@@ -225,6 +225,27 @@
       this.messageBox.appendChild(msg);
       this.message = msg;
     }
+    /* Choose a decision as the radio does (the keyboard's way in: crowd-tool-call-review.keyAction). */
+    setChoice(decision) {
+      if (this.allowed.indexOf(decision) < 0) return false;
+      this.choice = decision;
+      var radio = this.el.querySelector('input[type=radio][value="' + decision + '"]');
+      if (radio) radio.checked = true;
+      this._show();
+      this.el.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+      return true;
+    }
+    /* Where the keyboard goes in this call: its first editor field, its message, or its decision. */
+    focusPart(part) {
+      var target = null;
+      if (part === 'edit') target = this.editor.querySelector('input,select,textarea');
+      else if (part === 'message') target = this.message;
+      target = target || this.el.querySelector('input[type=radio]:checked') || this.el.querySelector('input[type=radio]');
+      if (target) {
+        target.focus();
+        if (this.el.scrollIntoView) this.el.scrollIntoView({ block: 'nearest' });
+      }
+    }
     _show() {
       this.editor.hidden = this.choice !== 'edit';
       this.messageBox.hidden = this.choice !== 'reject' && this.choice !== 'respond';
@@ -324,6 +345,62 @@
         list.appendChild(review.el);
         return review;
       });
+      var self = this;
+      this._lastIndex = -1;
+      root.addEventListener('focusin', function (e) {
+        var i = self._indexOf(e.target);
+        if (i >= 0) self._lastIndex = i;
+      });
+      if (C.keys) C.keys.register(this);
+    }
+
+    /* ---------- keyboard (crowd-keys.js) ----------
+     * a / e / x / w decide the current tool call (the one with the focus, else the first one not yet
+     * decided); approving or rejecting moves on to the next undecided call, editing and responding
+     * go to the field to write in (Escape leaves it); [ and ] move between calls. */
+    _indexOf(node) {
+      for (var i = 0; i < this._reviews.length; i++) if (this._reviews[i].el.contains(node)) return i;
+      return -1;
+    }
+    _currentIndex() {
+      var active = this.shadowRoot && this.shadowRoot.activeElement;
+      var i = active ? this._indexOf(active) : -1;
+      if (i >= 0) return i;
+      if (this._lastIndex >= 0) return this._lastIndex;
+      for (i = 0; i < this._reviews.length; i++) if (!this._reviews[i].choice) return i;
+      return 0;
+    }
+    keyHelp() {
+      var offered = {};
+      (this._reviews || []).forEach(function (r) {
+        r.allowed.forEach(function (d) { offered[d] = true; });
+      });
+      var help = { nextShape: 'Go to the next tool call', previousShape: 'Go to the previous tool call' };
+      if (offered.approve) help.approve = 'Approve the current tool call';
+      if (offered.edit) help.edit = 'Edit its arguments (Escape leaves the field)';
+      if (offered.reject) help.reject = 'Reject it (Shift+Tab: say why)';
+      if (offered.respond) help.respond = 'Respond instead of running it';
+      return help;
+    }
+    keyAction(action) {
+      var reviews = this._reviews || [];
+      if (!reviews.length) return false;
+      var i = this._currentIndex();
+      if (action === 'nextShape' || action === 'previousShape') {
+        var j = Math.max(0, Math.min(reviews.length - 1, i + (action === 'nextShape' ? 1 : -1)));
+        reviews[j].focusPart('decision');
+        return true;
+      }
+      if (['approve', 'edit', 'reject', 'respond'].indexOf(action) < 0) return false;
+      var review = reviews[i];
+      if (!review.setChoice(action)) return false;
+      if (action === 'edit') review.focusPart('edit');
+      else if (action === 'respond') review.focusPart('message');
+      else {
+        var next = reviews.filter(function (r, k) { return k > i && !r.choice; })[0] || reviews[Math.min(i + 1, reviews.length - 1)];
+        next.focusPart('decision');
+      }
+      return true;
     }
     get validationMessage() {
       var problems = [];

@@ -83,7 +83,7 @@
       // Capture phase: a widget that uses Enter (finish a shape) must see it before Enter-to-submit does.
       document.addEventListener('keydown', this._keyHandler, true);
       C.registerChoices(this);
-      if (typeof this.keyAction === 'function' && C.keys) C.keys.register(this);
+      if (C.keys) C.keys.register(this);
     }
     attributeChangedCallback(name, old, value) {
       if (!this._root || this._writingLabels) return;
@@ -320,6 +320,82 @@
       ctx.fillText(text, x + 4, y - 4);
     }
 
+    /* ---------- keyboard (crowd-keys.js) ----------
+     * A new shape in the middle (newShapeByKeys), selected; the arrows move it by 1 % of the image,
+     * Shift+arrows resize it; [ and ] select another. Widgets that cannot make a shape from keys
+     * (segmentation paints) return null from newShapeByKeys and get none of these keys. */
+    newShapeByKeys() {
+      return null;
+    }
+    moveShape() {}
+    resizeShape() {}
+    get shapeNoun() {
+      return 'shape';
+    }
+    keyHelp() {
+      if (!this.makesShapesByKeys) return {};
+      var noun = this.shapeNoun;
+      var help = {
+        newBox: 'Draw a new ' + noun + ' with the chosen label',
+        nextShape: 'Select the next ' + noun,
+        previousShape: 'Select the previous ' + noun,
+        moveLeft: 'Move the selected ' + noun + ' left',
+        moveRight: 'Move the selected ' + noun + ' right',
+        moveUp: 'Move the selected ' + noun + ' up',
+        moveDown: 'Move the selected ' + noun + ' down',
+      };
+      if (this.resizable) {
+        help.wider = 'Make the selected ' + noun + ' wider';
+        help.narrower = 'Make the selected ' + noun + ' narrower';
+        help.taller = 'Make the selected ' + noun + ' taller';
+        help.shorter = 'Make the selected ' + noun + ' shorter';
+      }
+      return help;
+    }
+    get resizable() {
+      return true;
+    }
+    get makesShapesByKeys() {
+      return this.newShapeByKeys !== ImageAnnotator.prototype.newShapeByKeys;
+    }
+    keyAction(action) {
+      if (!this.naturalWidth || !this.makesShapesByKeys) return false;
+      var shape = this._shapes[this._selected];
+      var stepX = Math.max(1, this.naturalWidth / 100);
+      var stepY = Math.max(1, this.naturalHeight / 100);
+      var self = this;
+      function change(fn) {
+        if (!shape) return false;
+        self.commit();
+        fn();
+        return true;
+      }
+      var done = false;
+      if (action === 'newBox') {
+        if (!this.requireLabel()) return true;
+        this.commit();
+        this._shapes.push(this.newShapeByKeys());
+        // Selected, so that the arrows move it; choosing another label now relabels it.
+        this._selected = this._shapes.length - 1;
+        done = true;
+      } else if (action === 'nextShape' || action === 'previousShape') {
+        var n = this._shapes.length;
+        if (!n) return false;
+        var d = action === 'nextShape' ? 1 : -1;
+        this._selected = this._selected < 0 ? (d > 0 ? 0 : n - 1) : (this._selected + d + n) % n;
+        done = true;
+      } else if (action === 'moveLeft') done = change(function () { self.moveShape(shape, -stepX, 0); });
+      else if (action === 'moveRight') done = change(function () { self.moveShape(shape, stepX, 0); });
+      else if (action === 'moveUp') done = change(function () { self.moveShape(shape, 0, -stepY); });
+      else if (action === 'moveDown') done = change(function () { self.moveShape(shape, 0, stepY); });
+      else if (this.resizable && action === 'wider') done = change(function () { self.resizeShape(shape, stepX, 0); });
+      else if (this.resizable && action === 'narrower') done = change(function () { self.resizeShape(shape, -stepX, 0); });
+      else if (this.resizable && action === 'taller') done = change(function () { self.resizeShape(shape, 0, stepY); });
+      else if (this.resizable && action === 'shorter') done = change(function () { self.resizeShape(shape, 0, -stepY); });
+      if (done) this.redraw();
+      return done;
+    }
+
     /* ---------- history ---------- */
     commit() {
       this._history.push(JSON.stringify(this._shapes));
@@ -381,6 +457,9 @@
 
   /* ---------- crowd-bounding-box ---------- */
   class CrowdBoundingBox extends ImageAnnotator {
+    get shapeNoun() {
+      return 'box';
+    }
     get toolHint() {
       return 'Drag on the image to draw a box; drag a box to move it or its corner to resize it.';
     }
@@ -475,53 +554,19 @@
         ctx.setLineDash([]);
       }
     }
-    /* Keyboard-only boxes (crowd-keys.js): a new box in the middle, then move and resize it with the arrows. */
-    keyAction(action) {
-      if (!this.naturalWidth) return false;
-      var b = this._shapes[this._selected];
-      var stepX = Math.max(1, this.naturalWidth / 100);
-      var stepY = Math.max(1, this.naturalHeight / 100);
-      var self = this;
-      function change(fn) {
-        if (!b) return false;
-        self.commit();
-        fn();
-        b.width = Math.max(stepX, Math.min(b.width, self.naturalWidth));
-        b.height = Math.max(stepY, Math.min(b.height, self.naturalHeight));
-        b.left = Math.max(0, Math.min(self.naturalWidth - b.width, b.left));
-        b.top = Math.max(0, Math.min(self.naturalHeight - b.height, b.top));
-        return true;
-      }
-      var done;
-      if (action === 'newBox') {
-        if (!this.requireLabel()) return true;
-        this.commit();
-        this._shapes.push({
-          label: this.currentLabel,
-          left: this.naturalWidth * 0.375,
-          top: this.naturalHeight * 0.375,
-          width: this.naturalWidth / 4,
-          height: this.naturalHeight / 4,
-        });
-        // Selected, so that the arrows move it; choosing another label now relabels it.
-        this._selected = this._shapes.length - 1;
-        done = true;
-      } else if (action === 'nextShape' || action === 'previousShape') {
-        var n = this._shapes.length;
-        if (!n) return false;
-        var d = action === 'nextShape' ? 1 : -1;
-        this._selected = this._selected < 0 ? (d > 0 ? 0 : n - 1) : (this._selected + d + n) % n;
-        done = true;
-      } else if (action === 'moveLeft') done = change(function () { b.left -= stepX; });
-      else if (action === 'moveRight') done = change(function () { b.left += stepX; });
-      else if (action === 'moveUp') done = change(function () { b.top -= stepY; });
-      else if (action === 'moveDown') done = change(function () { b.top += stepY; });
-      else if (action === 'wider') done = change(function () { b.width += stepX; });
-      else if (action === 'narrower') done = change(function () { b.width -= stepX; });
-      else if (action === 'taller') done = change(function () { b.height += stepY; });
-      else if (action === 'shorter') done = change(function () { b.height -= stepY; });
-      if (done) this.redraw();
-      return !!done;
+    /* Keyboard (ImageAnnotator.keyAction): a new box in the middle, a quarter of the image each way. */
+    newShapeByKeys() {
+      var w = this.naturalWidth;
+      var h = this.naturalHeight;
+      return { label: this.currentLabel, left: w * 0.375, top: h * 0.375, width: w / 4, height: h / 4 };
+    }
+    moveShape(b, dx, dy) {
+      b.left = Math.max(0, Math.min(this.naturalWidth - b.width, b.left + dx));
+      b.top = Math.max(0, Math.min(this.naturalHeight - b.height, b.top + dy));
+    }
+    resizeShape(b, dw, dh) {
+      b.width = Math.max(Math.abs(dw), Math.min(b.width + dw, this.naturalWidth - b.left));
+      b.height = Math.max(Math.abs(dh), Math.min(b.height + dh, this.naturalHeight - b.top));
     }
     shapesValue() {
       return {
@@ -535,6 +580,19 @@
 
   /* ---------- crowd-keypoint ---------- */
   class CrowdKeypoint extends ImageAnnotator {
+    get shapeNoun() {
+      return 'point';
+    }
+    get resizable() {
+      return false;
+    }
+    newShapeByKeys() {
+      return { label: this.currentLabel, x: this.naturalWidth / 2, y: this.naturalHeight / 2 };
+    }
+    moveShape(k, dx, dy) {
+      k.x = Math.max(0, Math.min(this.naturalWidth, k.x + dx));
+      k.y = Math.max(0, Math.min(this.naturalHeight, k.y + dy));
+    }
     get toolHint() {
       return 'Click the image to place a point; drag a point to move it.';
     }
@@ -596,6 +654,48 @@
 
   /* ---------- vertex-based shapes: polygon, line, polyline ---------- */
   class VertexAnnotator extends ImageAnnotator {
+    /* Keyboard: a polygon starts as a square in the middle, a line as a level stroke, a polyline as a zigzag. */
+    newShapeByKeys() {
+      var w = this.naturalWidth;
+      var h = this.naturalHeight;
+      var corners = this.closed
+        ? [[0.375, 0.375], [0.625, 0.375], [0.625, 0.625], [0.375, 0.625]]
+        : this.maxVertices === 2
+          ? [[0.375, 0.5], [0.625, 0.5]]
+          : [[0.375, 0.55], [0.5, 0.45], [0.625, 0.55]];
+      return {
+        label: this.currentLabel,
+        vertices: corners.map(function (c) { return { x: c[0] * w, y: c[1] * h }; }),
+      };
+    }
+    moveShape(shape, dx, dy) {
+      var xs = shape.vertices.map(function (v) { return v.x; });
+      var ys = shape.vertices.map(function (v) { return v.y; });
+      // The whole shape moves, and stops at the image's edges.
+      dx = Math.max(-Math.min.apply(null, xs), Math.min(this.naturalWidth - Math.max.apply(null, xs), dx));
+      dy = Math.max(-Math.min.apply(null, ys), Math.min(this.naturalHeight - Math.max.apply(null, ys), dy));
+      shape.vertices.forEach(function (v) {
+        v.x += dx;
+        v.y += dy;
+      });
+    }
+    resizeShape(shape, dw, dh) {
+      // Stretch about the left/top edge of the shape's bounding box, as a box grows to the right and down.
+      var xs = shape.vertices.map(function (v) { return v.x; });
+      var ys = shape.vertices.map(function (v) { return v.y; });
+      var left = Math.min.apply(null, xs);
+      var top = Math.min.apply(null, ys);
+      var width = Math.max.apply(null, xs) - left;
+      var height = Math.max.apply(null, ys) - top;
+      var w = this.naturalWidth;
+      var h = this.naturalHeight;
+      var sx = width > 0 ? Math.max(Math.abs(dw), Math.min(width + dw, w - left)) / width : 1;
+      var sy = height > 0 ? Math.max(Math.abs(dh), Math.min(height + dh, h - top)) / height : 1;
+      shape.vertices.forEach(function (v) {
+        v.x = left + (v.x - left) * sx;
+        v.y = top + (v.y - top) * sy;
+      });
+    }
     get closed() {
       return false;
     }

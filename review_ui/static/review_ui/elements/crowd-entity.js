@@ -13,11 +13,24 @@
   }
   C.entityOffsets = { toCodePoints: toCodePoints, fromCodePoints: fromCodePoints };
 
+  var KEYS_HIGHLIGHT = 'hitl-entity-keys';
+
+  /* Words and punctuation marks of `text`, as [start, end) UTF-16 offsets: what the arrow keys step over. */
+  function tokens(text) {
+    var out = [];
+    var re = /[\p{L}\p{N}\p{M}_]+(?:['\u2019.\-][\p{L}\p{N}\p{M}_]+)*|[^\s\p{L}\p{N}\p{M}_]/gu;
+    var m;
+    while ((m = re.exec(text)) !== null) out.push({ start: m.index, end: m.index + m[0].length });
+    return out;
+  }
+
   var CSS = [
     '.labels{display:flex;flex-wrap:wrap;gap:6px}',
     '.labels .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}',
     '.text{border:1px solid #eaeded;padding:14px;line-height:2.4;white-space:pre-wrap;font-size:15px;background:#fff;user-select:text}',
     'mark.entity{border-radius:3px;padding:1px 0;cursor:pointer;color:inherit}',
+    'mark.entity.selected{outline:2px solid #0073bb;outline-offset:1px}',
+    '::highlight(hitl-entity-keys){background-color:#b5d7ff;color:inherit}',
     'mark.entity .tag{font-size:10px;font-weight:700;vertical-align:super;margin-left:2px;user-select:none}',
     'mark.entity .remove{border:none;background:none;cursor:pointer;font-size:10px;padding:0 2px;color:#16191f}',
     '.note{color:#687078;font-size:12px}',
@@ -34,7 +47,8 @@
       var layout = C.buildPageLayout(
         this,
         '<div class="labels" role="radiogroup" aria-label="Labels"></div>' +
-          '<div class="note">Pick a label (keys 1-9), then select text. Click a span to relabel it; \u2715 removes it.</div>' +
+          '<div class="note">Pick a label (keys 1-9), then select text (or move with the arrow keys, Shift+arrows to ' +
+            'take more words, n to label them). Click a span to relabel it; \u2715 removes it.</div>' +
           '<div class="text" part="text"></div><div class="form-slot"></div>',
         CSS,
       );
@@ -72,6 +86,10 @@
         bar.remove();
       }
       C.registerChoices(this);
+      this._tokens = tokens(this._text);
+      this._kbd = null; // keyboard selection: {anchor, focus} token indices
+      this._selectedEntity = -1;
+      if (C.keys) C.keys.register(this);
     }
 
     get labels() {
@@ -127,6 +145,12 @@
       if (i >= this._labelObjs.length) return false;
       this._labelIndex = i;
       this._renderLabels();
+      // A span selected with [ or ] takes the label chosen now, as a selected box does.
+      var e = this._entities[this._selectedEntity];
+      if (e && e.label !== this._labelObjs[i].label) {
+        e.label = this._labelObjs[i].label;
+        this._changed();
+      }
       return true;
     }
     _renderText() {
@@ -146,7 +170,7 @@
       ents.forEach(function (e) {
         if (e.start > pos) seg(pos, e.start, box);
         var mark = document.createElement('mark');
-        mark.className = 'entity';
+        mark.className = 'entity' + (self._entities.indexOf(e) === self._selectedEntity ? ' selected' : '');
         var color = self._color(e.label);
         mark.style.background = color + '40';
         mark.style.borderBottom = '2px solid ' + color;
@@ -181,6 +205,7 @@
       if (pos < text.length || !ents.length) seg(pos, text.length, box);
     }
     _changed() {
+      this._clearWords();
       this._renderText();
       this.dispatchEvent(new Event('change', { bubbles: true }));
     }
@@ -229,6 +254,10 @@
       while (start < end && /\s/.test(this._text[start])) start++;
       while (end > start && /\s/.test(this._text[end - 1])) end--;
       document.getSelection().removeAllRanges();
+      this._labelSpan(start, end);
+    }
+    /* Label [start, end) (UTF-16 offsets) with the chosen label: the mouse's and the keyboard's way in. */
+    _labelSpan(start, end) {
       if (start >= end) return;
       var label = this._labelObjs[this._labelIndex];
       if (!label) return;
@@ -244,6 +273,93 @@
       }
       this._entities.push({ label: label.label, start: start, end: end });
       this._changed();
+    }
+    /* ---------- keyboard (crowd-keys.js) ----------
+     * The arrows move a word cursor (a real text selection, so it looks as a mouse selection does),
+     * Shift+arrows take in more words or fewer, n labels the selected words with the chosen label;
+     * [ and ] select a labelled span (a digit then relabels it, Delete removes it). */
+    keyHelp() {
+      return {
+        moveRight: 'Select the next word',
+        moveLeft: 'Select the previous word',
+        wider: 'Take in the next word too',
+        narrower: 'Take in one word fewer',
+        newBox: 'Label the selected words with the chosen label',
+        nextShape: 'Select the next labelled span (a digit relabels it, Delete removes it)',
+        previousShape: 'Select the previous labelled span',
+      };
+    }
+    keyAction(action) {
+      var n = this._tokens.length;
+      if (!n) return false;
+      var k = this._kbd;
+      if (action === 'moveRight' || action === 'moveLeft') {
+        var step = action === 'moveRight' ? 1 : -1;
+        // From the selected words, else from the last word the keys touched, else from an end of the text.
+        var from = k ? (step > 0 ? Math.max(k.anchor, k.focus) : Math.min(k.anchor, k.focus)) : this._caret;
+        var at = from === undefined || from < 0 ? (step > 0 ? 0 : n - 1) : Math.max(0, Math.min(n - 1, from + step));
+        this._selectWords(at, at);
+      } else if (action === 'wider' || action === 'narrower') {
+        if (!k) this._selectWords(0, 0);
+        else this._selectWords(k.anchor, Math.max(0, Math.min(n - 1, k.focus + (action === 'wider' ? 1 : -1))));
+      } else if (action === 'newBox') {
+        if (!k) return false;
+        var a = this._tokens[Math.min(k.anchor, k.focus)];
+        var b = this._tokens[Math.max(k.anchor, k.focus)];
+        this._clearWords();
+        this._labelSpan(a.start, b.end);
+      } else if (action === 'nextShape' || action === 'previousShape') {
+        var m = this._entities.length;
+        if (!m) return false;
+        var order = this._entities.slice().sort(function (a, b) { return a.start - b.start; });
+        var pos = order.indexOf(this._entities[this._selectedEntity]);
+        var d = action === 'nextShape' ? 1 : -1;
+        pos = pos < 0 ? (d > 0 ? 0 : m - 1) : (pos + d + m) % m;
+        this._clearWords();
+        this._selectedEntity = this._entities.indexOf(order[pos]);
+        this._renderText();
+      } else if (action === 'delete') {
+        if (this._selectedEntity < 0) return false;
+        this._entities.splice(this._selectedEntity, 1);
+        this._selectedEntity = -1;
+        this._changed();
+      } else {
+        return false;
+      }
+      return true;
+    }
+    _clearWords() {
+      this._kbd = null;
+      if (window.CSS && CSS.highlights) CSS.highlights.delete(KEYS_HIGHLIGHT);
+    }
+    _selectWords(anchor, focus) {
+      if (this._selectedEntity >= 0) {
+        this._selectedEntity = -1;
+        this._renderText();
+      }
+      this._kbd = { anchor: anchor, focus: focus };
+      this._caret = focus;
+      var first = this._tokens[Math.min(anchor, focus)];
+      var last = this._tokens[Math.max(anchor, focus)];
+      var from = this._textPoint(first.start);
+      var to = this._textPoint(last.end);
+      if (!from || !to) return;
+      // A highlight, not the text selection: the mouse's selection stays the reviewer's own.
+      var range = document.createRange();
+      range.setStart(from.node, from.offset);
+      range.setEnd(to.node, to.offset);
+      if (window.CSS && CSS.highlights && window.Highlight) CSS.highlights.set(KEYS_HIGHLIGHT, new Highlight(range));
+      if (from.node.parentNode.scrollIntoView) from.node.parentNode.scrollIntoView({ block: 'nearest' });
+    }
+    /* The text node and offset of UTF-16 offset `at` of the text (the segments' data-start say where each begins). */
+    _textPoint(at) {
+      var segs = this._textBox.querySelectorAll('.seg');
+      for (var i = segs.length - 1; i >= 0; i--) {
+        var start = Number(segs[i].getAttribute('data-start'));
+        var node = segs[i].firstChild;
+        if (node && start <= at && at <= start + node.length) return { node: node, offset: at - start };
+      }
+      return null;
     }
     get _submittableValue() {
       var text = this._text || '';

@@ -27,15 +27,19 @@
     ['narrower', 'Shift+ArrowLeft', 'Make the selected box narrower'],
     ['taller', 'Shift+ArrowDown', 'Make the selected box taller'],
     ['shorter', 'Shift+ArrowUp', 'Make the selected box shorter'],
+    ['approve', 'a', 'Approve the current tool call'],
+    ['edit', 'e', 'Edit the current tool call'],
+    ['reject', 'd', 'Reject (decline) the current tool call'],
+    ['respond', 'w', 'Respond instead of running the current tool call'],
   ];
   var PAGE_ACTIONS = ['help', 'submit', 'skip', 'release'];
   var FIXED = [
     ['1 \u2013 9', 'Choose the n-th label or answer'],
     ['Tab / Shift+Tab', 'Move to the next / previous field'],
     ['Space', 'Toggle the focused checkbox or button'],
-    ['Delete', 'Delete the selected shape (image tasks)'],
+    ['Delete', 'Delete the selected shape or labelled span'],
     ['Ctrl+Z / Ctrl+Y', 'Undo / redo (image tasks)'],
-    ['Escape', 'Close this list'],
+    ['Escape', 'Close this list; leave a text field (so that keys are shortcuts again)'],
   ];
 
   var keymap = {};
@@ -96,7 +100,14 @@
   function fillOverlay() {
     var body = overlay.querySelector('tbody');
     body.innerHTML = '';
-    var hasBoxes = connectedWidgets().length > 0;
+    // Each widget says which of its keys apply, in its own words (a box, a point, a word, a tool call).
+    var help = {};
+    connectedWidgets().forEach(function (w) {
+      var own = typeof w.keyHelp === 'function' ? w.keyHelp() : {};
+      Object.keys(own).forEach(function (action) {
+        if (!help[action]) help[action] = own[action];
+      });
+    });
     function row(keys, what, action) {
       var tr = document.createElement('tr');
       if (action) tr.dataset.action = action;
@@ -111,7 +122,8 @@
       body.appendChild(tr);
     }
     ACTIONS.forEach(function (a) {
-      if (PAGE_ACTIONS.indexOf(a[0]) >= 0 || hasBoxes) row(keymap[a[0]], a[2], a[0]);
+      if (PAGE_ACTIONS.indexOf(a[0]) >= 0) row(keymap[a[0]], a[2], a[0]);
+      else if (help[a[0]]) row(keymap[a[0]], help[a[0]], a[0]);
     });
     FIXED.forEach(function (f) {
       row(f[0], f[1]);
@@ -149,8 +161,22 @@
       }
       return;
     }
-    if (C.isEditable(document.activeElement)) return;
+    if (C.isEditable(document.activeElement)) {
+      // Escape leaves a text field, so that keys are shortcuts again.
+      if (e.key === 'Escape') {
+        var field = deepActive();
+        if (field && field.blur) field.blur();
+      }
+      return;
+    }
     var keyName = name(e);
+    if (keyName === 'Delete' || keyName === 'Backspace') {
+      var deleted = connectedWidgets().some(function (w) {
+        return w.keyAction('delete');
+      });
+      if (deleted) e.preventDefault();
+      return;
+    }
     if (/^[1-9]$/.test(keyName)) {
       var target = C.choiceTargets.filter(function (el) {
         return el.isConnected;
