@@ -313,8 +313,9 @@ def score(name, flow, users, people, truth, tags, task_count, requests, answer_s
     ds_right = mv_right = 0
     for n, label in scored:
         row = by_name[f"{flow.name}-{n}"]
-        ds_right += row["consolidatedAnswer"]["animal"]["label"] == labels[label]
-        votes = row["agreement"]["animal.label"]["votes"]
+        # A loop answered only by reviewers paused since has no answer left: it counts as wrong.
+        ds_right += ((row["consolidatedAnswer"] or {}).get("animal") or {}).get("label") == labels[label]
+        votes = row["agreement"].get("animal.label", {}).get("votes") or {"": 0}
         top = max(votes.values())
         winners = [key for key, count in votes.items() if count == top]
         mv_right += winners == [labels[label]]  # a tie is not an answer
