@@ -14,6 +14,10 @@ from workforce.admin import AccountScopedAdmin
 
 
 class ChannelForm(forms.ModelForm):
+    # An address typed without a scheme is taken as https (Django 6's default, said now to keep it quiet).
+    url = forms.URLField(
+        max_length=2048, required=False, assume_scheme="https", help_text=Channel._meta.get_field("url").help_text
+    )
     secret = forms.CharField(
         required=False,
         widget=forms.PasswordInput(render_value=False),
