@@ -244,8 +244,11 @@ start_s3() {
   mkdir -p "$SERVICES_DIR"
   if ! pid_alive "$SERVICES_DIR/s3.pid"; then
     tcp_open "$S3_PORT" && die "port $S3_PORT is taken by another process"
-    setsid bash -c 'echo $$ > "$0"; exec "$1" -H 127.0.0.1 -p "$2"' \
-      "$SERVICES_DIR/s3.pid" "$VENV/bin/moto_server" "$S3_PORT" >>"$SERVICES_DIR/s3.log" 2>&1 </dev/null &
+    # Its buckets exist before it listens (scripts/moto_s3.py says why).
+    # shellcheck disable=SC2086
+    setsid bash -c 'echo $$ > "$0"; exec "$@"' \
+      "$SERVICES_DIR/s3.pid" "$VENV/bin/python" "$ROOT/scripts/moto_s3.py" "$S3_PORT" $S3_BUCKETS \
+      >>"$SERVICES_DIR/s3.log" 2>&1 </dev/null &
     for _ in $(seq 1 300); do
       tcp_open "$S3_PORT" && break
       # It exits at once when it cannot bind: say why instead of waiting the full 30 s.
