@@ -108,3 +108,15 @@ def test_langgraph_interrupt_and_resume_is_resumed_by_the_signed_webhook(tool_re
     (result,) = resumed
     assert_resumed_with_the_decisions(result, calls, sent)
     assert HumanLoop.objects.filter(account=tool_review.aws.account).count() == 1
+
+
+def test_the_middleware_leaves_langchains_module_as_it_is():
+    """HitlMiddleware is built on LangChain's public middleware API: nothing in LangChain is replaced."""
+    import langgraph.types
+    from langchain.agents.middleware import AgentMiddleware, human_in_the_loop
+
+    import hitl_agents.langchain
+
+    assert human_in_the_loop.interrupt is langgraph.types.interrupt
+    assert hitl_agents.langchain.interrupt is langgraph.types.interrupt
+    assert issubclass(HitlMiddleware, AgentMiddleware)
