@@ -13,6 +13,15 @@ from hitl.kernel import clock
 from tests.personas import personas  # noqa: F401  (the owner / reviewers / outsider fixture)
 
 
+def pytest_runtest_setup(item):
+    """A slow_story test runs once per suite: on the PostgreSQL pass (make test runs the unit tests on both)."""
+    if item.get_closest_marker("slow_story") is not None:
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("slow_story: runs on the PostgreSQL pass only (scripts/test_postgres.sh)")
+
+
 @pytest.fixture(autouse=True)
 def _reset_clock():
     """Tests may move hitl.kernel.clock; put it back afterwards."""

@@ -14,7 +14,8 @@ import pytest
 
 from bench import quality
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Runs once per suite, on the PostgreSQL pass (the slowest unit test: about 900 claims and submits).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow_story]
 
 
 def test_through_the_reviewer_api_dawid_skene_beats_majority_vote_and_finds_the_reviewers():
