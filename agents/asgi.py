@@ -136,16 +136,18 @@ async def _serve(scope: Scope, receive: Any, send: Any, handler: Any, arg: Any) 
 async def _wait(request: ASGIRequest, query: dict, request_id: str, name: str, receive: Any, send: Any) -> None:
     wait = streams.wait_seconds(query)
     context, state = await in_thread(_authorize_and_look)(request, request_id, name, query.get("WaitToken"))
+    headers = [(b"content-type", b"application/json"), (b"x-amzn-requestid", request_id.encode())]
     if state.decided:
         state = await in_thread(streams.with_outcome, ANSWERS)(state)
-    elif wait > 0 and await WATCHER.wait_for_loop(state.loop_id, wait):
+    elif wait > 0 and (wake := await WATCHER.wait_for_loop(state.loop_id, streams.hold_seconds(wait))):
         # Woken only by a decision or a terminal status: describe it once, on the answering threads.
         state = await in_thread(streams.describe, ANSWERS)(context, name)
+        headers.append((b"server-timing", streams.server_timing(wake, time.time()).encode()))
     # Not woken: the loop is as it was when the wait began (any terminal change would have woken it).
     if not state.decided:
         state.output["HitlWaitToken"] = streams.issue_wait_token(context, state)
     body = json.dumps(state.output, separators=(",", ":")).encode()
-    await _send(send, 200, [(b"content-type", b"application/json"), (b"x-amzn-requestid", request_id.encode())], body)
+    await _send(send, 200, headers, body)
 
 
 def _authorize_and_look(

@@ -23,6 +23,7 @@ agents/waiting.py).
 from __future__ import annotations
 
 import json
+import random
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -77,6 +78,31 @@ def wait_seconds(query: dict[str, str]) -> int:
         v.fail("WaitSeconds", raw, f"Member must be an integer from 0 to {cap} (HITL_WAIT_MAX_SECONDS)")
         v.done()
     return int(raw)
+
+
+def hold_seconds(wait: int) -> float:
+    """How long to hold a wait of `wait` seconds without a decision: a random time from wait/2 to wait.
+
+    Waiters that arrived together (a thousand agents started at once, or reconnecting
+    after a restart) would otherwise all time out and come back in the same instant; a
+    decided loop whose waiter is in that crowd waits its turn. Spread, their re-polls
+    arrive a few at a time. Short waits (under 2 s) are held as asked.
+    """
+    return float(wait) if wait < 2 else random.uniform(wait / 2, wait)  # noqa: S311 (not a secret)
+
+
+def server_timing(wake: Any, answered_at: float) -> str:
+    """The Server-Timing header of a woken wait: stored -> noticed by the watcher -> answered (ms).
+
+    `hitl-notice` is from the decision's row (outbox row or status event) being written to
+    the watcher's tick that read it (absent when a read by id found it); `hitl-answer` from
+    that tick to the answer being ready to send.
+    """
+    parts = []
+    if wake.stored_at is not None:
+        parts.append(f"hitl-notice;dur={max(wake.noticed_at - wake.stored_at, 0) * 1000:.1f}")
+    parts.append(f"hitl-answer;dur={max(answered_at - wake.noticed_at, 0) * 1000:.1f}")
+    return ", ".join(parts)
 
 
 def wait_head(context: registry.RequestContext, name: str) -> LoopState:

@@ -33,6 +33,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -52,6 +53,16 @@ ID_CHUNK = 1000  # loop ids per IN list
 SWEEP_SECONDS = 1.0
 
 
+@dataclass(frozen=True)
+class Wake:
+    """Why and when a waiter was woken (for the Server-Timing of its answer)."""
+
+    noticed_at: float  # time.time() of the tick that found the change
+    # When the change was stored (the outbox row's or status event's created_at, time.time() scale);
+    # None when it was found by a read by id (a newly registered loop, the sweep).
+    stored_at: float | None = None
+
+
 class Watcher:
     """The per-process table of waiting futures and the thread that resolves them."""
 
@@ -68,8 +79,8 @@ class Watcher:
         self._swept_at = 0.0
         self.sweep_seconds = SWEEP_SECONDS
 
-    async def wait_for_loop(self, loop_id: int, timeout: float) -> bool:
-        """Wait up to `timeout` seconds for loop `loop_id` to be decided or finish; True if it was."""
+    async def wait_for_loop(self, loop_id: int, timeout: float) -> Wake | None:
+        """Wait up to `timeout` seconds for loop `loop_id` to be decided or finish; its Wake if it was."""
         return await self._wait(
             lambda future: self.add_loop_waiter(loop_id, future),
             lambda future: self.remove_loop_waiter(loop_id, future),
@@ -90,7 +101,7 @@ class Watcher:
                 if not waiters:
                     del self._loops[loop_id]
 
-    async def wait_for_event_after(self, event_id: int, timeout: float) -> bool:
+    async def wait_for_event_after(self, event_id: int, timeout: float) -> Wake | None:
         """Wait up to `timeout` seconds for a status event newer than `event_id` (any account's)."""
         return await self._wait(
             lambda future: self._events.add((future, event_id)),
@@ -103,17 +114,16 @@ class Watcher:
         with self._lock:
             return len(self._loops)
 
-    async def _wait(self, add: Callable, remove: Callable, timeout: float) -> bool:
+    async def _wait(self, add: Callable, remove: Callable, timeout: float) -> Wake | None:
         """Register a future with `add` (under the lock), wait for the watcher to resolve it, `remove` it."""
         future = asyncio.get_running_loop().create_future()
         with self._lock:
             add(future)
         self._ensure_thread()
         try:
-            await asyncio.wait_for(future, timeout)
-            return True
+            return await asyncio.wait_for(future, timeout)
         except TimeoutError:
-            return False
+            return None
         finally:
             with self._lock:
                 remove(future)
@@ -150,16 +160,19 @@ class Watcher:
         if self._outbox_mark is None or self._event_mark is None:
             self._outbox_mark = OutputOutbox.objects.aggregate(m=Max("id"))["m"] or 0
             self._event_mark = StatusEvent.objects.aggregate(m=Max("id"))["m"] or 0
-        decided: set[int] = set()
+        decided: dict[int, float | None] = {}  # loop id -> when its change was stored
         # Decided: the last answer committed with its outbox row (output.json follows, by Celery).
-        rows = OutputOutbox.objects.filter(id__gt=self._outbox_mark).values_list("id", "human_loop_id", "final_status")
-        for row_id, loop_id, final_status in rows:
+        rows = OutputOutbox.objects.filter(id__gt=self._outbox_mark).values_list(
+            "id", "human_loop_id", "final_status", "created_at"
+        )
+        for row_id, loop_id, final_status, created_at in rows:
             self._outbox_mark = max(self._outbox_mark, row_id)
             if final_status == HumanLoop.Status.COMPLETED:
-                decided.add(loop_id)
-        for event_id, loop_id in StatusEvent.objects.filter(id__gt=self._event_mark).values_list("id", "human_loop_id"):
+                decided.setdefault(loop_id, created_at.timestamp())
+        events = StatusEvent.objects.filter(id__gt=self._event_mark).values_list("id", "human_loop_id", "created_at")
+        for event_id, loop_id, created_at in events:
             self._event_mark = max(self._event_mark, event_id)
-            decided.add(loop_id)
+            decided.setdefault(loop_id, created_at.timestamp())
         now = time.monotonic()
         with self._lock:
             if now - self._swept_at >= self.sweep_seconds:
@@ -168,13 +181,19 @@ class Watcher:
             else:
                 check = [loop_id for loop_id in self._new_loops if loop_id in self._loops]
             self._new_loops.clear()
-        decided.update(self.decided_among(check))
+        for loop_id in self.decided_among(check):
+            decided.setdefault(loop_id, None)
+        noticed_at = time.time()
         with self._lock:
-            done = [future for loop_id in decided for future in self._loops.get(loop_id, ())]
-            done += [future for future, after in self._events if self._event_mark > after]
-        for future in done:
+            done = [
+                (future, Wake(noticed_at, stored_at))
+                for loop_id, stored_at in decided.items()
+                for future in self._loops.get(loop_id, ())
+            ]
+            done += [(future, Wake(noticed_at)) for future, after in self._events if self._event_mark > after]
+        for future, wake in done:
             try:
-                future.get_loop().call_soon_threadsafe(_resolve, future)
+                future.get_loop().call_soon_threadsafe(_resolve, future, wake)
             except RuntimeError:  # its event loop already closed: the request is gone
                 pass
 
@@ -225,9 +244,9 @@ def in_thread(func: Callable[..., Any], executor: ThreadPoolExecutor | None = No
     return sync_to_async(run, thread_sensitive=False, executor=executor)
 
 
-def _resolve(future: asyncio.Future) -> None:
+def _resolve(future: asyncio.Future, wake: Wake) -> None:
     if not future.done():
-        future.set_result(True)
+        future.set_result(wake)
 
 
 WATCHER = Watcher()

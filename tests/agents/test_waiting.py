@@ -177,3 +177,37 @@ def test_a_wait_token_lets_the_next_wait_skip_the_describe_and_is_bound_to_its_l
     )
     with pytest.raises(RuntimeError, match="ValidationException.*issued to this access key"):
         stranger.describe(name, wait_token=token)
+
+
+def test_a_woken_wait_says_in_server_timing_how_long_the_watcher_and_the_answer_took(tool_review, events_url):
+    name = tool_review.reviews(events_url).start("thread-4:call-1", REQUEST)
+    url = f"{events_url}/hitl/v1/human-loops/{name}/wait?WaitSeconds=20"
+    reviewer = answer_soon(tool_review, APPROVED)
+    response = httpx.get(url, headers=signed_headers(tool_review, url), timeout=30)
+    reviewer.join()
+    assert response.json()["HitlDecided"] is True
+    # Found by the watcher's range read of the new outbox row: both stages are timed.
+    timings = dict(part.strip().split(";dur=") for part in response.headers["server-timing"].split(","))
+    assert set(timings) == {"hitl-notice", "hitl-answer"}
+    assert all(0 <= float(ms) < 10_000 for ms in timings.values())
+
+
+def test_waits_that_start_together_do_not_all_time_out_together(tool_review, events_url):
+    name = tool_review.reviews(events_url).start("thread-4:call-2", REQUEST)
+    url = f"{events_url}/hitl/v1/human-loops/{name}/wait?WaitSeconds=2"
+    held: list[float] = []
+
+    def wait() -> None:
+        started = time.monotonic()
+        response = httpx.get(url, headers=signed_headers(tool_review, url), timeout=30)
+        assert response.json()["HitlDecided"] is False
+        held.append(time.monotonic() - started)
+
+    waiters = [threading.Thread(target=wait) for _ in range(6)]
+    for waiter in waiters:
+        waiter.start()
+    for waiter in waiters:
+        waiter.join()
+    # Each is held between half the asked time and the asked time, at random: not all at 2 s.
+    assert len(held) == 6 and all(0.9 <= h < 4 for h in held), held
+    assert max(held) - min(held) > 0.15, held
