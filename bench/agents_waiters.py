@@ -201,11 +201,12 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
            waiters: int, pace: float) -> dict[str, Any]:  # fmt: skip
     names = _start_loops(setup, prefix, loops)
     returned: dict[str, float] = {}
+    timings: dict[str, dict[str, float]] = {}  # each woken waiter's Server-Timing (events process stages)
     stop = threading.Event()
     waiting = None
     if waiters:
         ready = threading.Event()
-        waiting = threading.Thread(target=lambda: asyncio.run(_wait_all(setup, names, returned, ready, stop)))
+        waiting = threading.Thread(target=lambda: asyncio.run(_wait_all(setup, names, returned, timings, ready, stop)))
         waiting.start()
         ready.wait(300)
         # Each waiter's first call (WaitSeconds=0) has returned; answer once the events process holds
@@ -213,7 +214,7 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
         _phase.registration_round_s = round(ready.first_round_s, 1)
         _phase.long_polls_registered_s = round(_await_waiting(waiters), 1)
     reviewer = ReviewerApi(*web, setup["token"])
-    next_times, submit_times, sent = [], [], {}
+    next_times, submit_times, sent, sent_wall = [], [], {}, {}
     for _ in range(answers):
         t = time.perf_counter()
         reply = reviewer.next()
@@ -221,6 +222,7 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
         assert reply.status == 200, reply.status
         task = reply.json()
         sent[task["humanLoopName"]] = time.perf_counter()
+        sent_wall[task["humanLoopName"]] = time.time()
         reply = reviewer.submit(task["taskId"], APPROVE)
         submit_times.append(time.perf_counter() - sent[task["humanLoopName"]])
         assert reply.status == 200, reply.status
@@ -239,13 +241,73 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
         "webhook_ms": _stats([receiver.received[n] - t for n, t in sent.items() if n in receiver.received]),
         "webhooks_missing": sum(1 for n in sent if n not in receiver.received),
     }
+    result["webhook_stages_ms"] = _webhook_stages(sent_wall, receiver)
     if waiters:
         result["waiter_ms"] = _stats([returned[n] - t for n, t in sent.items() if n in returned])
         result["waiters_missing"] = sum(1 for n in sent if n not in returned)
+        result["waiter_stages_ms"] = {
+            "submit sent -> decision stored": _stats(_stored_after(sent_wall)),
+            **{
+                stage: _stats([t[stage] / 1000 for n, t in timings.items() if n in sent and stage in t])
+                for stage in ("hitl-notice", "hitl-answer")
+            },
+        }
     return result
 
 
-async def _wait_all(setup: dict, names: list[str], returned: dict, ready: threading.Event, stop: threading.Event):
+def _stored_after(sent_wall: dict[str, float]) -> list[float]:
+    """Seconds from each submit being sent to its decision's outbox row being written."""
+    from flows.models import OutputOutbox
+
+    rows = OutputOutbox.objects.filter(human_loop__name__in=list(sent_wall)).values_list(
+        "human_loop__name", "created_at"
+    )
+    return [created.timestamp() - sent_wall[name] for name, created in rows]
+
+
+def _webhook_stages(sent_wall: dict[str, float], receiver: WebhookReceiver) -> dict[str, Any]:
+    """Where a webhook's time goes, per loop, from the rows the path writes (one host: one wall clock)."""
+    from django.db.models import Min
+
+    from flows.models import OutputOutbox, OutputWriteAttempt, StatusEvent
+
+    outbox = dict(
+        (name, (created.timestamp(), done.timestamp() if done else None))
+        for name, created, done in OutputOutbox.objects.filter(human_loop__name__in=list(sent_wall)).values_list(
+            "human_loop__name", "created_at", "done_at"
+        )
+    )
+    task_started = dict(
+        OutputWriteAttempt.objects.filter(outbox__human_loop__name__in=list(sent_wall))
+        .values_list("outbox__human_loop__name")
+        .annotate(first=Min("attempted_at"))
+    )
+    events = dict(
+        StatusEvent.objects.filter(human_loop__name__in=list(sent_wall)).values_list("human_loop__name", "created_at")
+    )
+    # The receiver's clock is this process's; delivered_at is written after the POST returns, so it is not a stage.
+    keys = (
+        "sent->decision stored",
+        "stored->output task started",
+        "task started->output.json written",
+        "written->status event",
+        "event->received",
+    )
+    stages: dict[str, list[float]] = {k: [] for k in keys}
+    for name, sent in sent_wall.items():
+        stored, written = outbox.get(name, (None, None))
+        event_at = events[name].timestamp() if name in events else None
+        started = task_started[name].timestamp() if name in task_started else None
+        points = [sent, stored, started, written, event_at, receiver.received_wall.get(name)]
+        for key, a, b in zip(keys, points, points[1:], strict=False):
+            if a is not None and b is not None:
+                stages[key].append(b - a)
+    return {key: _stats(values) for key, values in stages.items()}
+
+
+async def _wait_all(
+    setup: dict, names: list[str], returned: dict, timings: dict, ready: threading.Event, stop: threading.Event
+):
     import httpx
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
@@ -284,6 +346,11 @@ async def _wait_all(setup: dict, names: list[str], returned: dict, ready: thread
                     continue
                 if response.status_code == 200 and response.json()["HitlDecided"]:
                     returned[name] = time.perf_counter()
+                    timings[name] = {
+                        stage.strip(): float(ms)
+                        for stage, _, ms in (p.partition(";dur=") for p in response.headers.get("server-timing", "").split(","))
+                        if ms
+                    }  # fmt: skip
                     assert response.json()["HitlDecision"] == APPROVE
                     return
                 # Undecided after WaitSeconds: wait again with the new token (as hitl_agents does).
@@ -304,12 +371,14 @@ class WebhookReceiver:
 
     def __init__(self) -> None:
         self.received: dict[str, float] = {}
-        received = self.received
+        self.received_wall: dict[str, float] = {}
+        received, received_wall = self.received, self.received_wall
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 received.setdefault(body["detail"]["humanLoopName"], time.perf_counter())
+                received_wall.setdefault(body["detail"]["humanLoopName"], time.time())
                 self.send_response(204)
                 self.end_headers()
 
@@ -357,6 +426,13 @@ def _markdown(report: dict[str, Any]) -> str:
         f"| submit | {a['submit_ms']['p50']} / {a['submit_ms']['p95']} | {b['submit_ms']['p50']} / {b['submit_ms']['p95']} | {ratio('submit_ms', 'p95')} |",
         f"| submit sent → webhook received | {a['webhook_ms']['p50']} / {a['webhook_ms']['p95']} | {b['webhook_ms']['p50']} / {b['webhook_ms']['p95']} | {ratio('webhook_ms', 'p95')} |",
         f"| submit sent → waiter returned with the decision | | {b['waiter_ms']['p50']} / {b['waiter_ms']['p95']} (max {b['waiter_ms']['max']}) | |",
+        "",
+        "Where the time goes (p50 / p95 ms; from the rows each path writes and the waiters' Server-Timing):",
+        "",
+        "| stage | without waiters | with waiters |",
+        "|---|---|---|",
+        *[f"| webhook: {k} | {a['webhook_stages_ms'][k]['p50']} / {a['webhook_stages_ms'][k]['p95']} | {b['webhook_stages_ms'][k]['p50']} / {b['webhook_stages_ms'][k]['p95']} |" for k in a["webhook_stages_ms"]],
+        *[f"| waiter: {k} | | {v['p50']} / {v['p95']} (n {v['n']}) |" for k, v in b["waiter_stages_ms"].items()],
         "",
         f"Missing: webhooks {a['webhooks_missing']} / {b['webhooks_missing']}, waiters {b['waiters_missing']}. "
         f"The {report['waiters']} waiters' first calls (WaitSeconds=0, signed, all at once) took "

@@ -14,7 +14,7 @@ import logging
 from celery import shared_task
 
 from flows import jobs
-from flows.delivery import outbox, storage, webhooks
+from flows.delivery import events, outbox, storage, webhooks
 from flows.loops import imports, lifecycle
 from flows.models import HumanLoop, OutputOutbox, WebhookDelivery
 from flows.quality import gold
@@ -37,7 +37,10 @@ def finalize_loop(self, loop_id: int) -> None:
     """Write a finished loop's output.json and set its final status; retry with backoff on store errors."""
     attempt = outbox.Attempt()
     try:
-        lifecycle.finalize_loop(loop_id)
+        # The webhooks of the event this stores go out at its commit, from here (not a second task).
+        max_countdown = 0 if self.request.is_eager else WEBHOOK_MAX_COUNTDOWN_SECONDS
+        with events.delivering_inline(max_countdown):
+            lifecycle.finalize_loop(loop_id)
     except Exception as exc:
         reason = storage.permanent_failure_reason(exc)
         if reason is not None:  # retrying cannot help: fail the loop and say what to fix

@@ -7,11 +7,16 @@ event is never lost and keeps its id across delivery retries.
 
 from __future__ import annotations
 
+import logging
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 
 from flows import jobs
 from flows.delivery import outbox, webhooks
@@ -21,6 +26,39 @@ from hitl.kernel import arns, clock
 from hitl.kernel.transactions import enqueue_on_commit
 
 DETAIL_TYPE = "SageMaker A2I HumanLoop Status Change"
+
+logger = logging.getLogger(__name__)
+_inline = threading.local()
+
+
+@contextmanager
+def delivering_inline(max_countdown: float) -> Iterator[None]:
+    """Within this block, deliver new events' webhooks at commit, in this process, not as a second task.
+
+    The output worker (flows.tasks.finalize_loop) uses it: the event it stores is POSTed
+    right after its transaction commits, saving a broker round trip and a wait in the
+    queue behind other output writes. The WebhookDelivery row stays the retry net: a
+    failed POST is retried as a countdown task (up to `max_countdown` s) or by the
+    outbox sweep, as a delivery task's would be.
+    """
+    _inline.max_countdown = max_countdown
+    try:
+        yield
+    finally:
+        _inline.max_countdown = None
+
+
+def _deliver_now(delivery_id: int, max_countdown: float) -> None:
+    try:
+        countdown = webhooks.deliver(delivery_id, max_countdown=max_countdown)
+    except Exception:  # the row's next_attempt_at hands it to the outbox sweep
+        logger.warning("inline webhook delivery %s failed; the outbox sweep retries it", delivery_id, exc_info=True)
+        return
+    if countdown is not None:
+        try:
+            jobs.DELIVER_WEBHOOK.task.apply_async((delivery_id,), countdown=countdown)
+        except Exception:  # broker down: the sweep retries when the row is due
+            logger.warning("could not schedule the retry of webhook delivery %s", delivery_id, exc_info=True)
 
 
 def build_event(loop: HumanLoop, event_id: uuid.UUID) -> dict[str, Any]:
@@ -79,8 +117,11 @@ def record_status_change(loop: HumanLoop) -> StatusEvent:
     deliveries = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(event=event, endpoint=e, next_attempt_at=sweep_at) for e in endpoints
     )
-    if deliveries:
-        for delivery in deliveries:
+    inline = getattr(_inline, "max_countdown", None)
+    for delivery in deliveries:
+        if inline is not None:
+            transaction.on_commit(partial(_deliver_now, delivery.id, inline))
+        else:
             enqueue_on_commit(
                 jobs.DELIVER_WEBHOOK,
                 delivery.id,

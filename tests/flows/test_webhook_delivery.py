@@ -68,3 +68,19 @@ def test_an_unreachable_endpoint_is_retried_with_backoff_then_given_up(settings)
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == ("failed", 3)
     assert webhooks.deliver(delivery.id) is None and WebhookDelivery.objects.get().attempts == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_output_task_posts_the_webhook_at_its_commit_without_a_second_task(settings, receiver, monkeypatch):
+    """One hop, not two: finalize_loop delivers its event's webhook itself; the row stays the retry net."""
+    from flows import jobs
+
+    url, received = receiver
+    settings.HITL_WEBHOOK_URLS = [url]
+    enqueued = []
+    monkeypatch.setattr(jobs.DELIVER_WEBHOOK, "delay", lambda *args: enqueued.append(args))
+
+    _complete_a_loop()
+
+    assert len(received) == 1 and enqueued == []
+    assert WebhookDelivery.objects.get().state == "delivered"
