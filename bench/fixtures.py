@@ -66,8 +66,11 @@ def _command(name: str, *args: str) -> str | None:
     return out.getvalue()
 
 
-def setup(reviewers: int, queue_reviewers: int) -> dict[str, Any]:
-    """Create (or reuse) the bench tenant and return everything the clients need."""
+def setup(reviewers: int, queue_reviewers: int, import_flows: int = 0) -> dict[str, Any]:
+    """Create (or reuse) the bench tenant and return everything the clients need.
+
+    `import_flows` adds that many empty TaskCount=1 flows (bench-import-1, ...), one per console import.
+    """
     from django.contrib.auth import get_user_model
 
     from flows.definitions import versions
@@ -84,7 +87,8 @@ def setup(reviewers: int, queue_reviewers: int) -> dict[str, Any]:
     if ui.current_version_id is None:
         versions.publish_first_ui_version(ui)
     flows = {}
-    for flow_name, team_name, task_count in FLOWS:
+    extra = [(f"bench-import-{n}", "bench-queue-team", 1) for n in range(1, import_flows + 1)]
+    for flow_name, team_name, task_count in FLOWS + extra:
         team, _ = Workteam.objects.get_or_create(
             account=account, name=team_name, defaults={"workforce": workforce, "description": "bench reviewers"}
         )
@@ -106,7 +110,11 @@ def setup(reviewers: int, queue_reviewers: int) -> dict[str, Any]:
         )
         if flow.current_version_id is None:
             versions.publish_first_flow_version(flow)  # a start pins it, as on a real flow
-        flows[flow_name] = {"arn": arns.build("flow-definition", account.aws_account_id, flow_name), "team": team_name}
+        flows[flow_name] = {
+            "arn": arns.build("flow-definition", account.aws_account_id, flow_name),
+            "team": team_name,
+            "id": flow.id,
+        }
 
     def reviewer(username: str, team_name: str) -> str:
         added = _command("add_worker", username, "--workteam", team_name)
@@ -151,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("setup")
     p.add_argument("--reviewers", type=int, default=50)
     p.add_argument("--queue-reviewers", type=int, default=8)
+    p.add_argument("--import-flows", type=int, default=0)
     p.add_argument("--out", required=True)
     p = sub.add_parser("jsonl")
     p.add_argument("--prefix", required=True)
@@ -162,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         write_jsonl(Path(args.out), args.prefix, args.start, args.count)
         return 0
     _django()
-    state = setup(args.reviewers, args.queue_reviewers)
+    state = setup(args.reviewers, args.queue_reviewers, args.import_flows)
     Path(args.out).write_text(json.dumps(state, indent=2))
     print(f"setup: account {state['account_id']}, flows {sorted(state['flows'])}", file=sys.stderr)
     return 0

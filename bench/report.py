@@ -270,6 +270,40 @@ def _peer_next(peer: dict, size: int, op: str, field: str) -> list[float]:
     return [x[op][field] for x in peer.get("next_submit", []) if x["project_tasks"] == size and x[op][field]]
 
 
+def _seed_rate(ours: dict, start: int) -> list[float]:
+    return [s["loops_per_s_in_command"] for s in ours.get("seed", []) if s["from"] == start]
+
+
+def _data_pairs(ours: dict, peer: dict) -> list[tuple[str, list[float], list[float], bool]]:
+    """bench.peer_data's rows: the console's CSV import and export beside Label Studio's."""
+
+    def rates(side: dict, key: str, field: str, export_format: str | None = None) -> list[float]:
+        return [x[field] for x in side.get(key, []) if export_format is None or x["format"] == export_format]
+
+    rows = ours.get("rows") or peer.get("rows") or 0
+    answers = ours.get("answers") or peer.get("answers") or 0
+    return [
+        (
+            f"CSV file import {rows:,} rows (console upload → job done vs import API upload): rows/s",
+            rates(ours, "import", "rows_per_s"),
+            rates(peer, "import", "rows_per_s"),
+            True,
+        ),
+        (
+            f"export {answers:,} answers, JSONL with consolidated answer vs JSON: answers/s",
+            rates(ours, "export", "answers_per_s", "jsonl"),
+            rates(peer, "export", "answers_per_s", "json"),
+            True,
+        ),
+        (
+            f"export {answers:,} answers, CSV: answers/s",
+            rates(ours, "export", "answers_per_s", "csv"),
+            rates(peer, "export", "answers_per_s", "csv"),
+            True,
+        ),
+    ]
+
+
 def compare(ours: dict, peer: dict) -> str:
     """Return a markdown table of our medians beside Label Studio's (same session) and the ratio."""
     conc = peer["params"]["concurrency"]
@@ -295,11 +329,18 @@ def compare(ours: dict, peer: dict) -> str:
             False,
         ),
         (
-            "bulk import: items/s",
-            [max(ours["seed"], key=lambda s: s["n"])["loops_per_s_in_command"]] if ours["seed"] else [],
+            "bulk import 10k (`bulk_start` JSONL vs import API, JSON body): items/s",
+            _seed_rate(ours, 0),
             _peer(peer, "bulk_import", "tasks_per_s"),
             True,
         ),
+        (
+            "bulk import 10k → 100k (`bulk_start` vs 10k-task import requests): items/s",
+            _seed_rate(ours, 10_000),
+            _peer(peer, "grow_import", "tasks_per_s"),
+            True,
+        ),
+        *_data_pairs(ours.get("peer_data") or {}, peer.get("peer_data") or {}),
     ]
     for size in sorted({x["project_tasks"] for x in peer.get("next_submit", [])}):
         for op in ("next", "submit"):
