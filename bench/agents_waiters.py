@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         report: dict[str, Any] = {"load_before": os.getloadavg(), "waiters": args.waiters, "answers": args.answers}
         report["pace_s"] = args.pace
         common = {"answers": args.answers, "pace": args.pace}
+        # Untimed: the first output writes and deliveries of a cold worker would count against phase A only.
+        _phase(setup, web, receiver, prefix="warm", loops=5, answers=5, waiters=0, pace=0.2)
         report["without"] = _phase(setup, web, receiver, prefix="a", loops=args.answers, waiters=0, **common)
         report["with"] = _phase(setup, web, receiver, prefix="b", loops=args.waiters, waiters=args.waiters, **common)
         report["load_after"] = os.getloadavg()
@@ -200,18 +203,21 @@ def _start_loops(setup: dict, prefix: str, count: int) -> list[str]:
 def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, loops: int, answers: int,
            waiters: int, pace: float) -> dict[str, Any]:  # fmt: skip
     names = _start_loops(setup, prefix, loops)
-    returned: dict[str, float] = {}
+    returned: dict[str, float] = {}  # loop name -> time.time() its waiter returned with the decision
     timings: dict[str, dict[str, float]] = {}  # each woken waiter's Server-Timing (events process stages)
-    stop = threading.Event()
     waiting = None
     if waiters:
-        ready = threading.Event()
-        waiting = threading.Thread(target=lambda: asyncio.run(_wait_all(setup, names, returned, timings, ready, stop)))
+        # The waiters run in a process of their own: in this one they would share the GIL with the
+        # reviewer's timed calls and the webhook receiver, and the bench would measure itself.
+        context = multiprocessing.get_context("spawn")
+        control, child = context.Pipe()
+        waiting = context.Process(target=_waiter_process, args=(setup, names, child), daemon=True)
         waiting.start()
-        ready.wait(300)
+        if not control.poll(300):
+            raise RuntimeError("the waiters' first calls did not return within 300 s")
         # Each waiter's first call (WaitSeconds=0) has returned; answer once the events process holds
         # every long poll (its /metrics gauge), so the run measures 1,000 waiters, not their arrival.
-        _phase.registration_round_s = round(ready.first_round_s, 1)
+        _phase.registration_round_s = round(control.recv(), 1)
         _phase.long_polls_registered_s = round(_await_waiting(waiters), 1)
     reviewer = ReviewerApi(*web, setup["token"])
     next_times, submit_times, sent, sent_wall = [], [], {}, {}
@@ -228,13 +234,15 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
         assert reply.status == 200, reply.status
         time.sleep(pace)
     deadline = time.perf_counter() + 60
-    while time.perf_counter() < deadline and (
-        any(n not in receiver.received for n in sent) or (waiters and any(n not in returned for n in sent))
-    ):
+    while time.perf_counter() < deadline and any(n not in receiver.received for n in sent):
         time.sleep(0.05)
-    stop.set()
     if waiting is not None:
-        waiting.join(90)
+        control.send(list(sent))  # the waiters to see through (up to 60 s), then report
+        if control.poll(120):
+            returned, timings = control.recv()
+        waiting.join(30)
+        if waiting.is_alive():
+            waiting.kill()
     result = {
         "next_ms": _stats(next_times),
         "submit_ms": _stats(submit_times),
@@ -243,7 +251,7 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
     }
     result["webhook_stages_ms"] = _webhook_stages(sent_wall, receiver)
     if waiters:
-        result["waiter_ms"] = _stats([returned[n] - t for n, t in sent.items() if n in returned])
+        result["waiter_ms"] = _stats([returned[n] - t for n, t in sent_wall.items() if n in returned])
         result["waiters_missing"] = sum(1 for n in sent if n not in returned)
         result["waiter_stages_ms"] = {
             "submit sent -> decision stored": _stats(_stored_after(sent_wall)),
@@ -305,9 +313,12 @@ def _webhook_stages(sent_wall: dict[str, float], receiver: WebhookReceiver) -> d
     return {key: _stats(values) for key, values in stages.items()}
 
 
-async def _wait_all(
-    setup: dict, names: list[str], returned: dict, timings: dict, ready: threading.Event, stop: threading.Event
-):
+def _waiter_process(setup: dict, names: list[str], control: Any) -> None:
+    asyncio.run(_wait_all(setup, names, control))
+
+
+async def _wait_all(setup: dict, names: list[str], control: Any) -> None:
+    """Long-poll every loop; send the first round's seconds, then, once told which, the waiters' results."""
     import httpx
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
@@ -331,12 +342,14 @@ async def _wait_all(
 
         started = time.perf_counter()
         await asyncio.gather(*(first(name) for name in names))
-        ready.first_round_s = time.perf_counter() - started
+        control.send(time.perf_counter() - started)
+        returned: dict[str, float] = {}
+        timings: dict[str, dict[str, float]] = {}
 
         async def wait(name: str) -> None:
             base = f"http://127.0.0.1:{EVENTS_PORT}/hitl/v1/human-loops/{name}/wait?WaitSeconds=60"
             url = base + f"&WaitToken={quote(tokens[name], safe='')}"
-            while not stop.is_set():
+            while True:
                 request = AWSRequest(method="GET", url=url)
                 signer.add_auth(request)
                 try:
@@ -345,7 +358,7 @@ async def _wait_all(
                     await asyncio.sleep(0.5)
                     continue
                 if response.status_code == 200 and response.json()["HitlDecided"]:
-                    returned[name] = time.perf_counter()
+                    returned[name] = time.time()
                     timings[name] = {
                         stage.strip(): float(ms)
                         for stage, _, ms in (p.partition(";dur=") for p in response.headers.get("server-timing", "").split(","))
@@ -353,14 +366,18 @@ async def _wait_all(
                     }  # fmt: skip
                     assert response.json()["HitlDecision"] == APPROVE
                     return
+                if response.status_code != 200:
+                    await asyncio.sleep(0.5)  # an error answer: do not spin
                 # Undecided after WaitSeconds: wait again with the new token (as hitl_agents does).
                 token = response.json().get("HitlWaitToken") if response.status_code == 200 else None
                 url = base + (f"&WaitToken={quote(token, safe='')}" if token else "")
 
         tasks = [asyncio.ensure_future(wait(name)) for name in names]
-        ready.set()
-        while not stop.is_set():
+        answered = await asyncio.to_thread(control.recv)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and any(n not in returned for n in answered):
             await asyncio.sleep(0.1)
+        control.send((returned, timings))
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
