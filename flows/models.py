@@ -293,6 +293,10 @@ class ReviewTask(models.Model):
     )
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # Leased ahead of the task on the reviewer's screen (review_ui.work.claim_ahead) and not shown yet:
+    # a lease that ends unseen does not bar the reviewer from the loop (flows.loops.lifecycle._reopen).
+    # db_default: the written-out inserts (flows.loops.hot_sql, flows.loops.bulk) need not name it.
+    claimed_ahead = models.BooleanField(default=False, db_default=False)
     submitted_at = models.DateTimeField(null=True, blank=True)
     time_spent_seconds = models.FloatField(null=True, blank=True)
     answer = models.JSONField(null=True, blank=True)
@@ -330,7 +334,7 @@ class ReviewTask(models.Model):
 
 
 class TaskExclusion(models.Model):
-    """A reviewer who may not take (another) task of this loop: answered, held, or timed out."""
+    """A reviewer who may not take (another) task of this loop: answered, held, or shown and timed out or skipped."""
 
     human_loop = models.ForeignKey(HumanLoop, on_delete=models.CASCADE, related_name="+")
     # No index of its own: task_exclusion_unique starts with it.

@@ -68,12 +68,14 @@ def flows_named(user: AbstractBaseUser, name: str) -> list[FlowDefinition]:
     return lookups.reviewer_flows_named(user.pk, name)
 
 
-def claim_in_flows(user: AbstractBaseUser, flows: list[FlowDefinition] | None) -> ReviewTask | None:
-    """Claim the next task, from any of `flows` (None: from any of the reviewer's teams)."""
+def claim_in_flows(
+    user: AbstractBaseUser, flows: list[FlowDefinition] | None, *, ahead: bool = False
+) -> ReviewTask | None:
+    """Claim the next task, from any of `flows` (None: from any of the reviewer's teams); `ahead`: to be shown later."""
     if flows is None:
-        return lifecycle.claim_next_task(user)
+        return lifecycle.claim_next_task(user, ahead=ahead)
     for flow in flows:
-        task = lifecycle.claim_next_task(user, flow=flow)
+        task = lifecycle.claim_next_task(user, flow=flow, ahead=ahead)
         if task is not None:
             return task
     return None
@@ -104,7 +106,7 @@ def claim_ahead(user: AbstractBaseUser, flows: list[FlowDefinition] | None, show
         .order_by("accepted_at", "id")
         .first()
     )
-    return ahead or claim_in_flows(user, flows)
+    return ahead or claim_in_flows(user, flows, ahead=True)
 
 
 def held_task(user: AbstractBaseUser, task_id: int) -> ReviewTask | None:

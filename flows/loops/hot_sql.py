@@ -230,7 +230,7 @@ WITH picked AS (
 ), claimed AS (
     UPDATE {task} t
     SET {task.state} = %(leased)s, {task.worker} = %(worker)s, {task.accepted_at} = %(now)s,
-        {task.lease_expires_at} = %(now)s + COALESCE(
+        {task.claimed_ahead} = %(ahead)s, {task.lease_expires_at} = %(now)s + COALESCE(
             (v.{version.settings} ->> 'task_time_limit_seconds')::integer, f.{flow.task_time_limit_seconds}
         ) * interval '1 second'
     FROM picked p
@@ -269,9 +269,16 @@ class Collision(Exception):
 
 
 def claim(
-    user: AbstractBaseUser, now: dt.datetime, *, flow_id: int | None = None, team_ids: list[int] | None = None
+    user: AbstractBaseUser,
+    now: dt.datetime,
+    *,
+    flow_id: int | None = None,
+    team_ids: list[int] | None = None,
+    ahead: bool = False,
 ) -> ReviewTask | None:
     """Lease the oldest open task of the flow (or of the teams), or return None; runs in the caller's transaction.
+
+    `ahead`: claimed ahead of the task on the reviewer's screen (ReviewTask.claimed_ahead).
 
     The task comes back with its loop's name, input, version pin and template loaded.
     """
@@ -280,6 +287,7 @@ def claim(
         "worker": user.pk,
         "claimable": rules.CLAIMABLE_STATE,
         "leased": TaskState.LEASED.value,
+        "ahead": ahead,
         "flow": flow_id,
         "teams": list(team_ids or ()),
     } | _audit_params("ClaimTask", user, now, None)
@@ -299,6 +307,7 @@ def claim(
         state=TaskState.LEASED,
         worker_id=user.pk,
         accepted_at=now,
+        claimed_ahead=ahead,
         lease_expires_at=lease_expires_at,
     )
     task.worker = user

@@ -188,12 +188,17 @@ def team_ids_of(user: AbstractBaseUser) -> list[int]:
     return lookups.team_ids_of(user.pk)
 
 
-def claim_next_task(user: AbstractBaseUser, *, flow: FlowDefinition | None = None) -> ReviewTask | None:
+def claim_next_task(
+    user: AbstractBaseUser, *, flow: FlowDefinition | None = None, ahead: bool = False
+) -> ReviewTask | None:
     """Lease the oldest open task this reviewer may take, or return None.
 
-    Never a task of a loop the reviewer already holds, answered or let time
-    out; never a task past its loop's lifetime (even if the expiry sweep is
-    late). On PostgreSQL the row is taken with SELECT ... FOR UPDATE SKIP
+    `ahead`: the task is claimed ahead of the one on the reviewer's screen (review_ui.work.claim_ahead)
+    and shown later (show_task); should its lease end before that, the reviewer may get its loop again.
+
+    Never a task of a loop the reviewer already holds, answered, skipped or let
+    time out on the screen (_reopen); never a task past its loop's lifetime (even
+    if the expiry sweep is late). On PostgreSQL the row is taken with SELECT ... FOR UPDATE SKIP
     LOCKED, so concurrent reviewers never wait on or collide over one task;
     on SQLite the IMMEDIATE transaction serializes claimers instead.
     """
@@ -212,7 +217,7 @@ def claim_next_task(user: AbstractBaseUser, *, flow: FlowDefinition | None = Non
     for loop_ids in ([granted] if granted else []) + [None]:
         for _ in range(5):
             try:
-                task = _try_claim(user, team_ids, flow, loop_ids=loop_ids)
+                task = _try_claim(user, team_ids, flow, loop_ids=loop_ids, ahead=ahead)
                 break
             except _ClaimCollision:
                 continue  # a parallel request of this reviewer took a task of that loop: look again
@@ -288,6 +293,7 @@ def _try_claim(
     flow: FlowDefinition | None,
     *,
     loop_ids: list[int] | None = None,
+    ahead: bool = False,
 ) -> ReviewTask | None:
     """Lease the oldest task the reviewer may take; of `loop_ids` only when given (escalated loops, a link)."""
     now = clock.now()
@@ -295,7 +301,7 @@ def _try_claim(
         # The same claim as below, as one statement (flows.loops.hot_sql explains why).
         try:
             with write_transaction():
-                task = hot_sql.claim(user, now, flow_id=flow.id if flow else None, team_ids=team_ids)
+                task = hot_sql.claim(user, now, flow_id=flow.id if flow else None, team_ids=team_ids, ahead=ahead)
         except hot_sql.Collision:
             raise _ClaimCollision from None
         if task is not None and flow is not None:
@@ -337,7 +343,8 @@ def _try_claim(
             task.worker = user
             task.accepted_at = now
             task.lease_expires_at = rules.lease_expires_at(now, time_limit)
-            task.save(update_fields=["state", "worker", "accepted_at", "lease_expires_at"])
+            task.claimed_ahead = ahead
+            task.save(update_fields=["state", "worker", "accepted_at", "lease_expires_at", "claimed_ahead"])
             audit.record_task("ClaimTask", user, task, account_id=account_id)
             return task
     except IntegrityError:
@@ -387,7 +394,7 @@ def release_task(user: AbstractBaseUser, task_id: int, *, unseen: bool = False) 
     """Return a leased task to the queue at once (skip). The reviewer will not get this loop again.
 
     `unseen`: the task was claimed ahead (review_ui.work.claim_ahead) and never shown, so the
-    reviewer may get its loop again later, as if they had never claimed it.
+    reviewer may get its loop again later, as if they had never claimed it (_reopen).
     """
     with write_transaction():
         task, loop = _lock_task_of(user, task_id)
@@ -395,9 +402,7 @@ def release_task(user: AbstractBaseUser, task_id: int, *, unseen: bool = False) 
         if refusal:
             raise refusal
         audit.record_task("ReleaseTask", user, task, account_id=loop.account_id)
-        _reopen(task, loop)
-        if unseen:
-            TaskExclusion.objects.filter(worker=user, human_loop_id=loop.id).delete()
+        _reopen(task, loop, unseen=unseen)
         _finish_if_done(loop)
 
 
@@ -417,6 +422,7 @@ def show_task(user: AbstractBaseUser, task_id: int) -> ReviewTask:
                 "state",
                 "worker_id",
                 "lease_expires_at",
+                "claimed_ahead",
                 "human_loop__flow_version_id",
                 "human_loop__flow_definition_id",
             )
@@ -430,7 +436,8 @@ def show_task(user: AbstractBaseUser, task_id: int) -> ReviewTask:
             raise refusal
         task.accepted_at = now
         task.lease_expires_at = rules.lease_expires_at(now, versions.pinned_time_limit(task.human_loop))
-        task.save(update_fields=["accepted_at", "lease_expires_at"])
+        task.claimed_ahead = False  # on the screen: from now on a lease that runs out bars the loop, as any
+        task.save(update_fields=["accepted_at", "lease_expires_at", "claimed_ahead"])
     return task
 
 
@@ -496,12 +503,21 @@ _DOCUMENT_FIELDS = (
 )
 
 
-def _reopen(task: ReviewTask, loop: HumanLoop) -> None:
+def _reopen(task: ReviewTask, loop: HumanLoop, *, unseen: bool = False) -> None:
+    """End the lease of `task` without an answer (released, timed out, reviewer paused).
+
+    The reviewer keeps their exclusion from the loop (they saw the task and did not answer it),
+    unless they never saw it: a task claimed ahead and not shown yet, or one the page gave back
+    `unseen`. The one place for that rule, so a lease ahead that runs out behaves as a release unseen.
+    """
+    if unseen or task.claimed_ahead:
+        TaskExclusion.objects.filter(worker_id=task.worker_id, human_loop_id=loop.id).delete()
     task.state = rules.reopened_state(loop)
     task.worker = None
     task.accepted_at = None
     task.lease_expires_at = None
-    task.save(update_fields=["state", "worker", "accepted_at", "lease_expires_at"])
+    task.claimed_ahead = False
+    task.save(update_fields=["state", "worker", "accepted_at", "lease_expires_at", "claimed_ahead"])
 
 
 def _finish_if_done(loop: HumanLoop) -> None:

@@ -81,6 +81,7 @@ def new_task_row(*, flow: FlowDefinition, loop_id: int | None, expires_at: dt.da
         "worker_id": None,
         "lease_expires_at": None,
         "accepted_at": None,
+        "claimed_ahead": False,
         "submitted_at": None,
         "time_spent_seconds": None,
         "answer": None,

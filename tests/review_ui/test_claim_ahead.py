@@ -142,3 +142,52 @@ def test_a_task_released_after_it_was_seen_never_comes_back_to_that_reviewer(cli
 
     assert TaskExclusion.objects.filter(worker=reviewer, human_loop=loop).exists()
     assert lifecycle.claim_next_task(reviewer, flow=flow) is None
+
+
+def test_a_task_ahead_whose_lease_ran_out_unreleased_can_be_claimed_again_by_anyone(client, flow, reviewer):
+    # The page went away without giving the task back (a crash, a lost network): the lease runs out
+    # while the task was never on the screen, so its loop is not barred to this reviewer.
+    seen = factories.human_loop(flow, name="loop-seen")
+    never_seen = factories.human_loop(flow, name="loop-never-seen")
+    shown = shown_task(reviewer, flow)
+    ahead_id = client.post(f"/portal/api/tasks/ahead?shown={shown.id}", **auth(reviewer)).json()["taskId"]
+    clock.set_now(clock.now() + dt.timedelta(seconds=601))
+
+    again = lifecycle.claim_next_task(reviewer, flow=flow)  # its own sweep gives both leases back first
+
+    assert again is not None and again.id == ahead_id and again.human_loop_id == never_seen.id
+    # The task on the screen whose time ran out stays barred to that reviewer, as before.
+    assert TaskExclusion.objects.filter(worker=reviewer, human_loop=seen).exists()
+    lifecycle.release_task(reviewer, ahead_id, unseen=True)
+    assert lifecycle.claim_next_task(reviewer, flow=flow).id == ahead_id
+
+
+def test_a_task_ahead_whose_lease_ran_out_goes_to_another_reviewer(client, flow, reviewer, second_reviewer):
+    factories.human_loop(flow, name="loop-seen")
+    never_seen = factories.human_loop(flow, name="loop-never-seen")
+    shown = shown_task(reviewer, flow)
+    ahead_id = client.post(f"/portal/api/tasks/ahead?shown={shown.id}", **auth(reviewer)).json()["taskId"]
+    assert lifecycle.claim_next_task(second_reviewer, flow=flow) is None  # both are leased
+    clock.set_now(clock.now() + dt.timedelta(seconds=601))
+
+    lifecycle.expire_leases()  # the beat's sweep this time
+
+    assert ReviewTask.objects.get(id=ahead_id).state == ReviewTask.State.OPEN
+    assert not TaskExclusion.objects.filter(worker=reviewer, human_loop=never_seen).exists()
+    first = lifecycle.claim_next_task(second_reviewer, flow=flow)
+    second = lifecycle.claim_next_task(second_reviewer, flow=flow)
+    assert {first.id, second.id} == {shown.id, ahead_id}
+
+
+def test_a_task_ahead_that_was_shown_is_barred_after_its_lease_ran_out(client, flow, reviewer):
+    factories.human_loop(flow, name="loop-a")
+    loop_b = factories.human_loop(flow, name="loop-b")
+    shown = shown_task(reviewer, flow)
+    headers = auth(reviewer)
+    ahead_id = client.post(f"/portal/api/tasks/ahead?shown={shown.id}", **headers).json()["taskId"]
+    assert client.post(f"/portal/api/tasks/{ahead_id}/show", **headers).status_code == 200
+    clock.set_now(clock.now() + dt.timedelta(seconds=601))
+
+    assert lifecycle.claim_next_task(reviewer, flow=flow) is None
+    assert TaskExclusion.objects.filter(worker=reviewer, human_loop=loop_b).exists()
+    assert ReviewTask.objects.get(id=ahead_id).state == ReviewTask.State.OPEN
