@@ -317,7 +317,7 @@ def _try_claim(
     else:
         candidates = candidates.filter(workteam_id__in=team_ids)
     # A reviewer paused or not yet qualified on a flow gets none of its tasks (flows.quality.gold).
-    candidates = candidates.filter(~gold.held_subquery(user.pk))
+    candidates = candidates.alias(reviewer_held=gold.held_expression(user.pk)).filter(reviewer_held=False)
     # Ids grow with creation time, so ordering by id hands out the oldest loop's tasks first.
     candidates = candidates.filter(~Exists(excluded)).order_by("id")
     try:

@@ -30,7 +30,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import IntegrityError
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from flows import jobs
 from flows.loops import lookups
@@ -258,11 +259,15 @@ def paused_worker_ids(flow_id: int) -> set[int]:
     )
 
 
-def held_subquery(user_id: int) -> Exists:
-    """The claim's filter (ORM path): the task's flow holds this reviewer back. flows.loops.hot_sql says the same in SQL."""
-    return Exists(
-        ReviewerStanding.objects.filter(worker_id=user_id, flow_definition_id=OuterRef("flow_definition_id"), held=True)
-    )
+def held_expression(user_id: int) -> Coalesce:
+    """The claim's filter (ORM path): True when the task's flow holds this reviewer back.
+
+    flows.loops.hot_sql says the same in SQL. A scalar subquery of the one standing per reviewer and
+    flow, not an Exists: PostgreSQL estimates NOT EXISTS as an anti-join that leaves almost no open
+    task, and then sorts them all instead of reading the open-task index in order (hot_sql's comment).
+    """
+    standing = ReviewerStanding.objects.filter(worker_id=user_id, flow_definition_id=OuterRef("flow_definition_id"))
+    return Coalesce(Subquery(standing.values("held")[:1]), Value(False), output_field=BooleanField())
 
 
 def notify_admins_of_pause(standing_id: int) -> int:
