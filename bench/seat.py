@@ -21,6 +21,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -59,13 +61,42 @@ if (window.top === window) {
 """
 COUNT_JS = "() => JSON.parse(sessionStorage.getItem('hitlShownMs') || '[]').length"
 
+# The requests a swap (or, without a task ahead, a page load) makes, by what they do.
+ENDPOINTS = {
+    "submit": re.compile(r"/portal/api/tasks/\d+/submit$"),
+    "claim_ahead": re.compile(r"/portal/api/tasks/ahead\?"),
+    "show": re.compile(r"/portal/api/tasks/\d+/show$"),
+    "release": re.compile(r"/portal/api/tasks/\d+/release$"),
+    "next_page": re.compile(r"/portal/work/\?"),
+    "frame": re.compile(r"/portal/tasks/\d+/frame$"),
+}
 
-def measure(browser: Any, base: str, tasks: int, think: float, prefetch: bool) -> list[float]:
-    """Answer `tasks` tasks in one browser context; return the submit -> next task shown times in ms."""
+
+def endpoint_of(url: str) -> str | None:
+    return next((name for name, pattern in ENDPOINTS.items() if pattern.search(url)), None)
+
+
+def measure(browser: Any, base: str, tasks: int, think: float, prefetch: bool) -> tuple[list[float], dict]:
+    """Answer `tasks` tasks in one browser context.
+
+    Returns the submit -> next task shown times in ms, and per endpoint the server's time to
+    answer each request (Chromium's request start to first response byte: the server's work plus
+    any wait for a free gunicorn worker; loopback adds well under a millisecond).
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(TIMING_SCRIPT)
     page = context.new_page()
     page.set_default_timeout(30_000)
+    waits: dict[str, list[float]] = {}
+    signed_in = [False]
+
+    def on_finished(request: Any) -> None:
+        name = endpoint_of(request.url)
+        timing = request.timing
+        if name and signed_in[0] and timing["requestStart"] >= 0 and timing["responseStart"] >= 0:
+            waits.setdefault(name, []).append((timing["responseStart"] - timing["requestStart"]) / 1000)
+
+    page.on("requestfinished", on_finished)
     if not prefetch:
         page.route("**/portal/api/tasks/ahead*", lambda route: route.fulfill(status=204))
     page.goto(base + "/accounts/login/")
@@ -74,6 +105,7 @@ def measure(browser: Any, base: str, tasks: int, think: float, prefetch: bool) -
     page.click("#login-button")
     page.wait_for_url("**/portal/**")
     page.goto(f"{base}/portal/work/?flow={FLOW}")
+    signed_in[0] = True
     for n in range(tasks):
         page.wait_for_selector("#task-frame.ready")
         page.frame_locator("#task-frame").locator("crowd-classifier").wait_for()
@@ -83,7 +115,7 @@ def measure(browser: Any, base: str, tasks: int, think: float, prefetch: bool) -
         _wait_for_count(page, n + 1)
     shown = page.evaluate("() => JSON.parse(sessionStorage.getItem('hitlShownMs') || '[]')")
     context.close()
-    return shown
+    return shown, {name: latency_stats(seconds) for name, seconds in sorted(waits.items())}
 
 
 def _wait_for_count(page: Any, n: int) -> None:
@@ -150,6 +182,15 @@ def grow_by_copies(stack: Stack, target: int) -> dict[str, Any]:
     return result
 
 
+def _seeded(stack: Stack, loops: int) -> bool:
+    """Return True if the bench database already holds `loops` open loops (an earlier run's reviewer took a few)."""
+    stack.services("start", "pg")
+    try:
+        return open_loops(stack) >= loops * 0.99
+    except subprocess.CalledProcessError:  # no database yet
+        return False
+
+
 def open_loops(stack: Stack) -> int:
     return int(stack.psql("SELECT count(*) FROM flows_humanloop WHERE status = 'InProgress'", stack.database))
 
@@ -162,6 +203,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", type=float, default=1.0, help="seconds a reviewer looks at each task")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--keep", action="store_true", help="leave the stack running")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database of an earlier --keep run (its gunicorn stopped) if it holds --loops open loops",
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("HITL_SECURE_COOKIES", "false")  # the browser signs in over plain http on 127.0.0.1
@@ -170,14 +216,16 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {"loops": args.loops, "tasks": args.tasks, "think_s": args.think}
     try:
         log("starting the stack")
-        stack.start()
-        state_path = tmp / "state.json"
-        subprocess_env_python(stack, "-m", "bench.fixtures", "setup", "--reviewers", "0", "--out", str(state_path))
-        cfg = json.loads(state_path.read_text())
-        stack.manage("add_worker", REVIEWER, "--workteam", "bench-queue-team", "--password", PASSWORD)
-        result["seed"] = seed(stack, cfg, 0, min(args.bulk, args.loops), tmp)
-        if args.loops > args.bulk:
-            result["grow"] = grow_by_copies(stack, args.loops)
+        fresh = not args.reuse or not _seeded(stack, args.loops)
+        stack.start(fresh=fresh)
+        if fresh:
+            state_path = tmp / "state.json"
+            subprocess_env_python(stack, "-m", "bench.fixtures", "setup", "--reviewers", "0", "--out", str(state_path))
+            cfg = json.loads(state_path.read_text())
+            stack.manage("add_worker", REVIEWER, "--workteam", "bench-queue-team", "--password", PASSWORD)
+            result["seed"] = seed(stack, cfg, 0, min(args.bulk, args.loops), tmp)
+            if args.loops > args.bulk:
+                result["grow"] = grow_by_copies(stack, args.loops)
         result["open_loops_before"] = open_loops(stack)
         log("open loops", result["open_loops_before"])
 
@@ -189,9 +237,12 @@ def main(argv: list[str] | None = None) -> int:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for prefetch in (True, False, True, False):
                 name = "with_prefetch" if prefetch else "without_prefetch"
-                shown = measure(browser, base, args.tasks, args.think, prefetch)
+                load_before = os.getloadavg()
+                shown, server = measure(browser, base, args.tasks, args.think, prefetch)
                 # The first task of a context follows the sign-in page, not a submit: it is not in the list.
                 stats = latency_stats([ms / 1000 for ms in shown])
+                stats["server_ms"] = server
+                stats["load_average"] = [round(x, 2) for x in load_before + os.getloadavg()]
                 result.setdefault(name, []).append(stats)
                 log(name, stats)
             browser.close()
