@@ -47,6 +47,34 @@ def _isolated_store(settings, tmp_path):
 
 
 @pytest.fixture
+def moto_s3(settings, monkeypatch):
+    """The s3 output backend on a real S3 server (moto's, on a free 127.0.0.1 port): yields the store.
+
+    AWS_ENDPOINT_URL_S3 points boto3 at it, as a MinIO deployment's configuration does; the test
+    makes the buckets it needs (`moto_s3.client.create_bucket`).
+    """
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    from flows.delivery.storage import get_store
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    settings.HITL_OUTPUT_BACKEND = "s3"
+    get_store.cache_clear()
+    yield get_store()
+    get_store.cache_clear()
+    server.stop()
+
+
+@pytest.fixture
 def api_prefix(settings):
     """Serve the AWS APIs under /a2i (HITL_API_PREFIX) for this test, then restore the URL map."""
 

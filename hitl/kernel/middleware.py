@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 import uuid
@@ -86,23 +87,44 @@ def _audit_api_call(request: HttpRequest, response: HttpResponse) -> None:
 
 
 def content_security_policy(form_targets: Iterable[str] = ()) -> str:
-    """Return HITL_CONTENT_SECURITY_POLICY with the origins of `form_targets` (URLs) added to its form-action.
+    """Return HITL_CONTENT_SECURITY_POLICY with the origins of `form_targets` (URLs) added to its form-action
+    and the output store's origins (store_image_origins) added to its img-src.
 
     A view sets `request.csp_form_action` when its forms' answers redirect to another site (the
-    sign-in forms that lead to an identity provider). A policy without form-action, or with
-    form-action 'none', is left as it is; URLs whose origin cannot be written safely are skipped.
+    sign-in forms that lead to an identity provider). A directive that is missing, or is 'none',
+    is left as it is; URLs whose origin cannot be written safely are skipped.
     """
-    policy = settings.HITL_CONTENT_SECURITY_POLICY
-    origins = sorted({origin for origin in map(_origin, form_targets) if origin})
-    if not origins:
-        return policy
+    added = {
+        "form-action": sorted({origin for origin in map(_origin, form_targets) if origin}),
+        "img-src": store_image_origins(),
+    }
     directives = []
-    for directive in policy.split(";"):
+    for directive in settings.HITL_CONTENT_SECURITY_POLICY.split(";"):
         name, _, sources = directive.strip().partition(" ")
-        if name.lower() == "form-action" and sources.strip() != "'none'":
-            directive = f" {directive.strip()} {' '.join(origins)}"
+        extra = added.get(name.lower())
+        if extra and sources.strip() != "'none'":
+            directive = f" {directive.strip()} {' '.join(extra)}"
         directives.append(directive)
     return ";".join(directives).strip()
+
+
+def store_image_origins() -> list[str]:
+    """Return the origins of the URLs the S3 output store presigns: where a page's stored images come from.
+
+    The console's loop page draws answers over the input image, which on the s3 backend is a
+    presigned URL of the store (review_ui.rendering.grant_read_access). boto3 presigns path-style
+    URLs on the endpoint AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) names, MinIO's or moto's; with
+    neither, on AWS's virtual-hosted bucket hosts. The local backend serves objects from this site
+    ('self'), so it adds nothing.
+    """
+    if settings.HITL_OUTPUT_BACKEND != "s3":
+        return []
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        origin = _origin(endpoint)
+        return [origin] if origin else []
+    region = settings.HITL_REGION
+    return ["https://*.s3.amazonaws.com", f"https://*.s3.{region}.amazonaws.com"]
 
 
 # scheme://host[:port] as a CSP source: nothing that could end the directive or add a source.

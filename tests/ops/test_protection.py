@@ -168,6 +168,33 @@ def test_form_targets_join_form_action_as_origins_and_nothing_else(settings):
         assert content_security_policy(["https://idp.example.com/auth"]) == policy
 
 
+def test_img_src_names_the_s3_stores_origin_and_nothing_wider(settings, monkeypatch):
+    from hitl.kernel.middleware import content_security_policy
+
+    settings.HITL_CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; form-action 'self'"
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://MinIO.internal:9000/")
+    settings.HITL_OUTPUT_BACKEND = "local"  # objects come from this site
+    assert content_security_policy() == settings.HITL_CONTENT_SECURITY_POLICY
+    settings.HITL_OUTPUT_BACKEND = "s3"
+    assert content_security_policy() == (
+        "default-src 'self'; img-src 'self' data: http://minio.internal:9000; form-action 'self'"
+    )
+    monkeypatch.delenv("AWS_ENDPOINT_URL_S3")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "https://objects.example.com")  # boto3's endpoint for every service
+    assert "img-src 'self' data: https://objects.example.com;" in content_security_policy()
+    monkeypatch.delenv("AWS_ENDPOINT_URL")  # AWS itself: presigned URLs are on the bucket's own host
+    settings.HITL_REGION = "eu-west-1"
+    assert "img-src 'self' data: https://*.s3.amazonaws.com https://*.s3.eu-west-1.amazonaws.com;" in (
+        content_security_policy()
+    )
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://a.test;script-src *")  # nothing that adds a source
+    assert content_security_policy() == settings.HITL_CONTENT_SECURITY_POLICY
+    settings.HITL_CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'none'"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://minio.internal:9000")
+    assert content_security_policy() == settings.HITL_CONTENT_SECURITY_POLICY
+
+
 def test_cookies_are_secure_and_http_only_when_debug_is_off():
     code = "import hitl.settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)"
     env = {**os.environ, "DJANGO_DEBUG": "false"}

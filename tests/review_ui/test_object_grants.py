@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import time
 
 import pytest
@@ -170,28 +169,10 @@ def test_the_staff_preview_grants_only_its_account_objects(client, tenant_a, ten
 
 
 @pytest.fixture
-def s3_server(settings, monkeypatch):
-    from moto.server import ThreadedMotoServer
-
-    from flows.delivery.storage import get_store
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    settings.HITL_OUTPUT_BACKEND = "s3"
-    get_store.cache_clear()
-    store = get_store()
+def s3_server(moto_s3):
     for bucket in ("b-results", "a-media"):
-        store.client.create_bucket(Bucket=bucket)
-    yield store
-    get_store.cache_clear()
-    server.stop()
+        moto_s3.client.create_bucket(Bucket=bucket)
+    return moto_s3
 
 
 def test_on_the_s3_backend_tenant_b_output_is_not_presigned_for_tenant_a(client, tenant_a, tenant_b, s3_server):
