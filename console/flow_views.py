@@ -125,16 +125,15 @@ def flow_new(request: HttpRequest, slug: str = "", ui_id: int | None = None) -> 
 @console_view
 @require_POST
 def flow_preview(request: HttpRequest) -> JsonResponse:
-    """Check a template and sample input and keep them for the preview frame (review_ui.preview's session)."""
-    content, sample_text = request.POST.get("template", ""), request.POST.get("input", "")
-    parsed, errors = preview.check_preview(content, sample_text)
+    """Check a template and sample input and keep them for the preview frame (review_ui.preview.keep_preview)."""
+    teams = scoped(Workteam.objects.all(), request)
+    team_id = request.POST.get("team", "")
+    team = teams.filter(pk=team_id).first() if team_id.isdigit() else None
+    account_ids = list(teams.values_list("account_id", flat=True).distinct()[:2])
+    account_id = team.account_id if team else (account_ids[0] if len(account_ids) == 1 else None)
+    errors = preview.keep_preview(request, request.POST.get("template", ""), request.POST.get("input", ""), account_id)
     if errors:
         return JsonResponse({"ok": False, "errors": errors}, status=400)
-    team_id = request.POST.get("team", "")
-    team = scoped(Workteam.objects.all(), request).filter(pk=team_id).first() if team_id.isdigit() else None
-    account_ids = list(scoped(Workteam.objects.all(), request).values_list("account_id", flat=True).distinct()[:2])
-    account_id = team.account_id if team else (account_ids[0] if len(account_ids) == 1 else None)
-    request.session[preview.SESSION_KEY] = {"template": content, "input": parsed, "account": account_id}
     return JsonResponse({"ok": True})
 
 

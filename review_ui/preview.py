@@ -103,11 +103,21 @@ def _store_preview(request: HttpRequest, uis) -> tuple[str, str, list[str]]:
     ui = uis.filter(pk=ui_id).first() if ui_id.isdigit() else None
     if ui and not content.strip():
         content = ui.template.content
+    account_id = ui.account_id if ui else _only_account_id(request.user)
+    return content, sample_input, keep_preview(request, content, sample_input, account_id)
+
+
+def keep_preview(request: HttpRequest, content: str, sample_input: str, account_id: int | None) -> list[str]:
+    """Check a template and its sample input (JSON text); when they pass, keep them for preview_frame.
+
+    The one place the preview's session data is written: this page, the admin's live editor and
+    the console's new-flow form all preview through it. `account_id` is the account whose stored
+    objects the preview may show (None: none).
+    """
     parsed, errors = check_preview(content, sample_input)
     if not errors:
-        account_id = ui.account_id if ui else _only_account_id(request.user)
         request.session[SESSION_KEY] = {"template": content, "input": parsed, "account": account_id}
-    return content, sample_input, errors
+    return errors
 
 
 def _only_account_id(user) -> int | None:

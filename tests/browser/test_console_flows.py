@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from console.models import AnswerCheck
+from flows.definitions import sample_inputs
 from flows.loops import lifecycle
 from flows.models import FlowDefinition, HumanLoop
 from tests import factories
@@ -75,7 +75,7 @@ def test_a_manager_creates_a_flow_from_the_gallery_with_a_live_preview(manager, 
     assert flow.s3_output_path == "s3://acme-results/console-reviews"
 
 
-BOX_TEMPLATE = Path(__file__).resolve().parents[2] / "console" / "gallery" / "images" / "bounding-box.liquid.html"
+BOX_TEMPLATE = sample_inputs.TEMPLATES_DIR / "images" / "bounding-box.liquid.html"
 
 
 def two_reviewers_answer_a_box_loop(manager, callbacks):

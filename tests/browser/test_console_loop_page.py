@@ -42,7 +42,9 @@ def test_the_presigned_store_image_renders_under_the_answers_on_the_loop_page(
         moto_s3.client.create_bucket(Bucket=bucket)
     moto_s3.put("acme-images", "cat.png", png_bytes(200, 100), content_type="image/png")
     f.read_location(personas.account, "acme-images")
-    ui = f.human_task_ui(personas.account, content=open("console/gallery/images/bounding-box.liquid.html").read())
+    ui = f.human_task_ui(
+        personas.account, content=open("flows/definitions/sample_templates/images/bounding-box.liquid.html").read()
+    )
     flow = f.flow_definition(personas.account, personas.tenant.team, ui, task_count=1, name="acme-boxes")
     loop = f.human_loop(flow, {"taskObject": "s3://acme-images/cat.png"}, name="cat-1")
     task = lifecycle.claim_next_task(personas.reviewer)

@@ -38,7 +38,9 @@ def test_boxes_are_drawn_on_the_image_for_each_reviewer_side_by_side_with_the_co
 ):
     f.read_location(personas.account, "acme-images")
     get_store().put("acme-images", "cat.png", b"\x89PNG fake", content_type="image/png")
-    ui = f.human_task_ui(personas.account, content=open("console/gallery/images/bounding-box.liquid.html").read())
+    ui = f.human_task_ui(
+        personas.account, content=open("flows/definitions/sample_templates/images/bounding-box.liquid.html").read()
+    )
     flow = f.flow_definition(personas.account, personas.tenant.team, ui, task_count=2, name="acme-boxes")
     f.human_loop(flow, {"taskObject": "s3://acme-images/cat.png"}, name="cat-1")
     answer(personas.reviewer, flow, BOX, django_capture_on_commit_callbacks)
@@ -70,7 +72,8 @@ def test_entity_spans_are_highlighted_in_the_text_and_labels_shown_as_chips(
     client, personas, django_capture_on_commit_callbacks
 ):
     ui = f.human_task_ui(
-        personas.account, content=open("console/gallery/text/named-entity-recognition.liquid.html").read()
+        personas.account,
+        content=open("flows/definitions/sample_templates/text/named-entity-recognition.liquid.html").read(),
     )
     flow = f.flow_definition(personas.account, personas.tenant.team, ui, name="acme-ner")
     f.human_loop(flow, {"taskObject": "Émile met Alice in Paris"}, name="ner-1")

@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from flows.definitions import services
+from flows.definitions import sample_inputs, services
 from flows.loops import lifecycle
 from flows.models import FlowDefinition, HumanLoop, HumanTaskUi
 from hitl.kernel import arns
@@ -34,7 +34,7 @@ from workforce import access_keys
 from workforce import services as workforce_services
 from workforce.models import AccessKey, Account, Workteam
 
-TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "demo_templates" / "sentiment-analysis.liquid.html"
+TEMPLATE_PATH = sample_inputs.TEMPLATES_DIR / "text" / "sentiment-analysis.liquid.html"
 TEAM_NAME = "demo-reviewers"
 UI_NAME = "sentiment-analysis"
 FLOW_NAME = "sentiment-review"
