@@ -4,8 +4,9 @@ A gold item is a HumanLoop with is_gold set and a GoldItem holding its known
 answer. It never has open tasks: a reviewer's claim (flows.loops.lifecycle
 claim_next_task, on the ORM and the PostgreSQL path alike, since it runs
 before either) first asks `claim_gold`, which with the flow's `hitl:gold-rate`
-chance (or always, while the reviewer is being qualified) leases the reviewer
-a new task of a gold item they have not seen. The task is shown and submitted
+chance (or always, while the reviewer is being qualified; a fifth of it once
+their gold answers prove them, see `gold_rate_for`) leases the reviewer a new
+task of a gold item they have not seen. The task is shown and submitted
 exactly like any other. Gold loops never finish, never count against
 quotas, are never listed, described or written as outputs.
 
@@ -47,6 +48,8 @@ GOLD_LIFETIME = dt.timedelta(days=365 * 100)
 # One-sided 95%: a random reviewer on 3 labels is caught within 30 gold answers about 96 times in 100,
 # one right 75% of the time is paused by mistake less than once in 100 (tests/flows/test_gold_items.py).
 WILSON_Z = 1.645
+# A proven reviewer (gold_rate_for) still gets gold, at this share of the flow's rate: spot checks.
+PROVEN_GOLD_SHARE = 0.2
 _random = random.SystemRandom()
 
 
@@ -109,11 +112,26 @@ def claim_gold(user: AbstractBaseUser, flows: list[FlowDefinition]) -> ReviewTas
         if standing.paused_at is not None:
             continue
         qualifying = config.qualification is not None and standing.qualified_at is None
-        if qualifying or _random.random() < config.gold_rate:
+        if qualifying or _random.random() < gold_rate_for(standing, config):
             task = _lease_gold(user, flow)
             if task is not None:
                 return task
     return None
+
+
+def gold_rate_for(standing: ReviewerStanding, config: quality_config.QualityConfig) -> float:
+    """The chance that this reviewer's next claim is a gold item: the flow's rate until they are proven.
+
+    A reviewer is proven once they have `hitl:pause-after` gold answers and even the lower end of the
+    one-sided 95% Wilson interval of their gold accuracy clears `hitl:pause-below`: more gold would only
+    cost judgments. A proven reviewer is still spot-checked at PROVEN_GOLD_SHARE of the rate, and a
+    wrong answer that pulls the bound under the threshold puts them back on the full rate.
+    """
+    if standing.gold_answered >= config.pause_after and (
+        wilson_lower(standing.gold_correct, standing.gold_answered) >= config.pause_below
+    ):
+        return config.gold_rate * PROVEN_GOLD_SHARE
+    return config.gold_rate
 
 
 def _standing(user: AbstractBaseUser, flow: FlowDefinition, config: quality_config.QualityConfig) -> ReviewerStanding:
@@ -180,10 +198,24 @@ def wilson_upper(correct: int, answered: int, z: float = WILSON_Z) -> float:
     """Return the upper end of the Wilson score interval of a success rate."""
     if answered == 0:
         return 1.0
+    centre, spread = _wilson(correct, answered, z)
+    return centre + spread
+
+
+def wilson_lower(correct: int, answered: int, z: float = WILSON_Z) -> float:
+    """Return the lower end of the Wilson score interval of a success rate."""
+    if answered == 0:
+        return 0.0
+    centre, spread = _wilson(correct, answered, z)
+    return centre - spread
+
+
+def _wilson(correct: int, answered: int, z: float) -> tuple[float, float]:
     p = correct / answered
     centre = p + z * z / (2 * answered)
     spread = z * math.sqrt(p * (1 - p) / answered + z * z / (4 * answered * answered))
-    return (centre + spread) / (1 + z * z / answered)
+    scale = 1 + z * z / answered
+    return centre / scale, spread / scale
 
 
 def record_gold_answer(user: AbstractBaseUser, loop: HumanLoop, answer: dict[str, Any]) -> bool:

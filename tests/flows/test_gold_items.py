@@ -206,3 +206,34 @@ def test_an_admin_resumes_a_paused_reviewer_from_the_standings_list(admin_client
     standing.refresh_from_db()
     assert standing.paused_at is None and standing.held is False
     assert AuditRecord.objects.filter(operation="ResumeReviewer").count() == 1
+
+
+def test_a_proven_reviewer_gets_gold_only_as_spot_checks_until_a_wrong_answer_puts_them_back():
+    config = QualityConfig(gold_rate=0.1, pause_after=10, pause_below=0.6)
+
+    def rate(correct, answered):
+        return gold.gold_rate_for(ReviewerStanding(gold_correct=correct, gold_answered=answered), config)
+
+    assert rate(9, 9) == 0.1  # too few gold answers to tell
+    assert rate(10, 10) == pytest.approx(0.1 * gold.PROVEN_GOLD_SHARE)  # proven: spot checks only
+    assert rate(8, 10) == 0.1  # 80 % on 10 answers could still be a reviewer under 60 %
+    assert rate(22, 30) == 0.1 and rate(27, 30) == pytest.approx(0.02)
+    assert rate(4, 12) == 0.1  # a random reviewer is never proven (they are paused instead)
+
+
+def test_through_claims_a_proven_reviewer_is_served_fewer_gold_items():
+    flow, (person,) = _flow({"hitl:gold-rate": "0.5", "hitl:pause-after": "5"}, task_count=1)
+    _gold(flow, 60)
+    for i in range(60):
+        f.human_loop(flow, {"taskObject": f"item {i}", "truth": LABELS[i % 3]})
+    served = []
+    for _ in range(60):
+        task = lifecycle.claim_next_task(person, flow=flow)
+        served.append(task.human_loop.is_gold)
+        lifecycle.submit_task(person, task.id, {"s": {"label": _truth_of(task)}})
+
+    first_proven = [n for n in range(len(served)) if sum(served[: n + 1]) == 5][0]
+    after = served[first_proven + 1 :]
+    # Half the claims were gold until 5 right gold answers proved the reviewer; a tenth at most after.
+    assert sum(served[: first_proven + 1]) == 5 and first_proven < 20
+    assert len(after) >= 40 and sum(after) <= len(after) * 0.2
