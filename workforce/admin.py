@@ -23,7 +23,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from hitl.kernel import clock
-from workforce import access_keys, invitations, oidc, roles, secrets
+from hitl.kernel.errors import InvalidInput
+from workforce import access_keys, invitations, oidc, qualification, roles, secrets
 from workforce.admin_display import ReadableJsonMixin
 from workforce.audit import trail as audit
 from workforce.models import (
@@ -35,6 +36,7 @@ from workforce.models import (
     Workforce,
     Workteam,
     WorkteamMembership,
+    WorkteamQualification,
 )
 
 
@@ -320,6 +322,14 @@ class WorkteamForm(forms.ModelForm):
     def clean_member_definitions(self) -> list:
         return self.cleaned_data.get("member_definitions") or []
 
+    def clean_tags(self) -> list:
+        tags = self.cleaned_data.get("tags") or []
+        try:
+            qualification.validate_team_tags(tags)
+        except InvalidInput as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return tags
+
 
 @admin.register(Workteam)
 class WorkteamAdmin(AccountScopedAdmin):
@@ -439,3 +449,21 @@ class AuditRecordAdmin(AccountScopedAdmin):
 for _model in (EmailAddress, SocialAccount, SocialApp, SocialToken):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
+
+
+@admin.register(WorkteamQualification)
+class WorkteamQualificationAdmin(AccountScopedAdmin):
+    """Verdicts on work teams' qualification tests (workforce.qualification); delete one to allow a retake."""
+
+    account_path = "workteam__account"
+    list_display = ("worker", "workteam", "passed", "gold_correct", "gold_answered", "taken_on", "decided_at")
+    list_filter = ("passed",)
+    list_select_related = ("worker", "workteam")
+    search_fields = ("worker__username", "workteam__name", "taken_on")
+    fields = readonly_fields = list_display
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

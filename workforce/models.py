@@ -183,6 +183,29 @@ def _new_worker_id() -> str:
     return secrets.token_hex(8)
 
 
+class WorkteamQualification(models.Model):
+    """A reviewer's verdict on their work team's qualification test (workforce.qualification).
+
+    Passed: every flow of the team with `hitl:qualification=team` offers them real tasks.
+    Failed: those flows hold them; deleting this row (in the admin) lets them take the test again.
+    """
+
+    workteam = models.ForeignKey(Workteam, on_delete=models.CASCADE, related_name="qualifications")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    passed = models.BooleanField()
+    gold_answered = models.PositiveIntegerField(default=0)
+    gold_correct = models.PositiveIntegerField(default=0)
+    # The flow whose gold items gave the test (its name: the verdict outlives a deleted flow).
+    taken_on = models.CharField(max_length=255, blank=True, default="")
+    decided_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["worker", "workteam"], name="workteam_qualification_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {'passed' if self.passed else 'failed'} {self.workteam}'s test"
+
+
 class Worker(models.Model):
     """A reviewer's stable identity as written into output.json (workerId, identityData)."""
 

@@ -23,7 +23,7 @@ from django.db.models import ProtectedError, QuerySet
 from hitl.kernel import arns, clock
 from hitl.kernel.errors import InUse, InvalidInput, LimitExceeded
 from hitl.kernel.public_url import public_url
-from workforce import secrets
+from workforce import qualification, secrets
 from workforce.models import Account, Worker, Workforce, Workteam, WorkteamMembership
 
 DEFAULT_WORKFORCE_NAME = "default"
@@ -176,6 +176,7 @@ def create_workteam(
         if workforce is None:
             raise InvalidInput(f"No workforce found with name {workforce_name}.")
     _check_member_kind(workforce, member_definitions)
+    qualification.validate_team_tags(tags)
     with transaction.atomic():
         if Workteam.objects.filter(account=account).count() >= settings.HITL_WORKTEAM_QUOTA:
             raise LimitExceeded(f"The account already has {settings.HITL_WORKTEAM_QUOTA} work teams, the maximum.")

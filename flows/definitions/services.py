@@ -24,6 +24,7 @@ from flows.quality import quality_config
 from hitl.kernel import arns, clock
 from hitl.kernel.errors import InUse, InvalidInput, LimitExceeded, NotFound
 from hitl.kernel.public_url import public_url
+from workforce import qualification
 from workforce.models import Account, Workforce, Workteam
 
 TEMPLATE_URL_MAX_AGE_SECONDS = 3600
@@ -135,6 +136,7 @@ def create_flow_definition(account: Account, spec: FlowDefinitionSpec, *, create
     quality_config.parse(spec.tags)  # raises InvalidInput on a bad hitl: setting
     validate_deadline_tags(account, spec.tags, spec.task_availability_lifetime_seconds)
     team = workteam_for_arn(account, spec.workteam_arn)
+    validate_team_qualification(spec.tags, team)
     ui = human_task_ui_for_arn(account, spec.human_task_ui_arn)
     with transaction.atomic():
         live = FlowDefinition.objects.filter(account=account, deleted_at__isnull=True)
@@ -296,12 +298,24 @@ def add_tags(account: Account, arn: str, tags: list[dict[str, str]]) -> list[dic
             )
         if isinstance(resource, FlowDefinition):
             quality_config.parse([{"Key": key, "Value": value} for key, value in merged.items()])
+        if isinstance(resource, Workteam):
+            qualification.validate_team_tags(tags)
         resource.tags = [{"Key": key, "Value": value} for key, value in merged.items()]
         if isinstance(resource, FlowDefinition):
+            validate_team_qualification(resource.tags, resource.workteam)
             agent_policy.parse(resource.tags)
             validate_deadline_tags(account, resource.tags, resource.task_availability_lifetime_seconds)
         _save_tags(resource, before, note="AddTags")
     return tags
+
+
+def validate_team_qualification(tags: list[dict[str, str]], team: Workteam) -> None:
+    """Refuse `hitl:qualification=team` on a flow whose work team sets no test (workforce.qualification)."""
+    if quality_config.parse(tags).team_qualification and qualification.of_team_tags(team.tags) is None:
+        raise InvalidInput(
+            f"Tag hitl:qualification is team, but work team {team.name} has no hitl:qualification tag: add one "
+            "(N or N:ACCURACY) to the work team with AddTags, or give the flow its own test (N or N:ACCURACY)."
+        )
 
 
 def validate_deadline_tags(account: Account, tags: list[dict[str, str]], lifetime_seconds: int) -> None:

@@ -41,7 +41,9 @@ from flows.quality import quality_config
 from hitl.kernel import clock
 from hitl.kernel.errors import Conflict, InvalidInput
 from hitl.kernel.transactions import enqueue_on_commit, write_transaction
+from workforce import qualification as team_tests
 from workforce.audit import trail as audit
+from workforce.models import Workteam, WorkteamQualification
 
 # Gold items stay available as long as the flow does.
 GOLD_LIFETIME = dt.timedelta(days=365 * 100)
@@ -111,7 +113,7 @@ def claim_gold(user: AbstractBaseUser, flows: list[FlowDefinition]) -> ReviewTas
         standing = _standing(user, flow, config)
         if standing.paused_at is not None:
             continue
-        qualifying = config.qualification is not None and standing.qualified_at is None
+        qualifying = test_of(flow, config)[0] is not None and standing.qualified_at is None
         if qualifying or _random.random() < gold_rate_for(standing, config):
             task = _lease_gold(user, flow)
             if task is not None:
@@ -134,13 +136,43 @@ def gold_rate_for(standing: ReviewerStanding, config: quality_config.QualityConf
     return config.gold_rate
 
 
+def test_of(
+    flow: FlowDefinition, config: quality_config.QualityConfig
+) -> tuple[team_tests.Qualification | None, int | None]:
+    """Return (the qualification test the flow asks for, the work team id when it is the team's test)."""
+    if not config.team_qualification:
+        return config.qualification, None
+    tags = Workteam.objects.filter(id=flow.workteam_id).values_list("tags", flat=True).first()
+    test = team_tests.of_team_tags(tags)
+    return test, (flow.workteam_id if test is not None else None)
+
+
 def _standing(user: AbstractBaseUser, flow: FlowDefinition, config: quality_config.QualityConfig) -> ReviewerStanding:
-    must_qualify = config.qualification is not None
+    test, team_id = test_of(flow, config)
     standing, _ = ReviewerStanding.objects.get_or_create(
-        worker_id=user.pk, flow_definition_id=flow.id, defaults={"held": must_qualify}
+        worker_id=user.pk, flow_definition_id=flow.id, defaults={"held": test is not None}
     )
-    # Qualification switched on (AddTags) after the reviewer started: hold them until they pass.
-    if must_qualify and standing.qualified_at is None and not standing.held:
+    if test is None or standing.qualified_at is not None or standing.paused_at is not None:
+        return standing
+    verdict = None
+    if team_id is not None:
+        verdict = WorkteamQualification.objects.filter(worker_id=user.pk, workteam_id=team_id).first()
+    now = clock.now()
+    if verdict is not None and verdict.passed:
+        # Passed the team's test on another of its flows: qualified here too.
+        standing.qualified_at, standing.held, standing.updated_at = verdict.decided_at, False, now
+        ReviewerStanding.objects.filter(id=standing.id).update(
+            qualified_at=verdict.decided_at, held=False, updated_at=now
+        )
+    elif verdict is not None:
+        # Failed it elsewhere: held here as well, without a second audit record or notice.
+        reason = f"failed the work team's qualification test on flow {verdict.taken_on}"[:512]
+        standing.paused_at, standing.held, standing.pause_reason, standing.updated_at = now, True, reason, now
+        ReviewerStanding.objects.filter(id=standing.id).update(
+            paused_at=now, held=True, pause_reason=reason, updated_at=now
+        )
+    elif not standing.held:
+        # Qualification switched on (AddTags) after the reviewer started: hold them until they pass.
         ReviewerStanding.objects.filter(id=standing.id).update(held=True)
         standing.held = True
     return standing
@@ -237,10 +269,13 @@ def record_gold_answer(user: AbstractBaseUser, loop: HumanLoop, answer: dict[str
     standing.gold_correct += int(correct)
     standing.updated_at = clock.now()
     fields = ["gold_answered", "gold_correct", "updated_at"]
-    qualification = config.qualification
+    qualification, team_id = test_of(flow, config)
     if qualification is not None and standing.qualified_at is None and standing.paused_at is None:
         if standing.gold_answered >= qualification.gold_items:
-            if standing.gold_correct / standing.gold_answered >= qualification.accuracy:
+            passed = standing.gold_correct / standing.gold_answered >= qualification.accuracy
+            if team_id is not None:
+                _record_team_verdict(user, team_id, flow, standing, passed)
+            if passed:
                 standing.qualified_at, standing.held = clock.now(), False
                 fields += ["qualified_at", "held"]
             else:
@@ -260,6 +295,29 @@ def record_gold_answer(user: AbstractBaseUser, loop: HumanLoop, answer: dict[str
         return True
     standing.save(update_fields=fields)
     return False
+
+
+def _record_team_verdict(
+    user: AbstractBaseUser, team_id: int, flow: FlowDefinition, standing: ReviewerStanding, passed: bool
+) -> None:
+    """Keep the reviewer's first verdict on the team's test: it decides every flow of the team that opts in."""
+    WorkteamQualification.objects.get_or_create(
+        worker_id=user.pk,
+        workteam_id=team_id,
+        defaults={
+            "passed": passed,
+            "gold_answered": standing.gold_answered,
+            "gold_correct": standing.gold_correct,
+            "taken_on": flow.name,
+            "decided_at": clock.now(),
+        },
+    )
+    audit.record_quality(
+        "QualifyReviewer" if passed else "FailQualification",
+        account_id=flow.account_id,
+        resource=f"workteam/{team_id} worker/{user.pk}",
+        reason=f"{standing.gold_correct} of {standing.gold_answered} right on flow {flow.name}",
+    )
 
 
 def should_pause(correct: int, answered: int, config: quality_config.QualityConfig) -> bool:
@@ -332,8 +390,8 @@ def notify_admins_of_pause(standing_id: int) -> int:
 
 def resume_reviewer(standing: ReviewerStanding) -> None:
     """Clear a reviewer's pause on a flow (an operator's decision); qualification still holds them if unpassed."""
-    config = quality_config.of_flow(lookups.flow_by_id(standing.flow_definition_id))
-    held = config.qualification is not None and standing.qualified_at is None
+    flow = lookups.flow_by_id(standing.flow_definition_id)
+    held = test_of(flow, quality_config.of_flow(flow))[0] is not None and standing.qualified_at is None
     ReviewerStanding.objects.filter(id=standing.id).update(
         paused_at=None, pause_reason="", held=held, updated_at=clock.now()
     )

@@ -12,7 +12,7 @@ InvalidInput (ValidationException) that says what is allowed.
 | hitl:gold-rate | share of a reviewer's tasks that are gold items, 0 to 0.5 | 0 |
 | hitl:pause-below | gold accuracy under which a reviewer is paused, 0 to 1 | 0.6 |
 | hitl:pause-after | gold answers before a reviewer can be paused, 1 to 1000 | 10 |
-| hitl:qualification | N or N:ACCURACY: N gold items first, passed at ACCURACY (default 0.8) | off |
+| hitl:qualification | N or N:ACCURACY: N gold items first, passed at ACCURACY (default 0.8); team: the work team's test | off |
 | hitl:flag-below | consolidated confidence under which an answer is flagged, 0 to 1 | 0.7 |
 | hitl:min-history | answers of a field before Dawid–Skene replaces majority vote, 0 to 1000000 | 50 |
 """
@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from hitl.kernel.errors import InvalidInput
+from workforce.qualification import Qualification, parse_value
+
+TEAM = "team"
 
 PREFIX = "hitl:"
 # hitl: tags of other features, read by their own modules (flows.definitions.agent_policy,
@@ -43,12 +46,6 @@ class Overlap:
 
 
 @dataclass(frozen=True)
-class Qualification:
-    gold_items: int
-    accuracy: float
-
-
-@dataclass(frozen=True)
 class QualityConfig:
     consolidation: str = DAWID_SKENE
     overlap: Overlap | None = None  # None: fixed overlap, TaskCount answers (A2I's rule)
@@ -56,12 +53,14 @@ class QualityConfig:
     pause_below: float = 0.6
     pause_after: int = 10
     qualification: Qualification | None = None
+    # hitl:qualification=team: the work team's test (workforce.qualification), passed once for all its flows.
+    team_qualification: bool = False
     flag_below: float = 0.7
     min_history: int = 50
 
     @property
     def uses_gold(self) -> bool:
-        return self.gold_rate > 0 or self.qualification is not None
+        return self.gold_rate > 0 or self.qualification is not None or self.team_qualification
 
 
 DEFAULT = QualityConfig()
@@ -109,20 +108,10 @@ def _overlap(key: str, value: str) -> Overlap | None:
     return Overlap(minimum, maximum, target)
 
 
-def _qualification(key: str, value: str) -> Qualification | None:
-    if value in ("", "off"):
-        return None
-    count, _, accuracy = value.partition(":")
-    usage = f"Tag {key} must be off, N or N:ACCURACY (1 <= N <= 50, 0 < ACCURACY <= 1), not {value!r}."
-    if not count.isdigit() or not 1 <= int(count) <= 50:
-        raise InvalidInput(usage)
-    try:
-        share = float(accuracy) if accuracy else 0.8
-    except ValueError:
-        raise InvalidInput(usage) from None
-    if not 0 < share <= 1:
-        raise InvalidInput(usage)
-    return Qualification(int(count), share)
+def _qualification(key: str, value: str) -> Qualification | str | None:
+    if value == TEAM:
+        return TEAM  # _parse_cached turns it into team_qualification
+    return parse_value(key, value, team_allowed=True)
 
 
 _PARSERS = {
@@ -156,6 +145,8 @@ def _parse_cached(pairs: tuple[tuple[str, str], ...]) -> QualityConfig:
             )
         field, parser = _PARSERS[name]
         values[field] = parser(key, value.strip())
+    if values.get("qualification") == TEAM:
+        values["qualification"], values["team_qualification"] = None, True
     return QualityConfig(**values)
 
 

@@ -80,3 +80,32 @@ def test_task_count_goes_up_to_nine_and_an_adaptive_flow_starts_with_its_minimum
     start_loop(runtime_client, adaptive, "adaptive-reviews")
     assert HumanLoop.objects.get(name="nine-reviews").review_tasks.count() == 9
     assert HumanLoop.objects.get(name="adaptive-reviews").review_tasks.count() == 2
+
+
+def test_a_work_team_sets_a_qualification_test_its_flows_opt_into_and_bad_values_are_refused(sagemaker_client, refs):  # noqa: F811
+    # A flow cannot opt into a test its team does not set.
+    with pytest.raises(ClientError) as error:
+        _create_tagged(sagemaker_client, refs, [{"Key": "hitl:qualification", "Value": "team"}])
+    assert error.value.response["Error"]["Code"] == "ValidationException"
+    assert "has no hitl:qualification tag" in error.value.response["Error"]["Message"]
+    # Bad team values, on CreateWorkteam and AddTags.
+    with pytest.raises(ClientError) as error:
+        sagemaker_client.create_workteam(
+            WorkteamName="graders",
+            Description="Graders",
+            MemberDefinitions=[{"OidcMemberDefinition": {"Groups": ["graders"]}}],
+            Tags=[{"Key": "hitl:qualification", "Value": "ten"}],
+        )
+    assert error.value.response["Error"]["Code"] == "ValidationException"
+    assert "hitl:qualification must be off, N or N:ACCURACY" in error.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as error:
+        sagemaker_client.add_tags(ResourceArn=refs["team"], Tags=[{"Key": "hitl:qualification", "Value": "3:1.5"}])
+    assert error.value.response["Error"]["Code"] == "ValidationException"
+
+    sagemaker_client.add_tags(ResourceArn=refs["team"], Tags=[{"Key": "hitl:qualification", "Value": "3:0.67"}])
+    arn = _create_tagged(sagemaker_client, refs, [{"Key": "hitl:qualification", "Value": "team"}])["FlowDefinitionArn"]
+
+    assert {"Key": "hitl:qualification", "Value": "team"} in sagemaker_client.list_tags(ResourceArn=arn)["Tags"]
+    assert sagemaker_client.list_tags(ResourceArn=refs["team"])["Tags"] == [
+        {"Key": "hitl:qualification", "Value": "3:0.67"}
+    ]
