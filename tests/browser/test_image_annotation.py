@@ -241,3 +241,29 @@ def test_instance_segmentation_gives_each_instance_its_own_colour(portal):
     assert colors == {(255, 255, 255), (0x1F, 0x77, 0xB4), (0xFF, 0x7F, 0x0E)}
     assert pixel(250, 200) == (0x1F, 0x77, 0xB4)
     assert pixel(750, 550) == (0xFF, 0x7F, 0x0E)
+
+
+# Where every control of the segmentation toolbar is, top and bottom (brush, eraser, size, zoom, ...).
+TOOLBAR_BOXES_JS = """() => {
+    const root = document.querySelector('crowd-semantic-segmentation').shadowRoot;
+    return [...root.querySelectorAll('.tools button, .tools input')]
+        .filter((el) => !el.hidden && el.getBoundingClientRect().height > 0)
+        .map((el) => {
+            const r = el.getBoundingClientRect();
+            return [el.textContent.trim(), Math.round(r.top), Math.round(r.bottom)];
+        });
+}"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 360, "height": 740}])
+def test_segmentation_tools_sit_on_one_line_with_the_other_tools(portal, viewport):
+    portal.page.set_viewport_size(viewport)
+    _image_loop(portal, "images/semantic-segmentation.liquid.html", size=SEG_SIZE)
+
+    boxes = portal.frame().evaluate(TOOLBAR_BOXES_JS)
+
+    assert {"Brush", "Eraser", ""} <= {name for name, _, _ in boxes} and len(boxes) >= 4, boxes  # "": the size slider
+    # Controls side by side (a phone wraps the toolbar) share one centre line.
+    for name, top, bottom in boxes:
+        beside = [(other, t, b) for other, t, b in boxes if t < bottom and b > top]
+        assert all(abs((t + b) - (top + bottom)) <= 2 for _, t, b in beside), (name, beside)
