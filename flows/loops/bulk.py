@@ -16,6 +16,7 @@ constraint settles the race.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections import deque
@@ -37,6 +38,8 @@ from hitl.kernel.errors import Conflict, HitlError, InvalidInput
 from workforce.models import Account
 
 DEFAULT_BATCH_SIZE = 5000
+# PostgreSQL (flows.loops.bulk_stage): items per transaction; each is checked set-based, then written.
+STAGED_BATCH_SIZE = 100_000
 DEFAULT_WRITERS = 2
 
 
@@ -61,22 +64,32 @@ class BulkSummary:
     existing: int = 0
     not_activated: int = 0
     failures: list[BulkFailure] = field(default_factory=list)
+    # Items read and checked so far, on a path that checks every item before writing any (flows.loops.bulk_stage).
+    checked: int = 0
 
     def merge(self, other: BulkSummary) -> None:
         self.created += other.created
         self.existing += other.existing
         self.not_activated += other.not_activated
         self.failures.extend(other.failures)
+        self.checked += other.checked
 
     @property
     def total(self) -> int:
         return self.created + self.existing + self.not_activated + len(self.failures)
 
+    @property
+    def done(self) -> int:
+        """How far the work is, in items: checking and writing count half each where they are two passes."""
+        return (self.checked + self.total) // 2 if self.checked > self.total else self.total
+
 
 def progress_line(summary: BulkSummary, total: int | None, seconds: float) -> str:
     """Return one line saying how far a bulk start got: the same words on the command line and in the console."""
-    done = f"{summary.total:,}" + (f" of {total:,} items ({100 * summary.total // total}%)" if total else " items")
-    rate = summary.total / seconds if seconds > 0 else 0.0
+    done = f"{summary.done:,}" + (f" of {total:,} items ({100 * summary.done // total}%)" if total else " items")
+    if summary.checked > summary.total:
+        done += f", {summary.checked:,} checked"
+    rate = summary.done / seconds if seconds > 0 else 0.0
     return (
         f"{done}: created={summary.created} existing={summary.existing} not_activated={summary.not_activated} "
         f"failed={len(summary.failures)}, {rate:,.0f} items/s"
@@ -96,7 +109,7 @@ def bulk_start_human_loops(
     flow: FlowDefinition,
     items: Iterable[BulkItem | dict[str, Any] | HitlError],
     *,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,
     writers: int = DEFAULT_WRITERS,
     progress: Callable[[BulkSummary], None] | None = None,
 ) -> BulkSummary:
@@ -113,6 +126,9 @@ def bulk_start_human_loops(
     checked; loops then keep file order within a batch, not across batches.
     `progress` is called with the running summary after each batch is written.
     """
+    if connection.vendor == "postgresql":
+        return _staged(account, flow, items, batch_size=batch_size or STAGED_BATCH_SIZE, progress=progress)
+    batch_size = batch_size or DEFAULT_BATCH_SIZE
     flow = _check_flow(account, flow)
     summary = BulkSummary()
     quota = settings.HITL_ACTIVE_LOOP_QUOTA
@@ -145,6 +161,36 @@ def bulk_start_human_loops(
             if progress:
                 progress(summary)
     summary.failures.sort(key=lambda failure: failure.index)
+    return summary
+
+
+def _staged(
+    account: Account,
+    flow: FlowDefinition,
+    items: Iterable[BulkItem | dict[str, Any] | HitlError],
+    *,
+    batch_size: int,
+    progress: Callable[[BulkSummary], None] | None,
+) -> BulkSummary:
+    """PostgreSQL: flows.loops.bulk_stage, one transaction (or savepoint) per `batch_size` items."""
+    from flows.loops import bulk_stage  # it builds on this module
+
+    summary = BulkSummary()
+    stream = iter(items)
+    offset = 0
+    while batch := list(islice(stream, batch_size)):
+        earlier = dataclasses.replace(summary, failures=[])
+
+        def running(part: BulkSummary, earlier: BulkSummary = earlier) -> None:
+            if progress:
+                both = dataclasses.replace(earlier, failures=summary.failures + part.failures)
+                both.merge(dataclasses.replace(part, failures=[]))
+                progress(both)
+
+        with transaction.atomic():
+            part = bulk_stage.start_staged(account, flow, batch, progress=running, first_index=offset)
+        summary.merge(part)
+        offset += len(batch)
     return summary
 
 

@@ -40,9 +40,9 @@ from django.db.models import Q
 
 from flows.delivery.read_access import ReadPolicy
 from flows.delivery.storage import get_store
-from flows.loops import bulk
+from flows.loops import bulk, bulk_stage
 from flows.models import FlowDefinition, ImportChunk, ImportJob
-from hitl.kernel import clock
+from hitl.kernel import client_json, clock
 from hitl.kernel.errors import HitlError, InvalidInput
 from hitl.kernel.transactions import enqueue_on_commit
 from workforce.models import Account
@@ -238,20 +238,31 @@ def run_import(job_id: int) -> ImportJob | None:
     summary = bulk.BulkSummary()
     try:
         with transaction.atomic():
-            summary = bulk.bulk_start_human_loops(
-                job.account,
-                job.flow_definition,
-                _items(job),
-                batch_size=BATCH_SIZE,
-                writers=1,  # one transaction, so one connection
-                progress=reporter.report,
-            )
+            if connection.vendor == "postgresql":
+                # Every row checked and staged first, then written set-based (flows.loops.bulk_stage).
+                summary = bulk_stage.start_staged(
+                    job.account,
+                    job.flow_definition,
+                    _items(job),
+                    all_or_nothing=True,
+                    trusted_json=True,  # _items writes each input with json.dumps of checked values
+                    progress=reporter.report,
+                )
+            else:
+                summary = bulk.bulk_start_human_loops(
+                    job.account,
+                    job.flow_definition,
+                    _items(job),
+                    batch_size=BATCH_SIZE,
+                    writers=1,  # one transaction, so one connection
+                    progress=reporter.report,
+                )
             if summary.failures:
                 raise _RolledBack
         state, message = ImportJob.State.DONE, _done_message(summary)
     except _RolledBack:
         state = ImportJob.State.FAILED
-        message = f"{len(summary.failures):,} of {summary.total:,} rows have errors: nothing was imported."
+        message = f"{len(summary.failures):,} of {max(summary.checked, summary.total):,} rows have errors: nothing was imported."
     except HitlError as exc:  # the flow itself (deleted, not Active)
         state, message = ImportJob.State.FAILED, f"{exc.message} Nothing was imported."
     finally:
@@ -260,7 +271,7 @@ def run_import(job_id: int) -> ImportJob | None:
         state=state,
         message=message,
         finished_at=clock.now(),
-        processed=summary.total,
+        processed=max(summary.checked, summary.total),
         created=summary.created if state == ImportJob.State.DONE else 0,
         existing=summary.existing if state == ImportJob.State.DONE else 0,
         not_activated=summary.not_activated if state == ImportJob.State.DONE else 0,
@@ -339,7 +350,7 @@ def _rows(job: ImportJob) -> Iterator[dict[str, Any] | HitlError]:
             continue
         number += 1
         try:
-            row = json.loads(line)
+            row = client_json.parse(line)  # within client_json's limits, so json.dumps of its values is valid input
         except ValueError as exc:
             yield InvalidInput(f"Row {number} is not JSON: {exc}.")
             continue
@@ -391,7 +402,7 @@ class _ProgressReporter:
             self.thread.start()
 
     def report(self, summary: bulk.BulkSummary) -> None:
-        counts = {"processed": summary.total, "failed": len(summary.failures)}
+        counts = {"processed": summary.done, "failed": len(summary.failures)}
         _live[self.job_id] = counts
         now = time.monotonic()
         if self.queue is not None and now - self.last >= PROGRESS_EVERY_SECONDS:

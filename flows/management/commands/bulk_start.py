@@ -11,7 +11,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from flows.loops.bulk import DEFAULT_BATCH_SIZE, DEFAULT_WRITERS, BulkSummary, bulk_start_human_loops, progress_line
+from flows.loops.bulk import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_WRITERS,
+    STAGED_BATCH_SIZE,
+    BulkSummary,
+    bulk_start_human_loops,
+    progress_line,
+)
 from flows.models import FlowDefinition
 from hitl.kernel import arns
 from hitl.kernel.errors import HitlError, InvalidInput
@@ -32,7 +39,11 @@ class Command(BaseCommand):
         parser.add_argument("path", help="JSONL file, or - for standard input")
         parser.add_argument("--account", required=True, help="account name or 12-digit AWS account id")
         parser.add_argument("--flow", required=True, help="flow definition name or ARN")
-        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            help=f"items per transaction (default {STAGED_BATCH_SIZE:,} on PostgreSQL, {DEFAULT_BATCH_SIZE:,} elsewhere)",
+        )
         parser.add_argument(
             "--writers", type=int, default=DEFAULT_WRITERS, help="concurrent insert connections (PostgreSQL)"
         )
