@@ -13,9 +13,11 @@ POST .../submit with a worker token), in three runs on fresh flows:
 * adaptive: hitl:overlap=adaptive:1:5:0.95 with gold at 1 in 10 (hitl:gold-rate=0.1) and pausing on;
   the flow is re-estimated every 200 finished loops, as the beat sweep would.
 
-`timing` measures re-estimating a flow of N judgments (rows inserted in bulk)
-and the consolidation step of finalize_loop (write_consolidated with a fitted
-model) over 500 loops: its p95 is what consolidation adds between the last
+`timing` measures re-estimating a flow of N judgments (rows inserted in bulk;
+wall and CPU time) and finalize_loop's output step over 500 loops with and
+without consolidation in the same run (the output.json write alone, then with
+the after-output hooks, which write consolidated.json with the fitted model):
+the difference of their p95s is what consolidation adds between the last
 submit and the output.
 
 Runs on the database DATABASE_URL names (default: a fresh SQLite file under
@@ -423,7 +425,6 @@ def timing_main(args: argparse.Namespace) -> dict[str, Any]:
     from bench import crowd
     from flows.delivery import outputs
     from flows.models import HumanLoop, ReviewTask
-    from flows.quality import quality_config
     from hitl.kernel import clock
     from inference_adapters.quality import flow_quality as quality
 
@@ -468,50 +469,52 @@ def timing_main(args: argparse.Namespace) -> dict[str, Any]:
         ),
         batch_size=5000,
     )
-    timings = []
+    timings, cpu = [], []
     for _ in range(3):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         run = quality.reestimate_flow(flow)
         timings.append(time.perf_counter() - started)
-    # The consolidation step of finalize_loop, with the fitted model: 500 loops' output documents.
-    step, compute = [], []
+        cpu.append(time.process_time() - started_cpu)
+    # finalize_loop's output step over 500 loops, in the same run with and without consolidation: the output.json
+    # write alone, then the output.json write and the after-output hooks (write_consolidated), alternating per loop
+    # so both see the same machine load. Wall time, and this thread's CPU time (what the load does not inflate).
+    without, with_hooks, without_cpu, with_cpu = [], [], [], []
     sample = HumanLoop.objects.filter(flow_definition=flow).order_by("id")[:500]
     for loop in sample:
         loop.flow_definition = flow
         answers = list(
             ReviewTask.objects.filter(human_loop=loop, state="submitted")
             .select_related("worker__worker")
-            .order_by("id")
+            .order_by("submitted_at", "id")
         )
         document = outputs.build_output_document(loop, answers)
         bucket, key = outputs.split_s3_path(loop.output_s3_uri)
-        started = time.perf_counter()
-        stamp, excluded = quality._flow_state(flow.id)
-        quality.consolidate(
-            json.loads(document),
-            model=quality.flow_model_cached(flow, stamp),
-            config=quality_config.of_flow(flow),
-            excluded_worker_ids=excluded,
-        )
-        compute.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        quality.write_consolidated(bucket, key, document, flow=flow)
-        step.append(time.perf_counter() - started)
+        # Both objects exist before timing (a first write also makes the loop's folder), and the order
+        # alternates, so neither variant pays for the other's first write.
+        outputs.write_output(bucket, key, document)
+        outputs.run_after_output_hooks(bucket, key, document, kms_key_id="", flow=flow)
+        for consolidating in (False, True) if len(without) % 2 == 0 else (True, False):
+            started, started_cpu = time.perf_counter(), time.thread_time()
+            outputs.write_output(bucket, key, document)
+            if consolidating:
+                outputs.run_after_output_hooks(bucket, key, document, kms_key_id="", flow=flow)
+            (with_hooks if consolidating else without).append(time.perf_counter() - started)
+            (with_cpu if consolidating else without_cpu).append(time.thread_time() - started_cpu)
+
+    def ms(values: list[float]) -> dict[str, float]:
+        return {q: round(float(np.percentile(values, n)) * 1000, 3) for q, n in (("p50", 50), ("p95", 95))}
+
     return {
         "judgments": run.summary["judgments"],
         "loops": items,
         "reestimateSeconds": [round(t, 3) for t in timings],
-        # The whole write_consolidated (with its object write, which the step had before issue 14 too),
-        # and the consolidation alone (estimate and paused reviewers read, every field decided).
-        "consolidationStepMs": {
-            "p50": round(float(np.percentile(step, 50)) * 1000, 3),
-            "p95": round(float(np.percentile(step, 95)) * 1000, 3),
-        },
-        "consolidationComputeMs": {
-            "p50": round(float(np.percentile(compute, 50)) * 1000, 3),
-            "p95": round(float(np.percentile(compute, 95)) * 1000, 3),
-        },
+        "reestimateCpuSeconds": [round(t, 3) for t in cpu],
+        "outputStepMs": {"withoutConsolidation": ms(without), "withConsolidation": ms(with_hooks)},
+        "outputStepCpuMs": {"withoutConsolidation": ms(without_cpu), "withConsolidation": ms(with_cpu)},
+        "consolidationAddsP95Ms": round((np.percentile(with_hooks, 95) - np.percentile(without, 95)) * 1000, 3),
+        "consolidationAddsCpuP95Ms": round((np.percentile(with_cpu, 95) - np.percentile(without_cpu, 95)) * 1000, 3),
         "database": os.environ["DATABASE_URL"].split(":", 1)[0],
+        "loadAverage": [round(v, 2) for v in os.getloadavg()],
     }
 
 
