@@ -9,7 +9,9 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from flows.loops import lifecycle
 from flows.models import HumanLoop, ReviewTask
+from review_ui import work
 from tests import factories
 from workforce.models import WorkerToken
 from workforce.tokens import hash_token
@@ -277,3 +279,15 @@ def test_history_shows_gold_accuracy_per_flow_but_never_the_gold_items_themselve
     assert "real-answer" in page and "gold-answer" not in page
     assert "3 of 4 (75 %)" in page
     assert re.search(r'id="submitted-count">1<', page)
+
+
+def test_the_work_list_counts_waiting_loops_up_to_a_bound(client, flow, reviewer, monkeypatch):
+    # An exact count reads every open task of the flow: seconds at 1,000,000 open loops (bench/README.md).
+    monkeypatch.setattr(work, "WAITING_COUNTED_UP_TO", 3)
+    for n in range(4):
+        factories.human_loop(flow, name=f"loop-{n}")
+    client.force_login(reviewer)
+
+    assert '<strong class="waiting-count">3+</strong>' in client.get("/portal/").content.decode()
+    lifecycle.claim_next_task(reviewer, flow=flow)  # one loop fewer for this reviewer: 3, exactly
+    assert '<strong class="waiting-count">3</strong>' in client.get("/portal/").content.decode()
