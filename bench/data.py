@@ -12,7 +12,7 @@ fresh database `hitl_data_bench` of that server:
 2. answers: every loop gets one submitted answer and is marked Completed, by
    SQL (seeding, not measured);
 3. export: JSONL of every answer through flows.delivery.exports, consolidated
-   by the quality app as the console does, and CSV without consolidation,
+   by the quality app as the console does, then JSONL and CSV without consolidation,
    written to /dev/null; answers/s and the process's peak RSS;
 4. list: the console's loops page (the real view through Django's test client,
    signed in as the account's admin): the first page, a page deep in the
@@ -235,6 +235,7 @@ PHASES = {
     "import": lambda args: phase_import(args.rows),
     "answers": lambda args: phase_answers(),
     "export-jsonl": lambda args: phase_export("jsonl", True),
+    "export-jsonl-raw": lambda args: phase_export("jsonl", False),
     "export-csv": lambda args: phase_export("csv", False),
     "list": lambda args: phase_list(args.calls),
 }
@@ -256,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=40)
     parser.add_argument("--phase", choices=sorted(PHASES), help="(internal) run one phase in this process")
     parser.add_argument(
-        "--phases", default="setup,import,answers,export-jsonl,export-csv,list", help="comma-separated, in order"
+        "--phases", default="setup,import,answers,export-jsonl,export-jsonl-raw,export-csv,list", help="comma-separated, in order"
     )
     parser.add_argument(
         "--without-trigram-indexes",

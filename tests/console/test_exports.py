@@ -8,10 +8,12 @@ import io
 import json
 
 import pytest
+from django.db import connection  # noqa: F401  (read by the skipif condition)
 
 from console.export_views import consolidator
 from flows.delivery import exports
 from flows.loops import lifecycle
+from flows.models import HumanLoop
 from hitl.kernel import clock
 from tests import factories as f
 
@@ -189,3 +191,26 @@ def test_timestamps_read_as_text_become_iso_8601_and_pretty_json_one_line():
     pretty = '{\n  "taskObject": "two\\nlines"\n}'
     assert json.loads(exports._one_line(pretty)) == json.loads(pretty)
     assert "\n" not in exports._one_line(pretty)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="compares PostgreSQL's one-statement read with the ORM's"
+)
+def test_postgresqls_one_statement_read_gives_what_the_orm_read_gives(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        flow = answered_flow(
+            f.SENTIMENT_TEMPLATE,
+            [({"taskObject": f"text {n}"}, [{"sentiment": {"label": f"L{n}"}}] * 2) for n in range(5)]
+            + [({"taskObject": "half"}, [{"sentiment": {"label": "Half"}}])],
+        )
+        lifecycle.stop_human_loop(account=flow.account, name="item-5")  # stopped with one answer: exported
+        f.human_loop(flow, {"taskObject": "never answered"}, name="unanswered")
+        lifecycle.stop_human_loop(account=flow.account, name="unanswered")  # stopped without: not exported
+    finished = sorted(loop.finished_at for loop in HumanLoop.objects.filter(flow_definition=flow, status="Completed"))
+    for since, until in ((None, None), (finished[1], finished[3]), (finished[2], None)):
+        postgres = list(exports._pg_loops(flow, since, until, batch=2))
+        orm = list(exports._orm_loops(flow, since, until, batch=2))
+        assert postgres == orm
+    assert {loop.name for loop in postgres} == {"item-2", "item-3", "item-4", "item-5"}
+    assert len(list(exports._pg_loops(flow, None, None, batch=2))) == 6
