@@ -257,7 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=40)
     parser.add_argument("--phase", choices=sorted(PHASES), help="(internal) run one phase in this process")
     parser.add_argument(
-        "--phases", default="setup,import,answers,export-jsonl,export-jsonl-raw,export-csv,list", help="comma-separated, in order"
+        "--phases",
+        default="setup,import,answers,export-jsonl,export-jsonl-raw,export-csv,list",
+        help="comma-separated, in order",
     )
     parser.add_argument(
         "--without-trigram-indexes",
