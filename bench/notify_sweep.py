@@ -10,8 +10,10 @@ then, with hitl.kernel.clock moved, times notifications.sweeps.run_deadline_step
 * reminders: every loop's reminder due at once (t = 5 min): a LoopStep per loop, one e-mail
   delivery per holder;
 * escalation: every loop escalated at once (t = 8 min): a LoopStep and a ClaimGrant per loop,
-  one batched message per member of team B;
-* again: the same sweep repeated right after: nothing is taken or sent twice.
+  one message per member of team B for the whole sweep;
+* timeouts: every loop's deadline passed at once (t = 10 min): a sweep fails 1,000 of them
+  (each a loop transition, as expire_loops), the next sweeps the next 1,000;
+* again: each sweep repeated right after: nothing is taken or sent twice.
 
 Runs on the database DATABASE_URL names (default: a fresh SQLite file under var/), migrating it.
 """
@@ -49,6 +51,8 @@ def _django() -> None:
 
 
 def run(loops: int, holders: int) -> dict:
+    from django.db.models import Count
+
     from flows.loops import bulk, lifecycle
     from flows.models import ClaimGrant
     from hitl.kernel import clock
@@ -72,6 +76,10 @@ def run(loops: int, holders: int) -> dict:
         {"Key": "hitl:deadline:escalate-to", "Value": "team-b"},
     ]
     flow = factories.flow_definition(account, team, name="bench", tags=tags, task_availability_lifetime_seconds=3600)
+    # A timed-out loop's output write is a worker's task (flows.jobs.FINALIZE_LOOP), enqueued on commit; with no
+    # broker it would run inside the sweep (eager), so the bench keeps the enqueues: the sweep is what is timed.
+    enqueued: list = []
+    lifecycle.enqueue_on_commit = lambda *args, **kwargs: enqueued.append(args)
     clock.set_now(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
     started = time.perf_counter()
     items = ({"HumanLoopName": f"bench-{n}", "InputContent": "{}"} for n in range(loops))
@@ -93,13 +101,16 @@ def run(loops: int, holders: int) -> dict:
     results.append(timed("again (nothing new)", 301))
     results.append(timed("escalation due for every loop", 480))
     results.append(timed("again (nothing new)", 481))
+    results.append(timed("timeouts due for every loop (1,000 a sweep)", 600))
+    results.append(timed("timeouts: the next sweep", 605))
     return {
         "loops": summary.created,
         "holders": holders,
         "bulk_start_seconds": round(start_seconds, 2),
         "sweeps": results,
-        "loop_steps": LoopStep.objects.count(),
+        "loop_steps": dict(LoopStep.objects.values_list("step").annotate(n=Count("id")).order_by("step")),
         "claim_grants": ClaimGrant.objects.count(),
+        "output_writes_enqueued": len(enqueued),
         "deliveries": {kind: Delivery.objects.filter(kind=kind).count() for kind in ("reminder", "escalation")},
         "database": os.environ["DATABASE_URL"].split(":", 1)[0],
     }

@@ -9,6 +9,7 @@ channel go to the portal, which asks who is signing in.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +18,8 @@ from django.urls import reverse
 from flows.models import FlowDefinition
 from hitl.kernel.public_url import public_url
 from notifications import links
+
+SHOWN_LOOPS = 20  # loops named (a link and a Slack button each) in one escalation message
 
 
 def _portal_url(flow: FlowDefinition | None = None) -> str:
@@ -58,18 +61,41 @@ def reminder(flow: FlowDefinition, loop: dict[str, Any], *, user_id: int, team_i
     }
 
 
-def escalation(
-    flow: FlowDefinition, loops: list[dict[str, Any]], *, user_id: int | None, team_id: int | None, deadline: str
-) -> dict:
-    """Loops escalated to a team or reviewer: they may now claim them."""
-    n = len(loops)
-    shown = loops[:20]
+@dataclass(frozen=True)
+class Escalated:
+    """The loops of one flow (version) that one sweep escalated: how many, the oldest few by name, and when they end."""
+
+    flow: FlowDefinition
+    count: int
+    shown: list[dict[str, Any]]  # {"id", "name"} of the oldest SHOWN_LOOPS
+    deadline: str
+
+
+def escalation(escalated: list[Escalated], *, user_id: int | None, team_id: int | None) -> dict:
+    """Every loop one sweep escalated to a team or reviewer, in one message: they may now claim them.
+
+    Links and Slack Claim buttons name the oldest loops (SHOWN_LOOPS in all); each flow with more
+    escalated than shown gets a link to its work, which hands out the escalated tasks first.
+    """
+    n = sum(part.count for part in escalated)
+    what = escalated[0].flow.task_title + " " if len(escalated) == 1 else ""
+    shown = [(part.flow, loop) for part in escalated for loop in part.shown][:SHOWN_LOOPS]
+    items = [{"label": f"Open {loop['name']}", "url": _work_link(flow, user_id, loop["id"])} for flow, loop in shown]
+    items += [
+        {"label": f"All {part.count} escalated {part.flow.task_title} tasks", "url": _work_link(part.flow, user_id)}
+        for part in escalated
+        if part.count > len(part.shown)
+    ]
     message: dict[str, Any] = {
-        "title": f"Escalated to you: {n} {flow.task_title} {'task' if n == 1 else 'tasks'}",
-        "text": f"{n} {'loop' if n == 1 else 'loops'} of {flow.task_title} still need a reviewer; {deadline}.",
-        "items": [{"label": f"Open {loop['name']}", "url": _work_link(flow, user_id, loop["id"])} for loop in shown],
-        "claimable": [{"id": loop["id"], "name": loop["name"]} for loop in shown],
-        "loops": [loop["name"] for loop in loops],
+        "title": f"Escalated to you: {n} {what}{'task' if n == 1 else 'tasks'}",
+        "text": " ".join(
+            f"{part.count} {'loop' if part.count == 1 else 'loops'} of {part.flow.task_title} still need a reviewer;"
+            f" {part.deadline}."
+            for part in escalated
+        ),
+        "items": items,
+        "claimable": [{"id": loop["id"], "name": loop["name"]} for _, loop in shown],
+        "loops": n,
     }
     if user_id is not None and team_id is not None:
         message["unsubscribeUrl"] = links.unsubscribe_url(user_id, team_id)

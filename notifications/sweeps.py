@@ -17,30 +17,35 @@ twice or concurrently:
   loops whose step came due since the last one, however many loops are open.
   A LoopStep row (unique per loop and step) is written with the step's effect,
   so a step is taken once; deliveries are unique by key, so a message once.
+  Reminders go 1,000 loops a transaction, timeouts one loop a transaction
+  (each a loop transition); the sweep's escalations, however many loops, go in
+  one transaction of a few INSERT ... SELECT statements with one message per
+  reviewer (notifications.escalations).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from flows.definitions import deadlines, versions
 from flows.loops import escalation, lifecycle, lookups
 from flows.models import FlowDefinition, FlowDefinitionVersion, HumanLoop, OutputOutbox, ReviewTask
 from hitl.kernel import clock
 from hitl.kernel.errors import InvalidInput
-from notifications import channels, delivery, messages
+from notifications import channels, delivery, escalations, messages
 from notifications.models import Channel, Delivery, DigestCursor, LoopStep, StepCursor
 from workforce.models import Workteam
 
 BATCH = 1000
 MAX_BATCHES = 200  # per step and sweep: 200,000 loops
-TIMEOUTS_PER_SWEEP = 1000  # each is a loop transition, as expire_loops takes 1,000 per run
+MAX_ESCALATIONS = 200_000  # per step and sweep, in the sweep's one escalation transaction
 
 
 # --- New-work digests -------------------------------------------------------------------------
@@ -100,14 +105,46 @@ def _digest_rows(team: Workteam, team_channels: list[Channel], counts: list, new
 # --- Deadline steps ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Step:
+    """A deadline step of one flow version: its loops' `step` is due `at_seconds` after each started."""
+
+    flow: FlowDefinition
+    version_id: int | None
+    config: deadlines.Deadlines
+    step: str
+    at_seconds: int
+
+    @property
+    def escalates(self) -> bool:
+        return self.step == deadlines.ESCALATION_STEP or (
+            self.step == deadlines.TIMEOUT_STEP and self.config.on_timeout == deadlines.ESCALATE
+        )
+
+    @property
+    def cursor_name(self) -> str:
+        # One cursor per flow version and step ("reminder-1@v12"; "@-": loops without a pinned version).
+        return f"{self.step}@{'v' + str(self.version_id) if self.version_id else '-'}"
+
+
 def run_deadline_steps() -> int:
     """Take every deadline step that came due since the last sweep; return how many loop steps were taken.
 
     A loop keeps the deadline settings of the flow version it started with (flows.definitions.versions):
     the steps run per version, each over that version's loops; loops from before versions read the flow's.
+    Reminders and timeouts go in batches; the sweep's escalations all go in one transaction
+    (notifications.escalations), with one message per reviewer.
     """
     now = clock.now()
-    taken = 0
+    steps = list(_due_steps())
+    taken = sum(_run_step(step, now) for step in steps if not step.escalates)
+    with transaction.atomic():
+        escalated = [found for step in steps if step.escalates and (found := _escalate(step, now)) is not None]
+        escalations.tell(escalated)
+    return taken + sum(found.escalated.count for found in escalated)
+
+
+def _due_steps() -> Iterator[_Step]:
     live = FlowDefinition.objects.filter(deleted_at__isnull=True, status=FlowDefinition.Status.ACTIVE)
     by_flow: dict[int, list[int]] = defaultdict(list)
     for version_id, flow_id in FlowDefinitionVersion.objects.filter(flow_definition__in=live).values_list(
@@ -122,8 +159,7 @@ def run_deadline_steps() -> int:
         flow = lookups.flow_by_id(flow.id)
         for version_id, config in configs:
             for step, at_seconds in config.steps():
-                taken += _run_step(flow, version_id, config, step, at_seconds, now)
-    return taken
+                yield _Step(flow, version_id, config, step, at_seconds)
 
 
 def _version_deadlines(version_id: int) -> deadlines.Deadlines:
@@ -139,20 +175,18 @@ def _version_deadlines(version_id: int) -> deadlines.Deadlines:
         return deadlines.NONE
 
 
-def _run_step(
-    flow: FlowDefinition, version_id: int | None, config: deadlines.Deadlines, step: str, at_seconds: int, now
-) -> int:
-    # One cursor per flow version and step ("reminder-1@v12"; "@-": loops without a pinned version).
-    cursor_name = f"{step}@{'v' + str(version_id) if version_id else '-'}"
-    cursor, _ = StepCursor.objects.get_or_create(flow_definition_id=flow.id, step=cursor_name)
-    due_before = now - dt.timedelta(seconds=at_seconds)
-    # A timeout is one loop transition each: 1,000 per sweep, as expire_loops; messages go in bulk.
-    batches = 1 if _ends_loops(config, step) else MAX_BATCHES
+def _run_step(step: _Step, now: dt.datetime) -> int:
+    """A reminder or a timeout: BATCH loops at a time, each batch in its own transaction."""
+    cursor, _ = StepCursor.objects.get_or_create(flow_definition_id=step.flow.id, step=step.cursor_name)
+    due_before = now - dt.timedelta(seconds=step.at_seconds)
+    # A timeout is one loop transition each: 1,000 per sweep, as expire_loops; reminders 200,000.
+    batches = 1 if step.step == deadlines.TIMEOUT_STEP else MAX_BATCHES
     taken = 0
     for _ in range(batches):
-        loops = _due_loops(flow.id, version_id, cursor, due_before, BATCH, held_only=_is_reminder(step))
+        due = _waiting_loops(step, cursor, due_before, held_only=_is_reminder(step.step))
+        loops = list(due.order_by("created_at", "id").values("id", "name", "created_at", "account_id")[:BATCH])
         if loops:
-            taken += _take_step(flow, config, step, at_seconds, loops)
+            taken += _take_step(step, loops)
             cursor.created_at, cursor.loop_id = loops[-1]["created_at"], loops[-1]["id"]
         if len(loops) < BATCH:
             # Every loop up to the threshold was seen: the next sweep starts there.
@@ -162,26 +196,37 @@ def _run_step(
     return taken
 
 
-def _ends_loops(config: deadlines.Deadlines, step: str) -> bool:
-    return step == deadlines.TIMEOUT_STEP and config.on_timeout != deadlines.ESCALATE
+def _escalate(step: _Step, now: dt.datetime) -> escalations.Taken | None:
+    """Escalate every loop of the step that came due (up to MAX_ESCALATIONS) in the caller's transaction."""
+    cursor, _ = StepCursor.objects.get_or_create(flow_definition_id=step.flow.id, step=step.cursor_name)
+    due_before = now - dt.timedelta(seconds=step.at_seconds)
+    due = _waiting_loops(step, cursor, due_before, held_only=False)
+    last = due.order_by("created_at", "id").values_list("created_at", "id")[MAX_ESCALATIONS - 1 : MAX_ESCALATIONS]
+    if last:  # more than a sweep takes: this one stops at the MAX_ESCALATIONS-th, the next goes on from there
+        cursor.created_at, cursor.loop_id = last[0]
+        due = due.filter(Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lte=cursor.loop_id))
+    else:
+        cursor.created_at, cursor.loop_id = due_before, 0
+    targets = escalation.resolve(step.flow.account_id, step.config.escalate_to) if step.config.escalate_to else ([], [])
+    found = escalations.take(step.flow, due, step.step, targets, _deadline_text(step.config, step.at_seconds), now)
+    cursor.save(update_fields=["created_at", "loop_id"])
+    return found
 
 
 def _is_reminder(step: str) -> bool:
     return step.startswith("reminder-")
 
 
-def _due_loops(
-    flow_id: int, version_id: int | None, cursor: StepCursor, due_before: dt.datetime, limit: int, *, held_only: bool
-) -> list[dict[str, Any]]:
-    """Return the next loops of the flow version whose step is due, after the cursor, oldest first.
+def _waiting_loops(step: _Step, cursor: StepCursor, due_before: dt.datetime, *, held_only: bool) -> QuerySet:
+    """Return the loops of the flow version whose step is due, after the cursor.
 
     A reminder is for the reviewer holding a task: with `held_only` only loops with a leased task come back,
     so a burst of due reminders over loops nobody holds costs one index walk, not a step row per loop.
     """
     # Still waiting (flows.loops.rules.deadline_step_due): InProgress, a customer loop, its answers not all in.
     loops = HumanLoop.objects.filter(
-        flow_definition_id=flow_id,
-        flow_version_id=version_id,
+        flow_definition_id=step.flow.id,
+        flow_version_id=step.version_id,
         created_at__lte=due_before,
         status=HumanLoop.Status.IN_PROGRESS,
         is_gold=False,
@@ -194,34 +239,34 @@ def _due_loops(
         loops = loops.filter(
             Q(created_at__gt=cursor.created_at) | Q(created_at=cursor.created_at, id__gt=cursor.loop_id)
         )
-    return list(loops.order_by("created_at", "id").values("id", "name", "created_at", "account_id")[:limit])
+    return loops
 
 
-def _take_step(flow: FlowDefinition, config: deadlines.Deadlines, step: str, at_seconds: int, loops: list) -> int:
-    if _ends_loops(config, step):
+def _take_step(step: _Step, loops: list) -> int:
+    if step.step == deadlines.TIMEOUT_STEP:
         timed_out = 0
         for loop in loops:
             # The step row and the transition commit together: a crash in between takes neither.
             with transaction.atomic():
-                _, created = LoopStep.objects.get_or_create(human_loop_id=loop["id"], step=step)
+                _, created = LoopStep.objects.get_or_create(human_loop_id=loop["id"], step=step.step)
                 if created:
-                    lifecycle.time_out_human_loop(loop["id"], action=config.on_timeout, deadline_seconds=at_seconds)
+                    lifecycle.time_out_human_loop(
+                        loop["id"], action=step.config.on_timeout, deadline_seconds=step.at_seconds
+                    )
                     timed_out += 1
         return timed_out
     ids = [loop["id"] for loop in loops]
     with transaction.atomic():
-        done = set(LoopStep.objects.filter(human_loop_id__in=ids, step=step).values_list("human_loop_id", flat=True))
+        done = set(
+            LoopStep.objects.filter(human_loop_id__in=ids, step=step.step).values_list("human_loop_id", flat=True)
+        )
         new = [loop for loop in loops if loop["id"] not in done]
         if not new:
             return 0
         LoopStep.objects.bulk_create(
-            [LoopStep(human_loop_id=loop["id"], step=step) for loop in new], ignore_conflicts=True
+            [LoopStep(human_loop_id=loop["id"], step=step.step) for loop in new], ignore_conflicts=True
         )
-        deadline = _deadline_text(config, at_seconds)
-        if _is_reminder(step):
-            _remind_holders(flow, step, new, deadline)
-        else:  # the escalation step, or a timeout whose action is to escalate
-            _escalate(flow, config, step, at_seconds, new, deadline)
+        _remind_holders(step, new, _deadline_text(step.config, step.at_seconds))
     return len(new)
 
 
@@ -237,7 +282,8 @@ def _minutes(seconds: int) -> str:
     return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
 
 
-def _remind_holders(flow: FlowDefinition, step: str, loops: list, deadline: str) -> None:
+def _remind_holders(step: _Step, loops: list, deadline: str) -> None:
+    flow = step.flow
     holders = ReviewTask.objects.filter(
         human_loop_id__in=[loop["id"] for loop in loops], state=ReviewTask.State.LEASED
     ).values_list("human_loop_id", "worker_id", "workteam_id")
@@ -258,62 +304,10 @@ def _remind_holders(flow: FlowDefinition, step: str, loops: list, deadline: str)
                     recipient_id=worker_id,
                     workteam_id=team_id,
                     kind=Delivery.Kind.REMINDER,
-                    dedupe_key=f"{step}:{loop_id}:{channel.id}:{worker_id}",
+                    dedupe_key=f"{step.step}:{loop_id}:{channel.id}:{worker_id}",
                     message=messages.reminder(
                         flow, by_id[loop_id], user_id=worker_id, team_id=team_id, deadline=deadline
                     ),
-                )
-            )
-    delivery.record(rows)
-
-
-def _escalate(
-    flow: FlowDefinition, config: deadlines.Deadlines, step: str, at_seconds: int, loops: list, deadline: str
-):
-    if config.escalate_to is None:
-        return
-    team_ids, user_ids = escalation.resolve(flow.account_id, config.escalate_to)
-    escalated_ids = set(
-        lifecycle.escalate_human_loops(
-            [loop["id"] for loop in loops], team_ids=team_ids, user_ids=user_ids, at_seconds=at_seconds
-        )
-    )
-    escalated = [loop for loop in loops if loop["id"] in escalated_ids]
-    if not escalated:
-        return
-    batch = f"{step}:{escalated[0]['id']}:{len(escalated)}"
-    teams = list(Workteam.objects.filter(id__in=team_ids))
-    team_channels = channels.channels_by_team(teams)
-    rows = []
-    for team in teams:
-        for channel in team_channels.get(team.id, []):
-            for user in channels.listeners(team.id) if channel.per_reviewer else [None]:
-                user_id = user.pk if user is not None else None
-                rows.append(
-                    Delivery(
-                        account_id=flow.account_id,
-                        channel=channel,
-                        recipient=user,
-                        workteam=team,
-                        kind=Delivery.Kind.ESCALATION,
-                        dedupe_key=f"{batch}:{channel.id}:{user_id or '-'}",
-                        message=messages.escalation(
-                            flow, escalated, user_id=user_id, team_id=team.id, deadline=deadline
-                        ),
-                    )
-                )
-    # Named reviewers have no team of their own: they are e-mailed through the account's e-mail channel.
-    email = Channel.objects.filter(account_id=flow.account_id, kind=Channel.Kind.EMAIL, is_active=True).first()
-    if email is not None:
-        for user_id in user_ids:
-            rows.append(
-                Delivery(
-                    account_id=flow.account_id,
-                    channel=email,
-                    recipient_id=user_id,
-                    kind=Delivery.Kind.ESCALATION,
-                    dedupe_key=f"{batch}:{email.id}:{user_id}",
-                    message=messages.escalation(flow, escalated, user_id=user_id, team_id=None, deadline=deadline),
                 )
             )
     delivery.record(rows)

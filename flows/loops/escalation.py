@@ -1,7 +1,7 @@
 """Who an escalation adds (flows.definitions.deadlines' escalate-to) and which escalated loops a reviewer may claim.
 
-An escalation step writes ClaimGrant rows (flows.loops.lifecycle.escalate_human_loop);
-a claim reads them here. The granted loops of a reviewer are kept per process
+An escalation step writes ClaimGrant rows (grant_claims, one statement per team or
+reviewer added, however many loops); a claim reads them here. The granted loops of a reviewer are kept per process
 for HITL_PROCESS_CACHE_SECONDS like the reviewer's teams (flows.loops.lookups), so a
 claim of someone with no grant costs no query; a grant made in this process
 takes effect at once, in other processes within that lifetime.
@@ -10,11 +10,14 @@ takes effect at once, in other processes within that lifetime.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from flows.definitions.deadlines import EscalationTarget
 from flows.models import ClaimGrant, HumanLoop
+from hitl.kernel import clock
+from hitl.kernel.insert_select import insert_select
 from hitl.kernel.process_cache import ProcessCache
+from hitl.kernel.transactions import write_transaction
 from workforce.models import Workteam
 
 MAX_GRANTED_LOOPS = 1000
@@ -34,6 +37,24 @@ def resolve(account_id: int, target: EscalationTarget) -> tuple[list[int], list[
     )
     user_ids = [user.pk for name in target.usernames if (user := reviewer_named(name)) is not None]
     return team_ids, user_ids
+
+
+def grant_claims(loops: QuerySet[HumanLoop], *, team_ids: list[int], user_ids: list[int]) -> None:
+    """Add work teams and reviewers who may claim the open tasks of `loops` (their escalation step).
+
+    `loops` names loops still waiting (the caller's query; flows.loops.rules.deadline_step_due). One
+    INSERT ... SELECT per team or reviewer, so escalating 100,000 loops costs a few statements. Idempotent:
+    a grant that exists is kept. No loop row is locked: a grant on a loop that finishes meanwhile is
+    harmless (claims take only open tasks).
+    """
+    now = clock.now()
+    source = loops.order_by().values("id")
+    targets = [("%s", "NULL", team_id) for team_id in team_ids] + [("NULL", "%s", user_id) for user_id in user_ids]
+    with write_transaction():
+        for team_value, user_value, target in targets:
+            columns = {"human_loop": "src.id", "workteam": team_value, "user": user_value, "created_at": "%s"}
+            insert_select(ClaimGrant, columns, source, [target, now])
+    forget_grants()
 
 
 def granted_loop_ids(user_id: int, team_ids: list[int]) -> list[int]:

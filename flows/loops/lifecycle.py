@@ -41,7 +41,7 @@ from flows import jobs
 from flows.definitions import activation, versions
 from flows.delivery import events, outbox, outputs
 from flows.loops import escalation, hot_sql, lookups, rules, start_input
-from flows.models import ClaimGrant, FlowDefinition, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
+from flows.models import FlowDefinition, HumanLoop, OutputOutbox, ReviewTask, TaskExclusion
 from flows.quality import gold, overlap_rules, quality_config
 from hitl.kernel import arns, clock, metrics
 from hitl.kernel.errors import Conflict, InvalidInput, NotFound
@@ -203,7 +203,10 @@ def claim_next_task(
     on SQLite the IMMEDIATE transaction serializes claimers instead.
     """
     team_ids = team_ids_of(user)
-    if not team_ids:
+    # Loops escalated to this reviewer or their teams (flows.definitions.deadlines) come first: they are near their
+    # deadline. A reviewer named in an escalation may be on no team at all.
+    granted = escalation.granted_loop_ids(user.pk, team_ids) if flow is None else []
+    if not team_ids and not granted:
         return None
     _return_expired_leases_now_and_then()
     if flow is not None and flow.workteam_id not in team_ids:
@@ -212,8 +215,6 @@ def claim_next_task(
     gold_task = gold.claim_gold(user, [flow] if flow is not None else lookups.live_flows_of_teams(team_ids))
     if gold_task is not None:
         return gold_task
-    # Loops escalated to this reviewer or their teams (flows.definitions.deadlines) come first: they are near their deadline.
-    granted = escalation.granted_loop_ids(user.pk, team_ids) if flow is None else []
     for loop_ids in ([granted] if granted else []) + [None]:
         for _ in range(5):
             try:
@@ -809,30 +810,6 @@ def expire_loop_if_due(loop_id: int) -> bool:
 
 
 # --- Deadlines and escalation (flows.definitions.deadlines) ---------------------------------------------
-
-
-def escalate_human_loops(
-    loop_ids: list[int], *, team_ids: list[int], user_ids: list[int], at_seconds: int
-) -> list[int]:
-    """Add work teams and reviewers who may claim these loops' open tasks (their escalation step).
-
-    Returns the loops escalated: those still waiting (flows.loops.rules.deadline_step_due); a finished loop, or one
-    with all its answers, gets no grant. Idempotent: a grant that exists is kept. No loop row is locked: a grant
-    on a loop that finishes meanwhile is harmless (claims take only open tasks).
-    """
-    now = clock.now()
-    with_outbox = set(OutputOutbox.objects.filter(human_loop_id__in=loop_ids).values_list("human_loop_id", flat=True))
-    waiting = [
-        loop.id
-        for loop in HumanLoop.objects.filter(id__in=loop_ids).only("id", "status", "is_gold", "created_at")
-        if rules.deadline_step_due(loop, has_outbox=loop.id in with_outbox, at_seconds=at_seconds, now=now)
-    ]
-    grants = [ClaimGrant(human_loop_id=loop_id, workteam_id=team_id) for loop_id in waiting for team_id in team_ids]
-    grants += [ClaimGrant(human_loop_id=loop_id, user_id=user_id) for loop_id in waiting for user_id in user_ids]
-    with write_transaction():
-        ClaimGrant.objects.bulk_create(grants, ignore_conflicts=True, batch_size=1000)
-    escalation.forget_grants()
-    return waiting
 
 
 def time_out_human_loop(loop_id: int, *, action: str, deadline_seconds: int) -> bool:
