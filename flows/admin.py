@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -220,12 +221,43 @@ class HumanLoopAdmin(ReadOnlyAdmin):
             self.message_user(request, failure, messages.WARNING)
 
 
+class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=2048, assume_scheme="https")  # as notifications.admin.ChannelForm
+    # Write-only: the stored secret is encrypted and never shown (as a channel's, notifications.admin).
+    secret = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Signs each event (X-Hitl-Signature-256 and Standard Webhooks). Write-only; leave empty to keep "
+        "the stored one.",
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ("account", "url", "is_active")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("secret") or self.instance.encrypted_secret):
+            self.add_error("secret", "An endpoint signs its events: give it a secret.")
+        return data
+
+    def save(self, commit: bool = True) -> WebhookEndpoint:
+        if self.cleaned_data.get("secret"):
+            self.instance.secret = self.cleaned_data["secret"]
+        return super().save(commit=commit)
+
+
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(AccountScopedAdmin):
-    list_display = ("url", "account", "is_active", "created_at")
+    form = WebhookEndpointForm
+    list_display = ("url", "account", "is_active", "has_secret", "created_at")
     list_filter = ("is_active", "account")
     search_fields = ("url",)
     readonly_fields = ("created_at",)
+
+    @admin.display(boolean=True, description="Secret")
+    def has_secret(self, obj: WebhookEndpoint) -> bool:
+        return bool(obj.encrypted_secret)
 
 
 class AttemptInline(admin.TabularInline):

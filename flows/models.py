@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from hitl.kernel import clock
+from workforce import secrets
 from workforce.models import Account, Workteam
 
 
@@ -417,11 +418,14 @@ class StatusEvent(models.Model):
 
 
 class WebhookEndpoint(models.Model):
-    """An HTTPS endpoint that receives status events, signed with HMAC-SHA256."""
+    """An HTTPS endpoint that receives status events, signed with HMAC-SHA256 and Standard Webhooks."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="webhook_endpoints")
     url = models.URLField(max_length=2048)
-    secret = models.CharField(max_length=255)
+    # The signing secret, encrypted as access-key secrets are (workforce.secrets); `secret` is the plain text.
+    encrypted_secret = models.TextField(blank=True, default="")
+    ENCRYPTED_FIELDS = ("encrypted_secret",)  # manage.py reencrypt_secrets rotates them
+    secret = secrets.encrypted_property("encrypted_secret")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=clock.now)
 

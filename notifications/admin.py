@@ -40,7 +40,7 @@ class ChannelForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Channel:
         if self.cleaned_data.get("secret"):
-            self.instance.set_secret(self.cleaned_data["secret"])
+            self.instance.secret = self.cleaned_data["secret"]
         return super().save(commit=commit)
 
 

@@ -36,6 +36,7 @@ class Channel(models.Model):
     url = models.URLField(max_length=2048, blank=True, default="", help_text="Webhook URL (empty for e-mail).")
     # Slack: the app's signing secret (interactive buttons); webhook: the Standard Webhooks secret. Encrypted.
     encrypted_secret = models.TextField(blank=True, default="")
+    ENCRYPTED_FIELDS = ("encrypted_secret",)  # manage.py reencrypt_secrets rotates them
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=clock.now)
 
@@ -46,12 +47,7 @@ class Channel(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.kind})"
 
-    @property
-    def secret(self) -> str:
-        return secrets.decrypt(self.encrypted_secret) if self.encrypted_secret else ""
-
-    def set_secret(self, plain: str) -> None:
-        self.encrypted_secret = secrets.encrypt(plain) if plain else ""
+    secret = secrets.encrypted_property("encrypted_secret")
 
     @property
     def per_reviewer(self) -> bool:

@@ -69,6 +69,7 @@ class AccessKey(models.Model):
 
     access_key_id = models.CharField(max_length=20, unique=True)
     encrypted_secret = models.TextField()
+    ENCRYPTED_FIELDS = ("encrypted_secret",)  # manage.py reencrypt_secrets rotates them
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="access_keys")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="access_keys"
@@ -115,6 +116,7 @@ class Workforce(models.Model):
     # OidcConfig as sent, ClientSecret stored encrypted and never returned.
     oidc_config = models.JSONField(null=True, blank=True)
     oidc_client_secret_encrypted = models.TextField(blank=True, default="")
+    ENCRYPTED_FIELDS = ("oidc_client_secret_encrypted",)  # manage.py reencrypt_secrets rotates them
     cognito_config = models.JSONField(null=True, blank=True)
     source_ip_cidrs = models.JSONField(default=list, blank=True)
     vpc_config = models.JSONField(null=True, blank=True)

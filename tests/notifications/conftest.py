@@ -102,7 +102,7 @@ class Notified:
 
 def channel(account, kind: str, *, name: str | None = None, url: str = "", secret: str = "") -> Channel:
     row = Channel(account=account, name=name or kind, kind=kind, url=url, topic_arn=topic_of(account))
-    row.set_secret(secret)
+    row.secret = secret
     row.save()
     return row
 

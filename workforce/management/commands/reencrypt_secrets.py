@@ -4,7 +4,10 @@
 
 Rotation: put the new key first (the old one still decrypts), run this, then
 remove the old key. Safe to run again: a secret already under the newest key is
-rewritten with the same plain text. Access-key secrets and OIDC client secrets.
+rewritten with the same plain text. Every model's ENCRYPTED_FIELDS
+(workforce.secrets.encrypted_fields): access-key and OIDC client secrets,
+status-event webhook endpoint secrets, notification channel secrets (Slack
+signing secrets, Standard Webhooks secrets).
 """
 
 from __future__ import annotations
@@ -16,19 +19,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from workforce import secrets
-from workforce.models import AccessKey, Workforce
-
-# (model, field holding the encrypted secret)
-ENCRYPTED_FIELDS = ((AccessKey, "encrypted_secret"), (Workforce, "oidc_client_secret_encrypted"))
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt access-key and OIDC client secrets with the first key of HITL_SECRET_ENCRYPTION_KEY."
+    help = "Re-encrypt every stored secret with the first key of HITL_SECRET_ENCRYPTION_KEY."
 
     def handle(self, *args: Any, **options: Any) -> None:
         counts = []
         with transaction.atomic():
-            for model, field in ENCRYPTED_FIELDS:
+            for model, field in secrets.encrypted_fields():
                 rows = model.objects.exclude(**{field: ""}).select_for_update().values_list("pk", field)
                 for pk, token in rows:
                     try:
