@@ -6,8 +6,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from workforce import secrets
 
-BEFORE = [("flows", "0009_admin_names")]
-AFTER = [("flows", "0010_encrypt_webhook_endpoint_secrets")]
+BEFORE = [("flows", "0010_review_task_claimed_ahead")]
+AFTER = [("flows", "0011_encrypt_webhook_endpoint_secrets")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -20,7 +20,7 @@ def fill_plain_secrets(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("flows", "0009_admin_names")]
+    dependencies = [("flows", "0010_review_task_claimed_ahead")]
 
     operations = [
         migrations.AddField(
