@@ -221,30 +221,36 @@ class HumanLoopAdmin(ReadOnlyAdmin):
             self.message_user(request, failure, messages.WARNING)
 
 
-class WebhookEndpointForm(forms.ModelForm):
+class WriteOnlySecretForm(forms.ModelForm):
+    """A form whose `secret` is typed, never shown: stored encrypted (workforce.secrets); left empty, kept."""
+
+    secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=False))
+
+    def save(self, commit: bool = True) -> Any:
+        if self.cleaned_data.get("secret"):
+            self.instance.secret = self.cleaned_data["secret"]
+        return super().save(commit=commit)
+
+
+class WebhookEndpointForm(WriteOnlySecretForm):
     url = forms.URLField(max_length=2048, assume_scheme="https")  # as notifications.admin.ChannelForm
-    # Write-only: the stored secret is encrypted and never shown (as a channel's, notifications.admin).
-    secret = forms.CharField(
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text="Signs each event (X-Hitl-Signature-256 and Standard Webhooks). Write-only; leave empty to keep "
-        "the stored one.",
-    )
 
     class Meta:
         model = WebhookEndpoint
         fields = ("account", "url", "is_active")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["secret"].help_text = (
+            "Signs each event (X-Hitl-Signature-256 and Standard Webhooks). Write-only; leave empty to keep the "
+            "stored one."
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if not (data.get("secret") or self.instance.encrypted_secret):
             self.add_error("secret", "An endpoint signs its events: give it a secret.")
         return data
-
-    def save(self, commit: bool = True) -> WebhookEndpoint:
-        if self.cleaned_data.get("secret"):
-            self.instance.secret = self.cleaned_data["secret"]
-        return super().save(commit=commit)
 
 
 @admin.register(WebhookEndpoint)

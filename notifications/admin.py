@@ -8,26 +8,27 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from flows.admin import AttemptInline, ReadOnlyAdmin
+from flows.admin import AttemptInline, ReadOnlyAdmin, WriteOnlySecretForm
 from notifications.models import Channel, Delivery, DeliveryAttempt, ReviewerSettings, TeamOptOut
 from workforce.admin import AccountScopedAdmin
 
 
-class ChannelForm(forms.ModelForm):
+class ChannelForm(WriteOnlySecretForm):
     # An address typed without a scheme is taken as https (Django 6's default, said now to keep it quiet).
     url = forms.URLField(
         max_length=2048, required=False, assume_scheme="https", help_text=Channel._meta.get_field("url").help_text
-    )
-    secret = forms.CharField(
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text="Slack: the app's signing secret (Claim buttons). Webhook: the Standard Webhooks secret "
-        "(whsec_... or any string). Write-only; leave empty to keep the stored one.",
     )
 
     class Meta:
         model = Channel
         fields = ("account", "name", "kind", "topic_arn", "url", "is_active")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["secret"].help_text = (
+            "Slack: the app's signing secret (Claim buttons). Webhook: the Standard Webhooks secret "
+            "(whsec_... or any string). Write-only; leave empty to keep the stored one."
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -37,11 +38,6 @@ class ChannelForm(forms.ModelForm):
         if kind == Channel.Kind.WEBHOOK and not (data.get("secret") or self.instance.encrypted_secret):
             self.add_error("secret", "A webhook channel signs its messages: give it a secret.")
         return data
-
-    def save(self, commit: bool = True) -> Channel:
-        if self.cleaned_data.get("secret"):
-            self.instance.secret = self.cleaned_data["secret"]
-        return super().save(commit=commit)
 
 
 @admin.register(Channel)
