@@ -11,13 +11,20 @@ fresh database `hitl_data_bench` of that server:
    the rate counts run_import only, and, apart, the upload;
 2. answers: every loop gets one submitted answer and is marked Completed, by
    SQL (seeding, not measured);
+   grow (with --grow-to N): the account's loops are copied in SQL up to N (one
+   in three of the copies left InProgress with an open task, the others
+   Completed with their answer; each an hour older per copy round, each with
+   its own name and input text), since the import path runs at a few thousand
+   loops/s on this shared machine and the list, not the import, is measured;
 3. export: JSONL of every answer through flows.delivery.exports, consolidated
    by the quality app as the console does, then JSONL and CSV without consolidation,
    written to /dev/null; answers/s and the process's peak RSS;
 4. list: the console's loops page (the real view through Django's test client,
-   signed in as the account's admin): the first page, a page deep in the
-   keyset walk, a status filter, a name search and a text search; p50/p95 of
-   `--calls` requests each.
+   signed in as the account's admin), one shape of query at a time: the first
+   page, a page deep in the keyset walk, each filter alone (status, flow, name,
+   dates, reviewer), text in the input (a rare and a common word), text in the
+   answers, and a filter combination; p50/p95 of `--calls` requests each, the
+   rendered page included. Another account's loops are in the same tables.
 
 Results are printed and written to bench/results/data-<time>.json.
 """
@@ -160,6 +167,98 @@ def phase_answers() -> dict:
     return {"seed_seconds": round(time.perf_counter() - started, 1)}
 
 
+def phase_grow(target: int) -> dict:
+    """Copy the account's loops (and their tasks) in SQL until it has `target` loops; see the module docstring."""
+    from django.db import connection
+
+    from flows.models import HumanLoop, ReviewTask
+
+    account, flow = _tenant()
+    loops, tasks = HumanLoop._meta.db_table, ReviewTask._meta.db_table
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*), max(id) FROM {loops}")
+        have, loop_max = cursor.fetchone()
+        cursor.execute(f"SELECT max(id) FROM {tasks}")
+        (task_max,) = cursor.fetchone()
+        rounds = -(-(target - have) // have)
+        for first in range(1, rounds + 1, 5):  # five copies a statement: bounded transactions
+            series = f"generate_series({first}, {min(rounds, first + 4)}) AS g"
+            new_id = f"l.id + g * {loop_max}"
+            cursor.execute(
+                f"INSERT INTO {loops} (id, name, input_content, input_json, data_attributes, activation_output, "
+                "status, failure_reason, failure_code, created_at, expires_at, finished_at, output_s3_uri, "
+                "deleted_at, account_id, flow_definition_id, template_id, is_gold, flow_version_id) "
+                f"SELECT {new_id}, 'g' || ({new_id}), c.text, c.text::jsonb, l.data_attributes, l.activation_output, "
+                "CASE WHEN g %% 3 = 0 THEN 'InProgress' ELSE l.status END, l.failure_reason, l.failure_code, "
+                "l.created_at - g * interval '1 hour', l.expires_at, "
+                "CASE WHEN g %% 3 = 0 THEN NULL ELSE l.finished_at END, "
+                "CASE WHEN g %% 3 = 0 THEN '' ELSE l.output_s3_uri END, "
+                "l.deleted_at, l.account_id, l.flow_definition_id, l.template_id, l.is_gold, l.flow_version_id "
+                f"FROM {loops} l, {series}, "
+                f"LATERAL (SELECT json_build_object('taskObject', 'comment number ' || ({new_id}) "
+                "|| ' about the product')::text AS text) c "
+                f"WHERE l.account_id = %s AND l.id <= {loop_max} AND {new_id} <= %s",
+                [account.id, target + loop_max - have],  # ids from 1 with no gaps: `target` loops in all
+            )
+            cursor.execute(
+                f"INSERT INTO {tasks} (id, state, available_until, created_at, lease_expires_at, accepted_at, "
+                "submitted_at, time_spent_seconds, answer, flow_definition_id, human_loop_id, worker_id, workteam_id) "
+                f"SELECT t.id + g * {task_max}, CASE WHEN g %% 3 = 0 THEN 'open' ELSE t.state END, t.available_until, "
+                "t.created_at - g * interval '1 hour', NULL, "
+                "CASE WHEN g %% 3 = 0 THEN NULL ELSE t.accepted_at END, "
+                "CASE WHEN g %% 3 = 0 THEN NULL ELSE t.submitted_at END, "
+                "CASE WHEN g %% 3 = 0 THEN NULL ELSE t.time_spent_seconds END, "
+                "CASE WHEN g %% 3 = 0 THEN NULL ELSE t.answer END, "
+                f"t.flow_definition_id, t.human_loop_id + g * {loop_max}, "
+                "CASE WHEN g %% 3 = 0 THEN NULL ELSE t.worker_id END, t.workteam_id "
+                f"FROM {series} CROSS JOIN {tasks} t JOIN {loops} l ON l.id = t.human_loop_id + g * {loop_max} "
+                f"WHERE t.human_loop_id <= {loop_max}",
+                [],
+            )
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{loops}', 'id'), (SELECT max(id) FROM {loops}))")
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{tasks}', 'id'), (SELECT max(id) FROM {tasks}))")
+        _rare_answer(cursor, tasks)
+        cursor.execute(f"SELECT count(*) FROM {loops} WHERE account_id = %s", [account.id])
+        (total,) = cursor.fetchone()
+        cursor.execute("VACUUM ANALYZE")
+    return {"loops": total, "grow_seconds": round(time.perf_counter() - started, 1)}
+
+
+def _rare_answer(cursor, tasks: str) -> None:
+    """One answer in the middle of the table holds a word no other does (the text-in-answers search finds it)."""
+    cursor.execute(
+        f"UPDATE {tasks} SET answer = answer || %s::jsonb WHERE id = ("
+        f"SELECT id FROM {tasks} WHERE answer IS NOT NULL ORDER BY id OFFSET (SELECT count(*) / 2 FROM {tasks}) "
+        "LIMIT 1)",
+        [json.dumps({"note": "blurry zebra crossing"})],
+    )
+
+
+def phase_other_tenant(rows: int) -> dict:
+    """Another account with `rows` loops in the same tables: the console must not show them, nor slow down."""
+    from django.db import connection
+
+    from flows.models import HumanLoop
+    from tests import factories as f
+
+    other = f.account(name="bench-other")
+    team = f.workteam(other, members=[], name="bench-other-team")
+    flow = f.flow_definition(other, team, name="bench-other-flow", task_count=1)
+    loops = HumanLoop._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {loops} (name, input_content, input_json, status, failure_reason, failure_code, "
+            "created_at, expires_at, output_s3_uri, account_id, flow_definition_id, template_id, is_gold) "
+            "SELECT 'o' || i, c.text, c.text::jsonb, 'InProgress', '', '', now() + interval '1 day', "
+            "now() + interval '30 days', '', %s, %s, %s, false FROM generate_series(1, %s) AS i, "
+            "LATERAL (SELECT json_build_object('taskObject', 'comment number ' || i || ' about the product')::text "
+            "AS text) c",
+            [other.id, flow.id, flow.template_id, rows],
+        )
+    return {"other_account_loops": rows}
+
+
 def phase_export(export_format: str, consolidated: bool) -> dict:
     from console.export_views import consolidator
     from flows.delivery import exports
@@ -204,28 +303,47 @@ def phase_list(calls: int) -> dict:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
+    from console import loop_search
+    from flows.models import HumanLoop
+
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench-admin"))
-    _, flow = _tenant()
+    account, flow = _tenant()
+    mine = HumanLoop.objects.filter(account=account)
+    middle = mine.order_by("-created_at", "-id")[mine.count() // 2]
+    deep = f"{middle.created_at.isoformat()}~{middle.id}"  # the cursor of a page halfway down the walk
+    day = middle.created_at.date().isoformat()
     queries = {
         "first page": {},
-        "status=Completed": {"status": "Completed"},
+        "page halfway down (keyset)": {"after": deep},
+        "status=InProgress": {"status": "InProgress"},
         "flow filter": {"flow": flow.id},
-        "name search": {"name": "r77777"},
-        "text search (input)": {"q": "number 123456 about"},
+        "name search": {"name": f"g{middle.id}"},
+        "date range (one day)": {"created_from": day, "created_to": day},
+        "reviewer": {"reviewer": "bench-reviewer"},
+        "text in input, rare": {"q": f"number {middle.id} about"},
+        "text in input, common": {"q": "about the product"},
+        "text in answers, rare": {"q": "blurry zebra"},
+        "status + flow + reviewer": {"status": "Completed", "flow": flow.id, "reviewer": "bench-reviewer"},
     }
-    results = {}
+    results = {"account_loops": mine.count(), "page_size": loop_search.PAGE_SIZE}
+    client.get("/console/loops/")  # the session and the backend are warm before the first timed call
     for label, params in queries.items():
         times = []
-        for _ in range(calls):
-            started = time.perf_counter()
-            response = client.get("/console/loops/", params)
-            times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, (label, response.status_code)
+        with _Cpu() as cpu:
+            for _ in range(calls):
+                started = time.perf_counter()
+                response = client.get("/console/loops/", params)
+                times.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (label, response.status_code)
         times.sort()
         results[label] = {
+            "rows": response.content.count(b"<tr data-loop="),
             "p50_ms": round(statistics.median(times), 1),
             "p95_ms": round(times[max(0, int(0.95 * len(times)) - 1)], 1),
+            # CPU per request (this process + its PostgreSQL backend): what the load cannot inflate.
+            "cpu_ms": round((cpu.python + cpu.postgres) * 1000 / calls, 1),
+            "postgres_cpu_ms": round(cpu.postgres * 1000 / calls, 1),
         }
     return results
 
@@ -234,6 +352,8 @@ PHASES = {
     "setup": lambda args: phase_setup(),
     "import": lambda args: phase_import(args.rows),
     "answers": lambda args: phase_answers(),
+    "grow": lambda args: phase_grow(args.grow_to),
+    "other-tenant": lambda args: phase_other_tenant(args.other_rows),
     "export-jsonl": lambda args: phase_export("jsonl", True),
     "export-jsonl-raw": lambda args: phase_export("jsonl", False),
     "export-csv": lambda args: phase_export("csv", False),
@@ -255,6 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--calls", type=int, default=40)
+    parser.add_argument("--grow-to", type=int, default=0, help="copy the imported loops in SQL up to this many")
+    parser.add_argument("--other-rows", type=int, default=100_000, help="loops of another account (other-tenant)")
     parser.add_argument("--phase", choices=sorted(PHASES), help="(internal) run one phase in this process")
     parser.add_argument(
         "--phases",
@@ -300,6 +422,10 @@ def main(argv: list[str] | None = None) -> int:
                 str(args.rows),
                 "--calls",
                 str(args.calls),
+                "--grow-to",
+                str(args.grow_to),
+                "--other-rows",
+                str(args.other_rows),
             ],
             cwd=ROOT,
             env=env,
