@@ -1,0 +1,68 @@
+"""The claim reads the open-task index in id order, however many tasks are open (issue 19, bench/README.md).
+
+At 1,000,000 open tasks the claim statement took 6.6 s: PostgreSQL planned the paused-reviewer check
+(NOT EXISTS over the reviewer's standings) as an anti-join it expected to leave one task, so it read
+every open task of the flow and sorted them instead of taking the first from the index.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import connection
+
+from flows.loops import hot_sql
+from flows.models import HumanLoop, ReviewTask
+from hitl.kernel import clock
+from tests import factories as f
+
+COPIES = 20_000  # enough rows for the planner's estimates to decide the plan, inserted in about a second
+
+
+def _copy_rows(model, source_id: int, overrides: dict[str, str]) -> None:
+    columns = [field.column for field in model._meta.concrete_fields if field.column != "id"]
+    values = [overrides.get(column, column) for column in columns]
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "
+            f"FROM {table}, generate_series(1, {COPIES}) AS g WHERE id = %s",
+            [source_id],
+        )
+
+
+def _nodes(plan: dict):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+@pytest.mark.django_db
+def test_the_claim_takes_the_first_open_task_from_the_index_instead_of_sorting_them_all():
+    if connection.vendor != "postgresql":
+        pytest.skip("flows.loops.hot_sql runs on PostgreSQL only")
+    acct = f.account()
+    reviewer = f.user("rita")
+    team = f.workteam(acct, members=[reviewer])
+    flow = f.flow_definition(acct, team, name="big-queue")
+    loop = f.human_loop(flow)
+    _copy_rows(HumanLoop, loop.id, {"name": "name || '-' || g"})
+    first_copy = HumanLoop.objects.filter(name=f"{loop.name}-1").values_list("id", flat=True).get()
+    task = ReviewTask.objects.get(human_loop=loop)
+    _copy_rows(ReviewTask, task.id, {"human_loop_id": f"{first_copy} - 1 + g"})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE flows_humanloop; ANALYZE flows_reviewtask")
+    now = clock.now()
+    params = {"now": now, "worker": reviewer.pk, "leased": "leased", "ahead": False, "flow": flow.id, "teams": []}
+    params |= hot_sql._audit_params("ClaimTask", reviewer, now, None)
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + hot_sql._claim_sql(True), params)
+        document = cursor.fetchone()[0]
+    plan = (json.loads(document) if isinstance(document, str) else document)[0]["Plan"]
+
+    picked = next(node for node in _nodes(plan) if node.get("Subplan Name") == "CTE picked")
+    kinds = [(node["Node Type"], node.get("Relation Name")) for node in _nodes(picked)]
+    assert ("Sort", None) not in kinds, kinds
+    assert ("Seq Scan", "flows_reviewtask") not in kinds, kinds
