@@ -28,13 +28,14 @@ migrations-check: install
 manifests-check: install-system  ## render every Kubernetes overlay (deploy/kubernetes) and validate it offline
 	@scripts/check_manifests.sh
 
-test-fast: install  ## unit + protocol + portal tests on SQLite
-	.venv/bin/pytest -q -m "not integration and not browser"
+test-fast: install  ## unit + protocol + portal tests on SQLite (the slow stories run in test-postgres)
+	@scripts/test_suite.sh sqlite
 
-test-postgres: install-system  ## the same suite, then integration and browser tests, on real services
+test-postgres: install-system  ## the tests that use the database on PostgreSQL, then integration and browser tests
 	@scripts/test_postgres.sh
 
-test: install-system lint migrations-check manifests-check test-fast test-postgres  ## everything CI runs
+test: install-system lint migrations-check manifests-check  ## everything CI runs: the four passes, two at a time, timed
+	@scripts/test_suite.sh
 
 clean:
 	rm -rf var .venv

@@ -12,6 +12,83 @@ from django.urls import clear_url_caches
 from hitl.kernel import clock
 from tests.personas import personas  # noqa: F401  (the owner / reviewers / outsider fixture)
 
+# pytest-django's fixtures that open the test database; a test whose fixture closure holds none of
+# them (and that carries no django_db marker) cannot reach the database from this process.
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "django_db_setup",
+        "live_server",
+        "admin_user",
+        "admin_client",
+        "django_user_model",
+        "django_username_field",
+    }
+)
+ONLY_DATABASE_TESTS = "HITL_TESTS_DATABASE_ONLY"
+DATABASE_SUFFIX = "HITL_TEST_DATABASE_SUFFIX"
+
+
+def _unblocks_database(item: pytest.Item) -> bool:
+    """True when the test or one of our fixtures asks for django_db_blocker (to unblock it).
+
+    pytest-django's own autouse fixtures ask for it in every test without opening the database.
+    """
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    if "django_db_blocker" in info.argnames:
+        return True
+    return any(
+        "django_db_blocker" in definition.argnames and not definition.func.__module__.startswith("pytest_django")
+        for definitions in info.name2fixturedefs.values()
+        for definition in definitions
+    )
+
+
+def uses_database(item: pytest.Item) -> bool:
+    """True when `item` may touch the test database: a django_db marker or a database fixture in its closure."""
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    if not DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())):
+        return True
+    return _unblocks_database(item)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With HITL_TESTS_DATABASE_ONLY=1 (the PostgreSQL pass), keep only the tests that use the database.
+
+    The SQLite pass already ran the others; they cannot behave differently on another database. The
+    slow stories (the `slow_story` marker) are the exception: the SQLite pass leaves them to this one.
+    """
+    if os.environ.get(ONLY_DATABASE_TESTS) != "1":
+        return
+    kept, dropped = [], []
+    for item in items:
+        keep = uses_database(item) or item.get_closest_marker("slow_story") is not None
+        (kept if keep else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """HITL_TEST_DATABASE_SUFFIX=browser makes the test database test_hitl_browser.
+
+    scripts/test_suite.sh runs two passes at once on one PostgreSQL server; each needs its own test database.
+    """
+    suffix = os.environ.get(DATABASE_SUFFIX)
+    if not suffix:
+        return
+    for database in django_settings.DATABASES.values():
+        if database["ENGINE"] != "django.db.backends.sqlite3":
+            test = database.setdefault("TEST", {})
+            test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_{suffix}"
+
 
 def pytest_runtest_setup(item):
     """A slow_story test runs once per suite: on the PostgreSQL pass (make test runs the unit tests on both)."""
