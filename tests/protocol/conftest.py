@@ -14,6 +14,7 @@ moves hitl.kernel.clock by more than the SigV4 skew (15 min) must also request
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
 import itertools
@@ -244,19 +245,25 @@ def js_sdk_dir() -> Path:
     lock = (JS_CLIENTS_SOURCE / "package-lock.json").read_bytes()
     target = Path(settings.BASE_DIR) / "var" / "js-clients" / hashlib.sha256(lock).hexdigest()[:16]
     marker = target / "node_modules" / ".hitl-installed"
-    if not marker.exists():
-        target.mkdir(parents=True, exist_ok=True)
-        for name in ("package.json", "package-lock.json"):
-            shutil.copyfile(JS_CLIENTS_SOURCE / name, target / name)
-        done = subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=target, capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
-        if done.returncode != 0:
-            pytest.fail(f"npm ci of the JS SDK clients failed in {target}:\n{done.stderr[-3000:]}")
-        marker.touch()
-    # The runner must sit beside node_modules: ES modules resolve packages from the importing file.
-    shutil.copyfile(JS_CLIENTS_SOURCE / "run_calls.mjs", target / "run_calls.mjs")
+    target.mkdir(parents=True, exist_ok=True)
+    # make test runs the SQLite and PostgreSQL passes at once: the second waits for the first's install.
+    with open(target / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not marker.exists():
+            for name in ("package.json", "package-lock.json"):
+                shutil.copyfile(JS_CLIENTS_SOURCE / name, target / name)
+            done = subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=target, capture_output=True, text=True, timeout=600,
+            )  # fmt: skip
+            if done.returncode != 0:
+                pytest.fail(f"npm ci of the JS SDK clients failed in {target}:\n{done.stderr[-3000:]}")
+            marker.touch()
+        # The runner must sit beside node_modules: ES modules resolve packages from the importing file.
+        # Rewritten only when it changed: the other pass may be running it.
+        runner = (JS_CLIENTS_SOURCE / "run_calls.mjs").read_bytes()
+        if not (target / "run_calls.mjs").exists() or (target / "run_calls.mjs").read_bytes() != runner:
+            (target / "run_calls.mjs").write_bytes(runner)
     return target
 
 
