@@ -8,10 +8,10 @@
 #   scripts/test_suite.sh                      all four, two at a time (make test)
 #   scripts/test_suite.sh postgres browser     the named passes, one after the other, output as it comes
 #
-# Two at a time keeps both cores busy: first sqlite beside integration (whose stories spend most
-# of their time waiting for processes, and which stops and restarts PostgreSQL: no other pass may
-# use the server meanwhile), then postgres beside browser, each on its own test database
-# (test_hitl, test_hitl_browser). A pass's output goes to var/test-logs/<pass>.log and is printed
+# Two at a time keeps both cores busy: sqlite beside integration, whose stories spend most of
+# their time waiting for processes, and which stops and restarts PostgreSQL: no other pass may use
+# the server meanwhile. Then postgres (test_hitl) and browser (its own test_hitl_browser), each
+# started as soon as its predecessor in its lane and the integration pass have ended. A pass's output goes to var/test-logs/<pass>.log and is printed
 # whole when the pass ends, so two passes never interleave.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,11 +55,8 @@ background() {  # background PASS: run it with its output in $LOGS/PASS.log, pri
     flock "$LOGS/print.lock" cat "$LOGS/$1.log"
 }
 
-side_by_side() {  # side_by_side PASS PASS: both at once; returns when both ended
-    background "$1" &
-    local first=$!
-    background "$2" &
-    wait "$first" $! || true
+after() {  # after PASS PID: wait until PASS has recorded its result (or its lane, PID, is gone)
+    while kill -0 "$2" 2>/dev/null && ! grep -q "^$1 " "$LOGS/summary"; do sleep 2; done
 }
 
 passes=("$@")
@@ -84,9 +81,10 @@ else
     start=$SECONDS
     # The integration stories' recovery-time checks need the CPU when a fault ends; the SQLite pass yields.
     SQLITE_NICE="nice -n 10"
-    side_by_side integration sqlite
-    SQLITE_NICE=""
-    side_by_side postgres browser
+    (background integration && background postgres) &
+    first=$!
+    (background sqlite && after integration "$first" && SQLITE_NICE="" && background browser) &
+    wait "$first" $! || true
     echo "== the four passes took $((SECONDS - start)) s"
     [ "$(wc -l <"$LOGS/summary")" = 4 ] || { echo "== a pass did not report its result" && record missing 1 0; }
 fi
