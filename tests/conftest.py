@@ -96,7 +96,7 @@ def pytest_runtest_setup(item):
         from django.db import connection
 
         if connection.vendor != "postgresql":
-            pytest.skip("slow_story: runs on the PostgreSQL pass only (scripts/test_postgres.sh)")
+            pytest.skip("slow_story: runs on the PostgreSQL pass only (scripts/test_suite.sh)")
 
 
 @pytest.fixture(autouse=True)
