@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peer-data", help="with --peer-json: Label Studio's import/export JSON of that session")
     parser.add_argument("--ours-data", help="an existing bench.peer_data hitl JSON (skips our import/export run)")
     parser.add_argument("--data-rows", type=int, default=10_000, help="rows per CSV import")
-    parser.add_argument("--data-answers", type=int, help="answers per export (default 5,000; quick 2,000)")
+    parser.add_argument("--data-answers", type=int, help="answers per export (default 5,000; quick 1,000)")
     args = parser.parse_args(argv)
     if args.start_only:
         start_label_studio()
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     peer_path = Path(args.peer_json) if args.peer_json else RESULTS / f"peer-ls-{stamp}.json"
     peer_data_path = Path(args.peer_data) if args.peer_data else RESULTS / f"peer-ls-data-{stamp}.json"
     load = {"before": os.getloadavg()}
-    answers = args.data_answers or (2_000 if args.quick else 5_000)  # Label Studio exports ~100 tasks/s
+    answers = args.data_answers or (1_000 if args.quick else 5_000)  # Label Studio exports 25-100 tasks/s here
     data = ["--rows", str(args.data_rows), "--answers", str(answers)]
     if not args.peer_json:
         print("bench-peer: Label Studio (install on first use, then gunicorn + PostgreSQL)", file=sys.stderr)
