@@ -55,8 +55,8 @@ def start_label_studio() -> None:
     subprocess.run([str(SCRIPT), "start", LS_PORT], env=label_studio_env(), check=True)
 
 
-def run_peer(quick: bool, out: Path, data_out: Path, data: list[str], started: bool = False) -> None:
-    """Measure Label Studio (started here unless `started`), then stop it and its PostgreSQL."""
+def run_peer(quick: bool, out: Path | None, data_out: Path, data: list[str], started: bool = False) -> None:
+    """Measure Label Studio (started here unless `started`; without `out`, import and export only), then stop it."""
     env = label_studio_env()
     if not started:
         start_label_studio()
@@ -80,7 +80,8 @@ def run_peer(quick: bool, out: Path, data_out: Path, data: list[str], started: b
         ]
         if quick:
             args += ["--n-seq", "150", "--n-conc", "300", "--n-next", "60"]
-        subprocess.run(args, env=env, check=True, stdout=subprocess.DEVNULL)
+        if out is not None:
+            subprocess.run(args, env=env, check=True, stdout=subprocess.DEVNULL)
         run_data(
             ["label-studio", "--url", f"http://127.0.0.1:{LS_PORT}", "--token", token, *data, "--out", str(data_out)]
         )
@@ -112,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start-only", action="store_true", help="start a fresh Label Studio and exit")
     parser.add_argument("--peer-data", help="with --peer-json: Label Studio's import/export JSON of that session")
     parser.add_argument("--ours-data", help="an existing bench.peer_data hitl JSON (skips our import/export run)")
+    parser.add_argument(
+        "--only-data",
+        action="store_true",
+        help="import and export only (bench.peer_data on both sides): no peer script, no bench.run",
+    )
     parser.add_argument("--data-rows", type=int, default=10_000, help="rows per CSV import")
     parser.add_argument("--data-answers", type=int, help="answers per export (default 5,000; quick 1,000)")
     args = parser.parse_args(argv)
@@ -127,8 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     data = ["--rows", str(args.data_rows), "--answers", str(answers)]
     if not args.peer_json:
         print("bench-peer: Label Studio (install on first use, then gunicorn + PostgreSQL)", file=sys.stderr)
-        run_peer(args.quick, peer_path, peer_data_path, data, started=args.started)
-    if args.ours:
+        run_peer(args.quick, None if args.only_data else peer_path, peer_data_path, data, started=args.started)
+    if args.only_data:
+        ours_path = None
+    elif args.ours:
         ours_path = Path(args.ours)
     else:
         from bench import run
@@ -140,13 +148,15 @@ def main(argv: list[str] | None = None) -> int:
     if not args.ours_data:
         run_data(["hitl", *data, "--out", str(ours_data_path)])
     load["after"] = os.getloadavg()
-    ours, peer = json.loads(ours_path.read_text()), json.loads(peer_path.read_text())
+    ours = json.loads(ours_path.read_text()) if ours_path else {"start": [], "queue": [], "seed": []}
+    peer = json.loads(peer_path.read_text()) if peer_path.exists() else {}
     ours["peer_data"] = json.loads(ours_data_path.read_text()) if ours_data_path.exists() else {}
     peer["peer_data"] = json.loads(peer_data_path.read_text()) if peer_data_path.exists() else {}
+    peer.setdefault("server_version", peer["peer_data"].get("server_version"))
+    sources = [p for p in (ours_path, ours_data_path, peer_path, peer_data_path) if p and p.exists()]
     text = (
         f"# hitl vs Label Studio, same session ({stamp})\n\n"
-        f"- ours: `{ours_path.relative_to(ROOT)}`, `{ours_data_path.relative_to(ROOT)}`; peer: "
-        f"`{peer_path.relative_to(ROOT)}`, `{peer_data_path.relative_to(ROOT)}` "
+        f"- results: {', '.join(f'`{_shown(p)}`' for p in sources)} "
         f"({_versions(peer)}; Label Studio on gunicorn 4 sync workers + PostgreSQL 15).\n"
         f"- Load average (1, 5, 15 min) before {_load(load['before'])}, after {_load(load['after'])}; "
         f"{os.cpu_count()} CPUs.\n"
@@ -157,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     (RESULTS / f"peer-compare-{stamp}.md").write_text(text)
     print(text)
     return 0
+
+
+def _shown(path: Path) -> str:
+    return str(path.resolve().relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
 
 
 def _load(values: tuple[float, ...] | list[float]) -> str:

@@ -311,6 +311,7 @@ def label_studio_side(url: str, token: str, rows: int, answers: int, repeats: in
     tag = str(int(time.time()))
     body = csv_rows(rows)
     result: dict[str, Any] = {"rows": rows, "answers": answers, "import": [], "export": []}
+    result["server_version"] = ls.call("GET", "/api/version").json().get("release")
     for rep in range(1, repeats + 1):
         r = ls.import_csv(ls.project(f"peer-csv-{tag}-{rep}"), body, rows) | {"repeat": rep}
         result["import"].append(r)

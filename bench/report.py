@@ -306,7 +306,7 @@ def _data_pairs(ours: dict, peer: dict) -> list[tuple[str, list[float], list[flo
 
 def compare(ours: dict, peer: dict) -> str:
     """Return a markdown table of our medians beside Label Studio's (same session) and the ratio."""
-    conc = peer["params"]["concurrency"]
+    conc = peer.get("params", {}).get("concurrency", 8)
     pairs = [
         # (label, ours, peer, higher_is_better)
         ("create/start 1 client: p50 ms", _start(ours, "raw", 1, "p50_ms"), _peer(peer, "create_seq", "p50_ms"), False),
