@@ -76,6 +76,7 @@ def start_staged(
     all_or_nothing: bool = False,
     trusted_json: bool = False,
     progress: Callable[[bulk.BulkSummary], None] | None = None,
+    progress_every: int = PROGRESS_EVERY_ROWS,
     first_index: int = 0,
 ) -> bulk.BulkSummary:
     """Start a loop for each item, inside the caller's transaction (PostgreSQL only); return the counts and failures.
@@ -84,7 +85,8 @@ def start_staged(
     rolls back). `trusted_json`: each InputContent was made by json.dumps of
     values client_json accepted (flows.loops.imports), so it is only searched
     for the escapes client_json refuses instead of being parsed again. Failures
-    carry the item's index (from `first_index`).
+    carry the item's index (from `first_index`). `progress` is called every `progress_every` items checked
+    and after each chunk written.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("start_staged runs inside the caller's transaction")
@@ -99,7 +101,7 @@ def start_staged(
             "ON COMMIT DROP"
         )
         staged = _copy_checked(
-            cursor.cursor, stage, items, flow, admission, trusted_json, summary, progress, first_index
+            cursor.cursor, stage, items, flow, admission, trusted_json, summary, progress, progress_every, first_index
         )
         cursor.execute(f"CREATE INDEX ON {stage} (n)")
         cursor.execute(f"ANALYZE {stage}")
@@ -127,6 +129,7 @@ def _copy_checked(
     trusted_json: bool,
     summary: bulk.BulkSummary,
     progress: Callable[[bulk.BulkSummary], None] | None,
+    progress_every: int,
     first_index: int,
 ) -> int:
     """Check each item and COPY the ones that pass into the stage table; return how many were staged."""
@@ -178,7 +181,7 @@ def _copy_checked(
         if length >= COPY_FLUSH_CHARS:
             flush()
             length = 0
-        if progress and (staged + len(failures)) % PROGRESS_EVERY_ROWS == 0:
+        if progress and (staged + len(failures)) % progress_every == 0:
             summary.checked = staged + summary.total
             progress(summary)
     if parts:

@@ -247,6 +247,7 @@ def run_import(job_id: int) -> ImportJob | None:
                     all_or_nothing=True,
                     trusted_json=True,  # _items writes each input with json.dumps of checked values
                     progress=reporter.report,
+                    progress_every=BATCH_SIZE,
                 )
             else:
                 summary = bulk.bulk_start_human_loops(

@@ -154,7 +154,6 @@ def test_progress_is_published_after_each_batch_while_the_import_runs(flow, monk
 
     monkeypatch.setattr(imports._ProgressReporter, "report", spy)
     monkeypatch.setattr(imports, "BATCH_SIZE", 40)
-    monkeypatch.setattr(bulk_stage, "PROGRESS_EVERY_ROWS", 40)
     monkeypatch.setattr(bulk_stage, "INSERT_CHUNK", 40)
     job = upload(flow, "text\n" + "".join(f"row {i}\n" for i in range(100)))
     done = run(job, {"taskObject": "text"})
