@@ -45,7 +45,10 @@ class Command(BaseCommand):
             help=f"items per transaction (default {STAGED_BATCH_SIZE:,} on PostgreSQL, {DEFAULT_BATCH_SIZE:,} elsewhere)",
         )
         parser.add_argument(
-            "--writers", type=int, default=DEFAULT_WRITERS, help="concurrent insert connections (PostgreSQL)"
+            "--writers",
+            type=int,
+            default=DEFAULT_WRITERS,
+            help="concurrent insert connections; ignored (PostgreSQL checks then writes each batch in one transaction)",
         )
         parser.add_argument("--max-errors-shown", type=int, default=20)
         parser.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
