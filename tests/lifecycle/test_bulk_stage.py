@@ -142,3 +142,17 @@ def test_it_refuses_to_run_outside_a_transaction(flow):
     assert not connection.in_atomic_block
     with pytest.raises(RuntimeError):
         bulk_stage.start_staged(flow.account, flow, [])
+
+
+def test_a_name_taken_after_the_check_redoes_that_chunk_item_by_item(flow, monkeypatch):
+    # As if a concurrent StartHumanLoop took the names between the set-based check and the insert.
+    monkeypatch.setattr(bulk_stage, "_sort_out", lambda *args: 0)
+    arn = f.flow_arn(flow)
+    lifecycle.start_human_loop(account=flow.account, name="raced", flow_definition_arn=arn, input_content='{"r": 1}')
+    lifecycle.start_human_loop(account=flow.account, name="lost", flow_definition_arn=arn, input_content='{"l": 1}')
+    items = [BulkItem("before", "{}"), BulkItem("raced", '{"r": 1}'), BulkItem("lost", '{"l": 2}')]
+    summary = _staged(flow, items)
+    assert (summary.created, summary.existing) == (1, 1)
+    assert [(failure.name, type(failure.error).__name__) for failure in summary.failures] == [("lost", "Conflict")]
+    assert ReviewTask.objects.filter(human_loop__name="before").count() == 3
+    assert HumanLoop.objects.get(name="lost").input_json == {"l": 1}
