@@ -81,9 +81,23 @@ def deliver(delivery_id: int) -> bool:
     A failure is retried by the sweep after the backoff, or marked failed after
     HITL_NOTIFY_MAX_ATTEMPTS tries. A delivered or failed row is left alone.
     """
-    delivery = Delivery.objects.select_related("channel", "recipient").filter(id=delivery_id).first()
-    if delivery is None or delivery.state != Delivery.State.PENDING:
-        return False
+    # The row is locked while it is sent. Two tasks can hold one row, when one waited in the
+    # queue past its outbox grace and the sweep handed the row on again; the second finds the
+    # row locked and leaves it (PostgreSQL's SKIP LOCKED), and once the first has committed the
+    # row is no longer pending. SQLite runs one writer at a time and has no row locks.
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("channel", "recipient")
+            .filter(id=delivery_id, state=Delivery.State.PENDING)
+            .first()
+        )
+        if delivery is None:
+            return False
+        return _send_locked(delivery)
+
+
+def _send_locked(delivery: Delivery) -> bool:
     attempt = outbox.Attempt()
     if not delivery.channel.is_active:
         status, error = None, "The channel is switched off."

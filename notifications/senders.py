@@ -47,7 +47,10 @@ def _send_email(delivery: Delivery) -> tuple[int | None, str]:
         return None, "The reviewer has no e-mail address."
     message = delivery.message
     lines = [message["text"], ""] + [f"{item['label']}: {item['url']}" for item in message.get("items", [])]
-    headers = {}
+    # One Message-ID per delivery: a send repeated after a crash between the server's "250" and
+    # our commit (SMTP has no idempotency key) is the same message, which mail stores can drop.
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "hitl.localhost"
+    headers = {"Message-ID": f"<hitl-notification-{delivery.id}@{domain}>"}
     if message.get("unsubscribeUrl"):
         lines += ["", f"Turn off notifications from this team: {message['unsubscribeUrl']}"]
         # RFC 8058 one-click unsubscribe: mail clients POST List-Unsubscribe=One-Click to the URL.

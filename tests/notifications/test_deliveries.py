@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.db import connection, connections
 
 from hitl.kernel import clock
-from notifications import delivery, sweeps, tasks
+from notifications import delivery, senders, sweeps, tasks
 from notifications.models import Channel, Delivery
 from tests import factories
 from tests.notifications.conftest import channel
@@ -67,3 +70,51 @@ def test_the_sweep_sends_due_deliveries_once_even_when_run_twice(smtp_server, no
 
     assert sorted(m["To"] for m in smtp_server) == [r.email for r in notified.reviewers]
     assert Delivery.objects.filter(state="delivered").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tasks_holding_one_delivery_send_it_once(notified, monkeypatch):
+    """A delivery task that waited past its outbox grace meets the one the sweep enqueued again."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: SQLite runs one writer at a time")
+    factories.human_loop(notified.flow)
+    sweeps.send_digests()
+    row = Delivery.objects.filter(channel=notified.email).order_by("id").first()
+    sending, release, sent = threading.Event(), threading.Event(), []
+
+    def slow_send(held: Delivery) -> tuple[int, str]:
+        sent.append(held.id)
+        sending.set()
+        release.wait(10)
+        return senders.SMTP_ACCEPTED, ""
+
+    monkeypatch.setattr(senders, "send", slow_send)
+    results = {}
+
+    def first() -> None:
+        try:
+            results["first"] = delivery.deliver(row.id)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert sending.wait(10)
+    results["second"] = delivery.deliver(row.id)  # while the first is still sending
+    release.set()
+    thread.join(10)
+
+    assert sent == [row.id]
+    assert results == {"first": True, "second": False}
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == ("delivered", 1)
+
+
+def test_each_delivery_is_one_message_id_so_a_repeat_after_a_crash_can_be_dropped(smtp_server, notified):
+    factories.human_loop(notified.flow)
+    tasks.send_notifications()
+
+    rows = Delivery.objects.filter(channel=notified.email)
+    assert sorted(m["Message-ID"] for m in smtp_server) == sorted(
+        f"<hitl-notification-{row.id}@localhost>" for row in rows
+    )
