@@ -17,7 +17,7 @@ import zoneinfo
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from flows.delivery import outbox, webhooks
@@ -81,23 +81,25 @@ def deliver(delivery_id: int) -> bool:
     A failure is retried by the sweep after the backoff, or marked failed after
     HITL_NOTIFY_MAX_ATTEMPTS tries. A delivered or failed row is left alone.
     """
+    pending = Delivery.objects.select_related("channel", "recipient").filter(
+        id=delivery_id, state=Delivery.State.PENDING
+    )
+    if not connection.features.has_select_for_update:
+        # SQLite: every transaction takes the database's one write lock (IMMEDIATE, hitl/settings.py),
+        # which must not be held through a network send; with one writer at a time there is no row
+        # lock to take either.
+        delivery = pending.first()
+        return delivery is not None and _send(delivery)
     # The row is locked while it is sent. Two tasks can hold one row, when one waited in the
     # queue past its outbox grace and the sweep handed the row on again; the second finds the
-    # row locked and leaves it (PostgreSQL's SKIP LOCKED), and once the first has committed the
-    # row is no longer pending. SQLite runs one writer at a time and has no row locks.
+    # row locked and leaves it (SKIP LOCKED), and once the first has committed the row is no
+    # longer pending.
     with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("channel", "recipient")
-            .filter(id=delivery_id, state=Delivery.State.PENDING)
-            .first()
-        )
-        if delivery is None:
-            return False
-        return _send_locked(delivery)
+        delivery = pending.select_for_update(skip_locked=True, of=("self",)).first()
+        return delivery is not None and _send(delivery)
 
 
-def _send_locked(delivery: Delivery) -> bool:
+def _send(delivery: Delivery) -> bool:
     attempt = outbox.Attempt()
     if not delivery.channel.is_active:
         status, error = None, "The channel is switched off."

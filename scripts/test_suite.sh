@@ -21,7 +21,7 @@ LOGS=var/test-logs
 
 run_pass() {
     case "$1" in
-        sqlite) env -u DATABASE_URL $SQLITE_NICE "$PYTEST" -q -m "not integration and not browser and not slow_story" ;;
+        sqlite) env -u DATABASE_URL $SQLITE_NICE "$PYTEST" -q -m "not integration and not browser" ;;
         postgres) HITL_TESTS_DATABASE_ONLY=1 "$PYTEST" -q -m "not integration and not browser" ;;
         integration) (eval "$(scripts/services.sh env)" && "$PYTEST" -q -m integration) ;;
         browser) HITL_TEST_DATABASE_SUFFIX=browser "$PYTEST" -q -m browser ;;

@@ -118,3 +118,22 @@ def test_each_delivery_is_one_message_id_so_a_repeat_after_a_crash_can_be_droppe
     assert sorted(m["Message-ID"] for m in smtp_server) == sorted(
         f"<hitl-notification-{row.id}@localhost>" for row in rows
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_on_sqlite_holds_no_transaction(notified, monkeypatch):
+    """SQLite's transactions take the one write lock (IMMEDIATE): a slow channel must not stall every writer."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL locks the one delivery row while it is sent")
+    factories.human_loop(notified.flow)
+    sweeps.send_digests()
+    row = Delivery.objects.filter(channel=notified.email).order_by("id").first()
+    in_transaction = []
+
+    def send(held: Delivery) -> tuple[int, str]:
+        in_transaction.append(connection.in_atomic_block)
+        return senders.SMTP_ACCEPTED, ""
+
+    monkeypatch.setattr(senders, "send", send)
+    assert delivery.deliver(row.id) is True
+    assert in_transaction == [False]
