@@ -10,8 +10,8 @@ InvalidInput (ValidationException) that says what is allowed.
 | hitl:consolidation | dawid-skene or majority-vote | dawid-skene |
 | hitl:overlap | fixed, or adaptive:MIN:MAX:TARGET (1 <= MIN <= MAX <= 9, 0.5 <= TARGET < 1) | fixed |
 | hitl:gold-rate | share of a reviewer's tasks that are gold items, 0 to 0.5 | 0 |
-| hitl:pause-below | gold accuracy under which a reviewer is paused, 0 to 1 | 0.6 |
-| hitl:pause-after | gold answers before a reviewer can be paused, 1 to 1000 | 10 |
+| hitl:pause-below | gold accuracy under which a reviewer is paused (flows.quality.gold.should_pause), 0 to 1 | 0.6 |
+| hitl:pause-after | gold answers before a reviewer can be paused (decided at 3x this many), 1 to 1000 | 10 |
 | hitl:qualification | N or N:ACCURACY: N gold items first, passed at ACCURACY (default 0.8); team: the work team's test | off |
 | hitl:flag-below | consolidated confidence under which an answer is flagged, 0 to 1 | 0.7 |
 | hitl:min-history | answers of a field before Dawid–Skene replaces majority vote, 0 to 1000000 | 50 |

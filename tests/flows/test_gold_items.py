@@ -1,6 +1,7 @@
 """Gold items, qualification and pausing (flows.quality.gold), on SQLite and, in the PostgreSQL suite, flows.loops.hot_sql."""
 
 import json
+import math
 import random
 
 import numpy as np
@@ -77,24 +78,57 @@ def test_gold_items_are_never_listed_counted_or_written_as_the_customers_loops(s
     assert standing.gold_answered == standing.gold_correct == sum(is_gold for is_gold, _ in served)
 
 
-def test_the_pause_rule_catches_a_random_reviewer_within_30_gold_answers_and_spares_good_ones():
+def _paused_within(accuracy, limit, reviewers, config, rng):
+    """How many of `reviewers` simulated reviewers right with chance `accuracy` are paused within `limit` gold answers."""
+    # The rule's verdict for every (answered, correct) up to the limit, then each reviewer's running count.
+    verdict = np.array(
+        [[c <= n and gold.should_pause(c, n, config) for c in range(limit + 1)] for n in range(limit + 1)]
+    )
+    correct = np.cumsum(rng.random((reviewers, limit)) < accuracy, axis=1)
+    answered = np.arange(1, limit + 1)
+    return int(verdict[answered, correct].any(axis=1).sum())
+
+
+def test_the_pause_rule_catches_random_reviewers_within_30_gold_answers_and_spares_good_ones():
     # 3 labels: answering at random is right 1/3 of the time. Defaults: pause-after 10, pause-below 0.6.
-    config = QualityConfig()
-    rng = np.random.default_rng(14)
+    # Exactly (should_pause's docstring): 99.76 % of random reviewers within 30; 2.46 % of 75 % ones and
+    # 0.41 % of 80 % ones within 100. The Wilson rule alone caught 96 % of random reviewers within 30.
+    config, rng, n = QualityConfig(), np.random.default_rng(14), 20_000
 
-    def gold_answers_until_paused(accuracy, limit):
-        correct = 0
-        for answered in range(1, limit + 1):
-            correct += bool(rng.random() < accuracy)
-            if gold.should_pause(correct, answered, config):
-                return answered
-        return None
+    assert _paused_within(1 / 3, 30, n, config, rng) >= 0.995 * n
+    assert _paused_within(0.75, 100, n, config, rng) <= 0.03 * n
+    assert _paused_within(0.80, 100, n, config, rng) <= 0.006 * n
+    assert _paused_within(0.90, 100, n, config, rng) == 0
 
-    random_runs = [gold_answers_until_paused(1 / 3, 30) for _ in range(1000)]
-    good_runs = [gold_answers_until_paused(0.75, 40) for _ in range(1000)]
 
-    assert sum(run is not None for run in random_runs) >= 950
-    assert sum(run is not None for run in good_runs) <= 10
+def test_no_rule_on_30_gold_answers_catches_995_in_1000_random_reviewers_and_spares_99_in_100_good_ones():
+    # Neyman-Pearson: the most powerful test of "right 1/3 of the time" against "right 75 %" on 30 answers
+    # pauses at most c right answers; any sequential rule that decides by 30 answers is such a test.
+    def at_most(c, p):
+        return sum(math.comb(30, k) * p**k * (1 - p) ** (30 - k) for k in range(c + 1))
+
+    c = min(c for c in range(31) if at_most(c, 1 / 3) >= 0.995)
+
+    assert c == 17 and at_most(c - 1, 1 / 3) < 0.995
+    assert at_most(c - 1, 0.75) > 0.008  # even pausing at 16 of 30 right (99.3 % caught) pauses 0.8 % of good ones
+    assert at_most(c, 0.75) > 0.02  # gold.should_pause pauses at 17 of 30 (under 60 %): 2.2 % of them, 2.5 % by 100
+
+
+def test_a_proven_reviewer_is_never_paused_on_the_same_gold_answers():
+    # Proven (spot-checked only, gold_rate_for) and paused must never hold together, at the horizon or not.
+    for config in (
+        QualityConfig(gold_rate=0.1),
+        QualityConfig(gold_rate=0.1, pause_after=1, pause_below=0.9),
+        QualityConfig(gold_rate=0.1, pause_after=4, pause_below=0.3),
+    ):
+        proven_somewhere = False
+        for answered in range(1, 120):
+            for correct in range(answered + 1):
+                standing = ReviewerStanding(gold_correct=correct, gold_answered=answered)
+                proven = gold.gold_rate_for(standing, config) < config.gold_rate
+                proven_somewhere |= proven
+                assert not (proven and gold.should_pause(correct, answered, config)), (config, correct, answered)
+        assert proven_somewhere
 
 
 def test_a_reviewer_answering_at_random_is_paused_and_left_out_of_consolidation():
