@@ -17,8 +17,9 @@ twice or concurrently:
   loops whose step came due since the last one, however many loops are open.
   A LoopStep row (unique per loop and step) is written with the step's effect,
   so a step is taken once; deliveries are unique by key, so a message once.
-  Reminders go 1,000 loops a transaction, timeouts one loop a transaction
-  (each a loop transition); the sweep's escalations, however many loops, go in
+  Reminders and timeouts go 1,000 loops a transaction (a timeout batch is
+  flows.loops.lifecycle.time_out_human_loops: a few statements, not one
+  transaction per loop); the sweep's escalations, however many loops, go in
   one transaction of a few INSERT ... SELECT statements with one message per
   reviewer (notifications.escalations).
 """
@@ -35,8 +36,8 @@ from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from flows.definitions import deadlines, versions
-from flows.loops import escalation, lifecycle, lookups
-from flows.models import FlowDefinition, FlowDefinitionVersion, HumanLoop, OutputOutbox, ReviewTask
+from flows.loops import escalation, lifecycle, lookups, rules
+from flows.models import FlowDefinition, FlowDefinitionVersion, HumanLoop, ReviewTask
 from hitl.kernel import clock
 from hitl.kernel.errors import InvalidInput
 from notifications import channels, delivery, escalations, messages
@@ -179,11 +180,9 @@ def _run_step(step: _Step, now: dt.datetime) -> int:
     """A reminder or a timeout: BATCH loops at a time, each batch in its own transaction."""
     cursor, _ = StepCursor.objects.get_or_create(flow_definition_id=step.flow.id, step=step.cursor_name)
     due_before = now - dt.timedelta(seconds=step.at_seconds)
-    # A timeout is one loop transition each: 1,000 per sweep, as expire_loops; reminders 200,000.
-    batches = 1 if step.step == deadlines.TIMEOUT_STEP else MAX_BATCHES
     taken = 0
-    for _ in range(batches):
-        due = _waiting_loops(step, cursor, due_before, held_only=_is_reminder(step.step))
+    for _ in range(MAX_BATCHES):
+        due = _waiting_loops(step, cursor, now, held_only=_is_reminder(step.step))
         loops = list(due.order_by("created_at", "id").values("id", "name", "created_at", "account_id")[:BATCH])
         if loops:
             taken += _take_step(step, loops)
@@ -200,7 +199,7 @@ def _escalate(step: _Step, now: dt.datetime) -> escalations.Taken | None:
     """Escalate every loop of the step that came due (up to MAX_ESCALATIONS) in the caller's transaction."""
     cursor, _ = StepCursor.objects.get_or_create(flow_definition_id=step.flow.id, step=step.cursor_name)
     due_before = now - dt.timedelta(seconds=step.at_seconds)
-    due = _waiting_loops(step, cursor, due_before, held_only=False)
+    due = _waiting_loops(step, cursor, now, held_only=False)
     last = due.order_by("created_at", "id").values_list("created_at", "id")[MAX_ESCALATIONS - 1 : MAX_ESCALATIONS]
     if last:  # more than a sweep takes: this one stops at the MAX_ESCALATIONS-th, the next goes on from there
         cursor.created_at, cursor.loop_id = last[0]
@@ -217,7 +216,7 @@ def _is_reminder(step: str) -> bool:
     return step.startswith("reminder-")
 
 
-def _waiting_loops(step: _Step, cursor: StepCursor, due_before: dt.datetime, *, held_only: bool) -> QuerySet:
+def _waiting_loops(step: _Step, cursor: StepCursor, now: dt.datetime, *, held_only: bool) -> QuerySet:
     """Return the loops of the flow version whose step is due, after the cursor.
 
     A reminder is for the reviewer holding a task: with `held_only` only loops with a leased task come back,
@@ -225,12 +224,10 @@ def _waiting_loops(step: _Step, cursor: StepCursor, due_before: dt.datetime, *, 
     """
     # Still waiting (flows.loops.rules.deadline_step_due): InProgress, a customer loop, its answers not all in.
     loops = HumanLoop.objects.filter(
+        rules.deadline_step_due(at_seconds=step.at_seconds, now=now),
         flow_definition_id=step.flow.id,
         flow_version_id=step.version_id,
-        created_at__lte=due_before,
-        status=HumanLoop.Status.IN_PROGRESS,
-        is_gold=False,
-    ).exclude(Exists(OutputOutbox.objects.filter(human_loop_id=OuterRef("id"))))
+    )
     if held_only:
         loops = loops.filter(
             Exists(ReviewTask.objects.filter(human_loop_id=OuterRef("id"), state=ReviewTask.State.LEASED))
@@ -244,17 +241,15 @@ def _waiting_loops(step: _Step, cursor: StepCursor, due_before: dt.datetime, *, 
 
 def _take_step(step: _Step, loops: list) -> int:
     if step.step == deadlines.TIMEOUT_STEP:
-        timed_out = 0
-        for loop in loops:
-            # The step row and the transition commit together: a crash in between takes neither.
-            with transaction.atomic():
-                _, created = LoopStep.objects.get_or_create(human_loop_id=loop["id"], step=step.step)
-                if created:
-                    lifecycle.time_out_human_loop(
-                        loop["id"], action=step.config.on_timeout, deadline_seconds=step.at_seconds
-                    )
-                    timed_out += 1
-        return timed_out
+        # The batch's transitions and their step rows commit together: a crash in between takes neither.
+        with transaction.atomic():
+            timed_out = lifecycle.time_out_human_loops(
+                [loop["id"] for loop in loops], action=step.config.on_timeout, deadline_seconds=step.at_seconds
+            )
+            LoopStep.objects.bulk_create(
+                [LoopStep(human_loop_id=loop_id, step=step.step) for loop_id in timed_out], ignore_conflicts=True
+            )
+        return len(timed_out)
     ids = [loop["id"] for loop in loops]
     with transaction.atomic():
         done = set(

@@ -812,45 +812,55 @@ def expire_loop_if_due(loop_id: int) -> bool:
 # --- Deadlines and escalation (flows.definitions.deadlines) ---------------------------------------------
 
 
-def time_out_human_loop(loop_id: int, *, action: str, deadline_seconds: int) -> bool:
-    """End an InProgress loop at its deadline with its on-timeout action (fail or approve).
+def time_out_human_loops(loop_ids: list[int], *, action: str, deadline_seconds: int) -> list[int]:
+    """End the InProgress loops of `loop_ids` whose deadline passed, with their on-timeout action (fail or approve).
 
-    Cancels its open and leased tasks (no answer is taken after the deadline) and
-    records the outbox row: finalize_loop writes output.json with the answers given
-    so far and `hitlTimeout` (why), then sets Failed with FailureCode Expired (fail,
-    as A2I's expiry) or Completed (approve) and the status event. Returns True if
-    this call timed it out.
+    One transaction for the whole batch: the loops are locked (in id order, so two sweeps never deadlock)
+    and re-checked (rules.deadline_step_due), their open and leased tasks are cancelled in one UPDATE
+    (no answer is taken after the deadline) and their outbox rows inserted in one INSERT, then a
+    FINALIZE_LOOP job per loop is enqueued at commit. finalize_loop writes output.json with the answers
+    given so far and `hitlTimeout` (why), then sets Failed with FailureCode Expired (fail, as A2I's expiry)
+    or Completed (approve) and the status event. A crash before the commit takes none of the batch; after
+    it, the outbox rows are there (a lost job is re-sent by the outbox sweep) and, one per loop, write
+    each output once. Returns the ids of the loops this call timed out.
     """
+    now = clock.now()
     with write_transaction():
-        loop = _loops_locked().filter(id=loop_id).first()
-        if loop is None:
-            return False
-        has_outbox = OutputOutbox.objects.filter(human_loop_id=loop_id).exists()
-        now = clock.now()
-        if not rules.deadline_step_due(loop, has_outbox=has_outbox, at_seconds=deadline_seconds, now=now):
-            return False
+        loops = list(
+            _loops_locked()
+            .filter(rules.deadline_step_due(at_seconds=deadline_seconds, now=now), id__in=loop_ids)
+            .order_by("id")
+        )
+        if not loops:
+            return []
         status, failure_code, reason = rules.timeout_outcome(action, deadline_seconds)
-        ReviewTask.objects.filter(human_loop=loop, state__in=[TaskState.OPEN, TaskState.LEASED]).update(
+        ids = [loop.id for loop in loops]
+        ReviewTask.objects.filter(human_loop_id__in=ids, state__in=[TaskState.OPEN, TaskState.LEASED]).update(
             state=TaskState.CANCELLED, worker=None, lease_expires_at=None, accepted_at=None
         )
-        bucket, key = outputs.output_location(loop)
-        row = OutputOutbox.objects.create(
-            human_loop=loop,
-            final_status=status,
-            bucket=bucket,
-            key=key,
-            next_attempt_at=outbox.handed_to_message(),
-            timeout={
-                "action": action,
-                "deadlineSeconds": deadline_seconds,
-                "reason": reason,
-                "at": outputs.iso_millis(now),
-            },
-            failure_code=failure_code,
-            failure_reason=reason if failure_code else "",
-        )
-        enqueue_on_commit(jobs.FINALIZE_LOOP, loop.id, on_failure=partial(outbox.mark_due_now, OutputOutbox, id=row.id))
-    return True
+        why = {"action": action, "deadlineSeconds": deadline_seconds, "reason": reason, "at": outputs.iso_millis(now)}
+        handed = outbox.handed_to_message()
+        rows = [
+            OutputOutbox(
+                human_loop=loop,
+                final_status=status,
+                bucket=(location := outputs.output_location(loop))[0],
+                key=location[1],
+                next_attempt_at=handed,
+                timeout=why,
+                failure_code=failure_code,
+                failure_reason=reason if failure_code else "",
+            )
+            for loop in loops
+        ]
+        OutputOutbox.objects.bulk_create(rows, batch_size=1000)
+        for loop_id in ids:
+            enqueue_on_commit(
+                jobs.FINALIZE_LOOP,
+                loop_id,
+                on_failure=partial(outbox.mark_due_now, OutputOutbox, human_loop_id=loop_id),
+            )
+    return ids
 
 
 # --- Loops that cannot go on ----------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Plain functions over the rows' state, written once. Each `*_refusal`
 returns None when the operation may happen, or the error that names why not;
-nothing here reads or writes the database. The writers (flows.loops.lifecycle's ORM
+nothing here reads or writes the database (deadline_step_due
+builds a filter for the caller's query). The writers (flows.loops.lifecycle's ORM
 code on every database, flows.loops.hot_sql's statements on PostgreSQL, flows.loops.bulk)
 write only the happy path with a conditional write; when that write changes
 no row, they load the rows and ask the same function why (zulip's check_* /
@@ -20,7 +21,9 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flows.models import FlowDefinition, HumanLoop, ReviewTask
+from django.db.models import Exists, OuterRef, Q
+
+from flows.models import FlowDefinition, HumanLoop, OutputOutbox, ReviewTask
 from hitl.kernel.errors import Conflict, HitlError, InvalidInput, QuotaExceeded
 
 Status = HumanLoop.Status
@@ -273,14 +276,18 @@ def delete_refusal(loop: HumanLoop) -> InvalidInput | None:
 # --- Deadlines (flows.definitions.deadlines) ---------------------------------------------------------
 
 
-def deadline_step_due(loop: HumanLoop, *, has_outbox: bool, at_seconds: int, now: dt.datetime) -> bool:
-    """Return True if a step `at_seconds` after the start (reminder, escalation, timeout) is due for `loop`.
+def deadline_step_due(*, at_seconds: int, now: dt.datetime) -> Q:
+    """The loops for which a step `at_seconds` after the start (reminder, escalation, timeout) is due, as a filter.
 
-    Only a customer loop still waiting for answers has steps: InProgress, its answers not all in.
+    Only a customer loop still waiting for answers has steps: InProgress, its answers not all in (no
+    outbox row). A filter, not a test of one row: the deadline sweep takes steps over whole sets of loops.
     """
-    if loop.status != Status.IN_PROGRESS or has_outbox or loop.is_gold:
-        return False
-    return loop.created_at + dt.timedelta(seconds=at_seconds) <= now
+    return Q(
+        ~Exists(OutputOutbox.objects.filter(human_loop_id=OuterRef("id"))),
+        status=Status.IN_PROGRESS,
+        is_gold=False,
+        created_at__lte=now - dt.timedelta(seconds=at_seconds),
+    )
 
 
 def timeout_outcome(action: str, deadline_seconds: int) -> tuple[str, str, str]:
