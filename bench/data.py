@@ -9,6 +9,8 @@ fresh database `hitl_data_bench` of that server:
 1. import: a CSV of `--rows` rows uploaded through flows.loops.imports (stored
    as chunks, mapped, all rows started in one transaction through flows.loops.bulk);
    the rate counts run_import only, and, apart, the upload;
+   search-index: the console's search table catches up on the imported loops
+   (console.search_index.catch_up, what the beat sweep runs after an import), timed apart;
 2. answers: every loop gets one submitted answer and is marked Completed, by
    SQL (seeding, not measured);
    grow (with --grow-to N): the account's loops are copied in SQL up to N (one
@@ -138,6 +140,24 @@ def phase_import(rows: int) -> dict:
         "import_seconds": round(seconds, 2),
         "loops_per_second": round(rows / seconds),
         "peak_rss_mb": round(_peak_rss_mb()),
+    }
+
+
+def phase_search_index() -> dict:
+    """The sweep that copies newly started loops into the console's search table, run until it is done."""
+    from console import search_index
+    from console.models import LoopSearchBacklog
+
+    started = time.perf_counter()
+    with _Cpu() as cpu:
+        copied = search_index.catch_up(max_seconds=float("inf"))
+    seconds = time.perf_counter() - started
+    assert not LoopSearchBacklog.objects.exists()
+    return {
+        **cpu.report(copied, "loops"),
+        "loops": copied,
+        "seconds": round(seconds, 2),
+        "loops_per_second": round(copied / seconds) if seconds else None,
     }
 
 
@@ -303,9 +323,10 @@ def phase_list(calls: int) -> dict:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from console import loop_search
+    from console import loop_search, search_index
     from flows.models import HumanLoop
 
+    search_index.catch_up(max_seconds=float("inf"))  # loops seeded in SQL (grow) are indexed first: not timed
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench-admin"))
     account, flow = _tenant()
@@ -351,6 +372,7 @@ def phase_list(calls: int) -> dict:
 PHASES = {
     "setup": lambda args: phase_setup(),
     "import": lambda args: phase_import(args.rows),
+    "search-index": lambda args: phase_search_index(),
     "answers": lambda args: phase_answers(),
     "grow": lambda args: phase_grow(args.grow_to),
     "other-tenant": lambda args: phase_other_tenant(args.other_rows),
@@ -380,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phase", choices=sorted(PHASES), help="(internal) run one phase in this process")
     parser.add_argument(
         "--phases",
-        default="setup,import,answers,export-jsonl,export-jsonl-raw,export-csv,list",
+        default="setup,import,search-index,answers,export-jsonl,export-jsonl-raw,export-csv,list",
         help="comma-separated, in order",
     )
     parser.add_argument(

@@ -3,7 +3,9 @@
 Newest first, in pages walked by keyset (the last row's created_at and id), never by OFFSET, so
 page 20,000 of a million loops costs what page 1 does, and with no count of the matches (a count
 reads every match). On PostgreSQL the indexes of console/migrations/0001 serve it: the keyset walk
-per account (and status), and trigram indexes for the text filters (`ILIKE '%text%'`).
+per account (and status). Name and input text are searched in console.search_index's table
+(trigram indexes for `ILIKE '%text%'`, kept off the loop table so starting a loop pays none),
+plus, row by row, the loops started since its last sweep; answers through the task table's index.
 
 A page is read one account at a time (`account_id = X`, then merged): with the accounts given as
 a list or a subquery, PostgreSQL cannot walk the per-account index in order and sorts every
@@ -18,10 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils.dateparse import parse_date, parse_datetime
 
+from console import search_index
+from console.models import LoopSearchText
 from flows.models import HumanLoop, ReviewTask
 
 PAGE_SIZE = 50
@@ -76,7 +81,7 @@ def parse_filters(query: Any) -> tuple[LoopFilters, list[str]]:
 def apply(loops: QuerySet[HumanLoop], filters: LoopFilters) -> QuerySet[HumanLoop]:
     """Return `loops` narrowed by `filters` but their text (`page` searches that), scoped by the caller."""
     if filters.name:
-        loops = loops.filter(name__icontains=filters.name)
+        loops = loops.filter(_name_matches(filters.name))
     if filters.status:
         loops = loops.filter(status=filters.status)
     if filters.flow_id is not None:
@@ -120,7 +125,7 @@ def page(
         loops = loops.filter(created_at__lte=created_at).filter(Q(created_at__lt=created_at) | Q(id__lt=loop_id))
     rows = []
     for account_id in account_ids:
-        rows += _account_page(loops.filter(account_id=account_id), size, text)
+        rows += _account_page(loops.filter(account_id=account_id), account_id, size, text)
     rows = sorted(rows, key=lambda row: (row.created_at, row.id), reverse=True)[: size + 1]
     if len(rows) <= size:
         return rows, ""
@@ -128,7 +133,7 @@ def page(
     return rows[:size], f"{last.created_at.isoformat()}~{last.id}"
 
 
-def _account_page(loops: QuerySet[HumanLoop], size: int, text: str) -> list[HumanLoop]:
+def _account_page(loops: QuerySet[HumanLoop], account_id: int, size: int, text: str) -> list[HumanLoop]:
     """Return the newest `size` + 1 of one account's `loops` that match `text`.
 
     Text is searched in two steps. A common word is found among the newest TEXT_WINDOW loops
@@ -144,7 +149,7 @@ def _account_page(loops: QuerySet[HumanLoop], size: int, text: str) -> list[Huma
     rows = list(HumanLoop.objects.filter(id__in=window).filter(_matches(text)).order_by(*ordered)[: size + 1])
     rows = _with_relations(rows, loops)
     if len(rows) <= size:
-        rows = list(loops.filter(id__in=_matching_ids(text)).order_by(*ordered)[: size + 1])
+        rows = list(loops.filter(id__in=_matching_ids(text, account_id)).order_by(*ordered)[: size + 1])
     return rows
 
 
@@ -166,10 +171,38 @@ def _matches(text: str) -> Q:
     return Q(input_content__icontains=text) | Q(id__in=_answers_with(text).values("human_loop_id"))
 
 
-def _matching_ids(text: str) -> QuerySet:
-    """Ids of the loops whose input or answers hold `text`, as one UNION of two trigram index scans."""
-    in_input = HumanLoop.objects.filter(input_content__icontains=text).values("id")
-    return in_input.union(_answers_with(text).values("human_loop_id"))
+def _matching_ids(text: str, account_id: int) -> QuerySet:
+    """Ids of the account's loops whose input or answers hold `text`: one UNION of two trigram index scans
+    and the loops not yet in the search table, tested row by row."""
+    in_answers = _answers_with(text).values("human_loop_id")
+    if connection.vendor != "postgresql":
+        return HumanLoop.objects.filter(input_content__icontains=text).values("id").union(in_answers)
+    in_input = LoopSearchText.objects.filter(account_id=account_id, input_content__icontains=text).values("loop_id")
+    backlog = _in_backlog()
+    if backlog is None:
+        return in_input.union(in_answers)
+    not_yet = HumanLoop.objects.filter(backlog, account_id=account_id, input_content__icontains=text).values("id")
+    return in_input.union(in_answers, not_yet)
+
+
+def _name_matches(name: str) -> Q:
+    """Loops whose name holds `name`: the search table's trigram index, and the loops not yet in it."""
+    if connection.vendor != "postgresql":
+        return Q(name__icontains=name)
+    matches = Q(id__in=LoopSearchText.objects.filter(name__icontains=name).values("loop_id"))
+    backlog = _in_backlog()
+    return matches if backlog is None else matches | (backlog & Q(name__icontains=name))
+
+
+def _in_backlog() -> Q | None:
+    """Loops started since the search index's last sweep (by id range), or None when there are none."""
+    spans = search_index.backlog_spans()
+    if not spans:
+        return None
+    ranges = Q(id__range=spans[0])
+    for span in spans[1:]:
+        ranges |= Q(id__range=span)
+    return ranges
 
 
 def parse_cursor(cursor: str) -> tuple[dt.datetime, int] | None:

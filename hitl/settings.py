@@ -338,6 +338,9 @@ CELERY_BEAT_SCHEDULE = {
     # Reminders, escalations and timeouts of flows with hitl:deadline tags: steps are minutes apart, and each
     # sweep reads only the loops whose step came due since the last one (notifications.sweeps).
     "deadline-steps": {"task": "notifications.tasks.run_deadline_steps", "schedule": 5.0},
+    # The console's search table: loops started since the last sweep are copied into it, set-based (console.search_index);
+    # until then the search tests them row by row, so this bounds how long a big import's loops are slow to search.
+    "index-loop-search": {"task": "console.tasks.index_loop_search", "schedule": 2.0},
 }
 # Without a broker there is no beat process: each web process runs the schedule above in a thread,
 # one process per sweep at a time (hitl.kernel.embedded_beat). Set false to run the sweeps some other way.

@@ -126,6 +126,7 @@ def test_each_sweep_runs_in_one_process_at_a_time(monkeypatch):
         "deadline-steps",
         "expire-leases",
         "expire-loops",
+        "index-loop-search",
         "redeliver-outbox",
         "send-notifications",
     ]
@@ -134,7 +135,12 @@ def test_each_sweep_runs_in_one_process_at_a_time(monkeypatch):
 
     # Each sweep is due again after its own interval, and then whoever looks first takes it.
     clock.advance(6)
-    assert sorted(embedded_beat.run_due_sweeps()) == ["deadline-steps", "redeliver-outbox", "send-notifications"]
+    assert sorted(embedded_beat.run_due_sweeps()) == [
+        "deadline-steps",
+        "index-loop-search",
+        "redeliver-outbox",
+        "send-notifications",
+    ]
     assert SweepLease.objects.get(name="redeliver-outbox").holder == "host:b"
     assert SweepLease.objects.get(name="expire-loops").holder == "host:a"
 

@@ -12,7 +12,14 @@ from pathlib import Path
 
 from tests.web_processes import ROOT, embedded_env, free_port, gunicorn, migrate_embedded
 
-SWEEPS = {"expire-leases", "expire-loops", "redeliver-outbox", "send-notifications", "deadline-steps"}
+SWEEPS = {
+    "expire-leases",
+    "expire-loops",
+    "redeliver-outbox",
+    "send-notifications",
+    "deadline-steps",
+    "index-loop-search",
+}
 
 
 def _leases(database: Path) -> dict[str, str]:
