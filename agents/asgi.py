@@ -7,11 +7,13 @@ Run it beside the sync web workers (docs/agents.md):
 and route `{HITL_API_PREFIX}/hitl/v1/` and `/mcp` to it. The two waiting endpoints
 (agents/streams.py) are served here directly, not through Django's middleware
 chain: Django runs sync-only middleware in one thread per process under ASGI, which
-would queue every waiter behind the others. Each request does its short database
+would queue every waiter behind the others. A first wait does its short database
 work (SigV4 check with the cached key, DescribeHumanLoop, one read of "decided") in a
-worker thread and then waits on a future (agents/waiting.py), so a thousand waiters
-cost a thousand futures; a woken waiter is described once, on threads of its own
-(ANSWERS) that never queue behind arriving waiters. Any other path
+worker thread; a re-poll with its wait token is checked on the event loop itself (no
+thread, no query: a waiter coming back is held again within a millisecond). Each then
+waits on a future (agents/waiting.py), so a thousand waiters cost a thousand futures;
+a woken waiter is described once, on threads of its own (ANSWERS) that never queue
+behind arriving waiters. Any other path
 (the MCP endpoint, the API, the portal) goes to the Django ASGI application.
 """
 
@@ -134,26 +136,46 @@ async def _serve(scope: Scope, receive: Any, send: Any, handler: Any, arg: Any) 
 
 
 async def _wait(request: ASGIRequest, query: dict, request_id: str, name: str, receive: Any, send: Any) -> None:
+    arrived = time.time()
     wait = streams.wait_seconds(query)
-    context, state = await in_thread(_authorize_and_look)(request, request_id, name, query.get("WaitToken"))
+    token = query.get("WaitToken")
+    # A re-poll with its wait token is checked on the event loop itself (no thread hop, no database):
+    # a thousand waiters coming back must each be registered again within milliseconds.
+    looked = _look_from_token(request, request_id, name, token) if token else None
+    if looked is None:
+        looked = await in_thread(_authorize_and_look)(request, request_id, name, token)
+    context, state = looked
     headers = [(b"content-type", b"application/json"), (b"x-amzn-requestid", request_id.encode())]
+    timing = [streams.arrival_timing(arrived, time.time())]
     if state.decided:
         state = await in_thread(streams.with_outcome, ANSWERS)(state)
     elif wait > 0 and (wake := await WATCHER.wait_for_loop(state.loop_id, streams.hold_seconds(wait))):
         # Woken only by a decision or a terminal status: describe it once, on the answering threads.
-        state = await in_thread(streams.describe, ANSWERS)(context, name)
-        headers.append((b"server-timing", streams.server_timing(wake, time.time()).encode()))
+        state = await in_thread(streams.describe_woken, ANSWERS)(context, name, state.loop_id)
+        timing.append(streams.server_timing(wake, time.time()))
     # Not woken: the loop is as it was when the wait began (any terminal change would have woken it).
     if not state.decided:
         state.output["HitlWaitToken"] = streams.issue_wait_token(context, state)
+    headers.append((b"server-timing", ", ".join(timing).encode()))
     body = json.dumps(state.output, separators=(",", ":")).encode()
     await _send(send, 200, headers, body)
+
+
+def _look_from_token(
+    request: ASGIRequest, request_id: str, name: str, token: str
+) -> tuple[Any, streams.LoopState] | None:
+    """The caller and the loop's state from a wait token with no database call; None to take the thread path."""
+    try:
+        context = streams.authorize(request, request_id, "DescribeHumanLoop", cached_only=True)
+    except sigv4.NeedsDatabase:
+        return None
+    return context, streams.state_from_wait_token(context, name, token)
 
 
 def _authorize_and_look(
     request: ASGIRequest, request_id: str, name: str, token: str | None
 ) -> tuple[Any, streams.LoopState]:
-    """One trip to a worker thread before a wait: the signature (cached key), then the loop's state.
+    """One trip to a worker thread before a wait: the signature, then the loop's state.
 
     With a wait token from the previous wait, its state is taken from the token (no read:
     a decision since then is found by the watcher at its next tick); without, from

@@ -59,10 +59,17 @@ class LoopState:
     output: dict[str, Any]
 
 
-def authorize(request: Any, request_id: str, operation: str) -> registry.RequestContext:
-    """Verify the SigV4 signature and the key's rate; return the caller's context (raises AwsError)."""
-    key = sigv4.authenticate(request)
-    throttling.check_rate(key.access_key_id)
+def authorize(request: Any, request_id: str, operation: str, *, cached_only: bool = False) -> registry.RequestContext:
+    """Verify the SigV4 signature and the key's rate; return the caller's context (raises AwsError).
+
+    `cached_only`: with no database or Redis call, for the event loop itself;
+    sigv4.NeedsDatabase when that cannot be done (key not cached, its use due to be
+    noted, or calls rate limited): authorize in a worker thread then.
+    """
+    if cached_only and throttling.enabled():
+        raise sigv4.NeedsDatabase("rate limited")
+    key = sigv4.authenticate(request, cached_only=cached_only)
+    throttling.check_rate(key.rate_limit_id)
     return registry.RequestContext(account=key.account, access_key=key, request_id=request_id, operation=operation)
 
 
@@ -89,6 +96,13 @@ def hold_seconds(wait: int) -> float:
     arrive a few at a time. Short waits (under 2 s) are held as asked.
     """
     return float(wait) if wait < 2 else random.uniform(wait / 2, wait)  # noqa: S311 (not a secret)
+
+
+def arrival_timing(arrived: float, admitted: float) -> str:
+    """Server-Timing of every wait: when its request reached the events process (`hitl-arrived`, epoch
+    seconds, for a client on the same clock to tell its own delay from the server's) and how long it
+    took from there to be held or answered (`hitl-admit`: signature, token or reads)."""
+    return f'hitl-arrived;desc="{arrived:.6f}", hitl-admit;dur={max(admitted - arrived, 0) * 1000:.2f}'
 
 
 def server_timing(wake: Any, answered_at: float) -> str:
@@ -163,6 +177,18 @@ def state_from_wait_token(context: registry.RequestContext, name: str, token: st
 def describe(context: registry.RequestContext, name: str) -> LoopState:
     """DescribeHumanLoop through its own handler (same checks, same shape), plus the outcome once decided."""
     return with_outcome(wait_head(context, name))
+
+
+def describe_woken(context: registry.RequestContext, name: str, loop_id: int) -> LoopState:
+    """describe() for a waiter the watcher woke: the loop is decided (or finished), so "decided" is not read.
+
+    The watcher wakes a loop only for a Completed loop's outbox row, a status event
+    (terminal) or a read by id of the same two facts (agents.waiting.Watcher.tick).
+    """
+    output = registry.RUNTIME["DescribeHumanLoop"](context, {"HumanLoopName": name})
+    output["HitlDecided"] = True
+    finished = output["HumanLoopStatus"] not in HumanLoop.OPEN
+    return with_outcome(LoopState(loop_id=loop_id, finished=finished, decided=True, output=output))
 
 
 def with_outcome(state: LoopState) -> LoopState:

@@ -9,8 +9,8 @@ process (uvicorn agents.asgi:application), a webhook receiver in this process, t
   A. no waiters: one reviewer claims and answers `answers` tool-call reviews
      (reviewer API next-task + submit), timing each call;
   B. `waiters` loops, each with a long-poll waiter (GET /hitl/v1/human-loops/{name}/wait,
-     SigV4-signed, WaitSeconds=60, with the HitlWaitToken of its first call, asyncio + httpx
-     in this process) open at once; once the
+     SigV4-signed, WaitSeconds=60, with the HitlWaitToken of its first call, asyncio with one
+     keep-alive connection per waiter, in a process of its own) open at once; once the
      events process reports them all held (/metrics hitl_events_waiting_loops), the
      same reviewer answers `answers` of them. Timed: next-task and submit, submit sent
      -> that loop's waiter returned with the decision, and submit sent -> webhook received.
@@ -205,6 +205,7 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
     names = _start_loops(setup, prefix, loops)
     returned: dict[str, float] = {}  # loop name -> time.time() its waiter returned with the decision
     timings: dict[str, dict[str, float]] = {}  # each woken waiter's Server-Timing (events process stages)
+    gaps: dict[str, list[float]] = {}  # each re-poll's client / transit / server seconds
     waiting = None
     if waiters:
         # The waiters run in a process of their own: in this one they would share the GIL with the
@@ -239,7 +240,7 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
     if waiting is not None:
         control.send(list(sent))  # the waiters to see through (up to 60 s), then report
         if control.poll(120):
-            returned, timings = control.recv()
+            returned, timings, gaps = control.recv()
         waiting.join(30)
         if waiting.is_alive():
             waiting.kill()
@@ -260,6 +261,7 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
                 for stage in ("hitl-notice", "hitl-answer")
             },
         }
+        result["repoll_ms"] = {part: _stats(values) for part, values in gaps.items()}
     return result
 
 
@@ -317,70 +319,127 @@ def _waiter_process(setup: dict, names: list[str], control: Any) -> None:
     asyncio.run(_wait_all(setup, names, control))
 
 
+class _Connection:
+    """One waiter's keep-alive HTTP/1.1 connection to the events process.
+
+    Not httpx: its pool of a thousand connections is scanned on every request event
+    and cost the client process seconds per round (a first round of 1,000 waits took
+    35 s through it, 19 s like this); an agent holds one connection, as here.
+    """
+
+    def __init__(self) -> None:
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def get(self, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        for attempt in (1, 2):
+            if self.streams is None:
+                self.streams = await asyncio.open_connection("127.0.0.1", EVENTS_PORT)
+            reader, writer = self.streams
+            try:
+                lines = [
+                    f"GET {path} HTTP/1.1",
+                    f"Host: 127.0.0.1:{EVENTS_PORT}",
+                    *(f"{k}: {v}" for k, v in headers.items()),
+                ]
+                writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+                head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+                fields = dict(
+                    (k.strip().lower(), v.strip()) for k, _, v in (line.partition(":") for line in head[1:] if line)
+                )
+                body = await reader.readexactly(int(fields.get("content-length", "0")))
+                return int(head[0].split()[1]), fields, body
+            except (OSError, asyncio.IncompleteReadError):
+                writer.close()
+                self.streams = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+
+def _timing(header: str) -> dict[str, float]:
+    """Server-Timing's entries: dur in ms, or (hitl-arrived) desc in epoch seconds."""
+    entries = {}
+    for part in header.split(","):
+        name, *params = (p.strip() for p in part.split(";"))
+        for param in params:
+            key, _, value = param.partition("=")
+            if key in ("dur", "desc") and value:
+                entries[name] = float(value.strip('"'))
+    return entries
+
+
 async def _wait_all(setup: dict, names: list[str], control: Any) -> None:
-    """Long-poll every loop; send the first round's seconds, then, once told which, the waiters' results."""
-    import httpx
+    """Long-poll every loop; send the first round's seconds, then, once told which, the waiters' results.
+
+    Besides each decided waiter's return time and Server-Timing, every re-poll records
+    where its gap went: client (answer received -> re-poll sent), transit (sent ->
+    arrived at the events process, from `hitl-arrived`; one host, one clock) and server
+    (`hitl-admit`: arrived -> held again).
+    """
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
 
     signer = SigV4Auth(Credentials(setup["key"], setup["secret"]), "sagemaker", "us-east-1")
-    limits = httpx.Limits(max_connections=len(names) + 10, max_keepalive_connections=len(names) + 10)
-    async with httpx.AsyncClient(limits=limits, timeout=90) as client:
+    base = f"http://127.0.0.1:{EVENTS_PORT}"
 
-        async def call(url: str):
-            request = AWSRequest(method="GET", url=url)
-            signer.add_auth(request)
-            return await client.get(url, headers=dict(request.headers.items()))
+    async def call(connection: _Connection, path: str) -> tuple[int, dict[str, str], bytes, float]:
+        request = AWSRequest(method="GET", url=base + path)
+        signer.add_auth(request)
+        sent = time.time()
+        status, headers, body = await connection.get(path, dict(request.headers.items()))
+        return status, headers, body, sent
 
-        tokens: dict[str, str] = {}
+    connections = {name: _Connection() for name in names}
+    tokens: dict[str, str] = {}
 
-        async def first(name: str) -> None:
-            response = await call(f"http://127.0.0.1:{EVENTS_PORT}/hitl/v1/human-loops/{name}/wait?WaitSeconds=0")
-            assert response.status_code == 200, response.text
-            tokens[name] = response.json()["HitlWaitToken"]
+    async def first(name: str) -> None:
+        status, _, body, _ = await call(connections[name], f"/hitl/v1/human-loops/{name}/wait?WaitSeconds=0")
+        assert status == 200, body
+        tokens[name] = json.loads(body)["HitlWaitToken"]
 
-        started = time.perf_counter()
-        await asyncio.gather(*(first(name) for name in names))
-        control.send(time.perf_counter() - started)
-        returned: dict[str, float] = {}
-        timings: dict[str, dict[str, float]] = {}
+    started = time.perf_counter()
+    await asyncio.gather(*(first(name) for name in names))
+    control.send(time.perf_counter() - started)
+    returned: dict[str, float] = {}
+    timings: dict[str, dict[str, float]] = {}
+    gaps: dict[str, list[float]] = {"client": [], "transit": [], "server": []}  # seconds, per re-poll
 
-        async def wait(name: str) -> None:
-            base = f"http://127.0.0.1:{EVENTS_PORT}/hitl/v1/human-loops/{name}/wait?WaitSeconds=60"
-            url = base + f"&WaitToken={quote(tokens[name], safe='')}"
-            while True:
-                request = AWSRequest(method="GET", url=url)
-                signer.add_auth(request)
-                try:
-                    response = await client.get(url, headers=dict(request.headers.items()))
-                except httpx.HTTPError:
-                    await asyncio.sleep(0.5)
-                    continue
-                if response.status_code == 200 and response.json()["HitlDecided"]:
-                    returned[name] = time.time()
-                    timings[name] = {
-                        stage.strip(): float(ms)
-                        for stage, _, ms in (p.partition(";dur=") for p in response.headers.get("server-timing", "").split(","))
-                        if ms
-                    }  # fmt: skip
-                    assert response.json()["HitlDecision"] == APPROVE
-                    return
-                if response.status_code != 200:
-                    await asyncio.sleep(0.5)  # an error answer: do not spin
-                # Undecided after WaitSeconds: wait again with the new token (as hitl_agents does).
-                token = response.json().get("HitlWaitToken") if response.status_code == 200 else None
-                url = base + (f"&WaitToken={quote(token, safe='')}" if token else "")
+    async def wait(name: str) -> None:
+        path = f"/hitl/v1/human-loops/{name}/wait?WaitSeconds=60"
+        token, answered = tokens[name], None
+        while True:
+            try:
+                status, headers, body, sent = await call(
+                    connections[name], path + (f"&WaitToken={quote(token, safe='')}" if token else "")
+                )
+            except (OSError, asyncio.IncompleteReadError):
+                await asyncio.sleep(0.5)
+                continue
+            received, output = time.time(), json.loads(body)
+            timing = _timing(headers.get("server-timing", ""))
+            if answered is not None and "hitl-arrived" in timing:
+                gaps["client"].append(sent - answered)
+                gaps["transit"].append(timing["hitl-arrived"] - sent)
+                gaps["server"].append(timing.get("hitl-admit", 0) / 1000)
+            if status == 200 and output["HitlDecided"]:
+                returned[name], timings[name] = received, timing
+                assert output["HitlDecision"] == APPROVE
+                return
+            if status != 200:
+                await asyncio.sleep(0.5)  # an error answer: do not spin
+            # Undecided after WaitSeconds: wait again with the new token (as hitl_agents does).
+            token, answered = (output.get("HitlWaitToken") if status == 200 else None), received
 
-        tasks = [asyncio.ensure_future(wait(name)) for name in names]
-        answered = await asyncio.to_thread(control.recv)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and any(n not in returned for n in answered):
-            await asyncio.sleep(0.1)
-        control.send((returned, timings))
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+    tasks = [asyncio.ensure_future(wait(name)) for name in names]
+    answered = await asyncio.to_thread(control.recv)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(n not in returned for n in answered):
+        await asyncio.sleep(0.1)
+    control.send((returned, timings, gaps))
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class WebhookReceiver:
@@ -450,6 +509,7 @@ def _markdown(report: dict[str, Any]) -> str:
         "|---|---|---|",
         *[f"| webhook: {k} | {a['webhook_stages_ms'][k]['p50']} / {a['webhook_stages_ms'][k]['p95']} | {b['webhook_stages_ms'][k]['p50']} / {b['webhook_stages_ms'][k]['p95']} |" for k in a["webhook_stages_ms"]],
         *[f"| waiter: {k} | | {v['p50']} / {v['p95']} (n {v['n']}) |" for k, v in b["waiter_stages_ms"].items()],
+        *[f"| re-poll gap: {k} | | {v['p50']} / {v['p95']} (max {v['max']}, n {v['n']}) |" for k, v in b["repoll_ms"].items()],
         "",
         f"Missing: webhooks {a['webhooks_missing']} / {b['webhooks_missing']}, waiters {b['waiters_missing']}. "
         f"The {report['waiters']} waiters' first calls (WaitSeconds=0, signed, all at once) took "

@@ -115,9 +115,13 @@ LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 def touch(key: AccessKey) -> None:
     """Record that `key` signed a request now, at most once per LAST_USED_RESOLUTION."""
     now = clock.now()
-    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+    if _touch_due(key, now):
         AccessKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
+
+
+def _touch_due(key: AccessKey, now: dt.datetime) -> bool:
+    return key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION
 
 
 def _new_key_id(prefix: str) -> str:
@@ -148,6 +152,12 @@ def active_key(access_key_id: str) -> AccessKey | None:
             .first()
         ),
     )
+
+
+def cached_key(access_key_id: str) -> AccessKey | None:
+    """The active key from this process's cache, with no database read; None if absent or its touch is due."""
+    key = _keys.peek(access_key_id)
+    return None if key is None or _touch_due(key, clock.now()) else key
 
 
 def forget_cached_keys() -> None:

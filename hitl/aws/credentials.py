@@ -45,6 +45,13 @@ class CredentialStore(Protocol):
     def active_key(self, access_key_id: str) -> Credential | None:
         """Return the active key with this id, or None."""
 
+    def cached_key(self, access_key_id: str) -> Credential | None:
+        """The active key if this process vouches for it without the database, else None.
+
+        None too when its use is due to be noted (touch would write): the caller then
+        takes the database path (active_key, touch) instead.
+        """
+
     def check_session_token(self, key: Credential, token: str | None) -> None:
         """Raise SessionTokenProblem unless `token` fits `key` (none for a long-term key)."""
 

@@ -385,11 +385,17 @@ def _payload_hash(request: HttpRequest) -> str:
 # --- Entry point ----------------------------------------------------------------
 
 
-def authenticate(request: HttpRequest, service: str = SERVICE) -> Credential:
+class NeedsDatabase(Exception):  # noqa: N818 (a signal to the caller, not an error)
+    """authenticate(cached_only=True) cannot vouch for the key without a database read or write."""
+
+
+def authenticate(request: HttpRequest, service: str = SERVICE, *, cached_only: bool = False) -> Credential:
     """Verify the request's SigV4 signature (header or presigned query) and return its active key.
 
     `service` is the credential scope's service: `sagemaker` for both A2I APIs,
-    `sts` for the STS subset. Raises AwsError.
+    `sts` for the STS subset. Raises AwsError. With `cached_only` no database is
+    touched (an event loop may call it): NeedsDatabase when the key is not in this
+    process's cache or its use is due to be noted; call again without it then.
     """
     header = request.headers.get("Authorization")
     query_string = request.META.get("QUERY_STRING", "")
@@ -416,7 +422,9 @@ def authenticate(request: HttpRequest, service: str = SERVICE) -> Credential:
         raise _error("MissingAuthenticationTokenException", "Missing Authentication Token")
 
     store = credentials.store()
-    key = store.active_key(auth.access_key_id)
+    key = store.cached_key(auth.access_key_id) if cached_only else store.active_key(auth.access_key_id)
+    if key is None and cached_only:
+        raise NeedsDatabase(auth.access_key_id)
     if key is None:
         raise _error("UnrecognizedClientException", "The security token included in the request is invalid.")
     try:
@@ -444,5 +452,6 @@ def authenticate(request: HttpRequest, service: str = SERVICE) -> Credential:
     )
     if not hmac.compare_digest(expected.encode(), auth.signature.encode()):
         raise _error("InvalidSignatureException", _MISMATCH)
-    store.touch(key)
+    if not cached_only:  # a cached key's use was noted recently (cached_key)
+        store.touch(key)
     return key

@@ -48,6 +48,13 @@ class ProcessCache(Generic[V]):
             self._entries[key] = (now, value)
         return value
 
+    def peek(self, key: Hashable) -> V | None:
+        """Return the cached value for `key` if it is still fresh, without loading it (None otherwise)."""
+        cached = self._entries.get(key)
+        if cached is not None and time.monotonic() - cached[0] < settings.HITL_PROCESS_CACHE_SECONDS:
+            return cached[1]
+        return None
+
     def clear(self, *args: object, **kwargs: object) -> None:
         """Drop every entry (usable as a signal receiver)."""
         self._entries.clear()

@@ -62,11 +62,16 @@ _redis_down_until = 0.0
 _redis_lock = threading.Lock()
 
 
+def enabled() -> bool:
+    """Whether calls are rate limited at all (HITL_THROTTLE_RATE > 0): check_rate then reads Redis or the database."""
+    return float(settings.HITL_THROTTLE_RATE) > 0
+
+
 def check_rate(access_key_id: str) -> None:
     """Take one token from the key's bucket; raise Throttled when it is empty."""
-    rate = float(settings.HITL_THROTTLE_RATE)
-    if rate <= 0:
+    if not enabled():
         return
+    rate = float(settings.HITL_THROTTLE_RATE)
     burst = max(1.0, float(settings.HITL_THROTTLE_BURST or rate))
     key = f"hitl:throttle:{access_key_id}"
     if not take_token(key, rate=rate, burst=burst):

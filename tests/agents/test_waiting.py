@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -186,10 +187,60 @@ def test_a_woken_wait_says_in_server_timing_how_long_the_watcher_and_the_answer_
     response = httpx.get(url, headers=signed_headers(tool_review, url), timeout=30)
     reviewer.join()
     assert response.json()["HitlDecided"] is True
-    # Found by the watcher's range read of the new outbox row: both stages are timed.
-    timings = dict(part.strip().split(";dur=") for part in response.headers["server-timing"].split(","))
-    assert set(timings) == {"hitl-notice", "hitl-answer"}
-    assert all(0 <= float(ms) < 10_000 for ms in timings.values())
+    # Found by the watcher's range read of the new outbox row: both stages are timed, after the admission.
+    timings = server_timing(response)
+    assert set(timings) == {"hitl-arrived", "hitl-admit", "hitl-notice", "hitl-answer"}
+    assert all(0 <= timings[stage] < 10_000 for stage in ("hitl-admit", "hitl-notice", "hitl-answer"))
+    assert abs(timings["hitl-arrived"] - time.time()) < 60  # epoch seconds, the client's clock on one host
+
+
+def server_timing(response: httpx.Response) -> dict[str, float]:
+    """Server-Timing as {name: dur ms, or desc (hitl-arrived: epoch seconds)}."""
+    entries = {}
+    for part in response.headers["server-timing"].split(","):
+        name, param = part.strip().split(";", 1)
+        entries[name] = float(param.partition("=")[2].strip('"'))
+    return entries
+
+
+def test_a_re_poll_with_its_wait_token_is_admitted_on_the_event_loop_without_a_thread(
+    tool_review, events_url, monkeypatch
+):
+    """A thousand waiters come back every few seconds: each is held again at once, no thread or query.
+
+    (A database call on the event loop would raise SynchronousOnlyOperation: an error answer, not 200.)
+    """
+    import agents.asgi
+    from workforce.access_keys import forget_cached_keys
+
+    name = tool_review.reviews(events_url).start("thread-5:call-1", REQUEST)
+    url = f"{events_url}/hitl/v1/human-loops/{name}/wait?WaitSeconds=0"
+    token = httpx.get(url, headers=signed_headers(tool_review, url)).json()["HitlWaitToken"]
+    trips: list[str] = []
+    real = agents.asgi.in_thread
+    monkeypatch.setattr(agents.asgi, "in_thread", lambda func, *pool: trips.append(func.__name__) or real(func, *pool))
+
+    def re_poll() -> dict:
+        nonlocal token
+        again = f"{url}&WaitToken={quote(token, safe='')}"
+        response = httpx.get(again, headers=signed_headers(tool_review, again))
+        assert response.status_code == 200, response.text
+        assert set(server_timing(response)) == {"hitl-arrived", "hitl-admit"}
+        body = response.json()
+        token = body["HitlWaitToken"]
+        return body
+
+    assert re_poll()["HitlDecided"] is False
+    assert trips == []
+    # The key no longer cached (or its use due to be noted): the thread path, same answer.
+    forget_cached_keys()
+    assert re_poll()["HumanLoopName"] == name
+    assert trips == ["_authorize_and_look"]
+    # A bad signature is still refused on the fast path.
+    again = f"{url}&WaitToken={quote(token, safe='')}"
+    refused = httpx.get(again, headers=signed_headers(tool_review, again, secret="wrong" * 8))
+    assert refused.status_code == 403 and refused.headers["x-amzn-ErrorType"] == "InvalidSignatureException"
+    assert trips == ["_authorize_and_look"]
 
 
 def test_waits_that_start_together_do_not_all_time_out_together(tool_review, events_url):
