@@ -31,7 +31,8 @@ def consolidator(flow: FlowDefinition) -> exports.Consolidate:
     config = quality_config.of_flow(flow)
     excluded = flow_quality.excluded_worker_ids(flow)
 
-    def consolidate(document: dict[str, Any]) -> Any:
+    def consolidate(answers: list[dict[str, Any]]) -> Any:
+        document = {"humanAnswers": answers}  # consolidation reads the answers alone (see exports.Consolidate)
         return flow_quality.consolidate(document, model=model, config=config, excluded_worker_ids=excluded).get(
             "consolidatedAnswer"
         )
@@ -82,11 +83,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
     if go in ("download", "store"):
         try:
             flow, export_format, since, until = _parse(request)
-            chunks = exports.render(
-                flow,
-                exports.export_loops(flow, since=since, until=until, consolidate=consolidator(flow)),
-                export_format,
-            )
+            chunks = exports.export(flow, export_format, since=since, until=until, consolidate=consolidator(flow))
             content_type, extension = exports.FORMATS[export_format]
             if go == "download":
                 response = StreamingHttpResponse(chunks, content_type=content_type)

@@ -10,6 +10,10 @@ Each loop carries its input, every reviewer's raw answer and, when the caller
 passes a `consolidate` function (the console passes the quality app's, a
 higher layer than flows), the consolidated answer. COCO and spaCy export the
 consolidated answer when there is one, else each reviewer's answer.
+
+`export` is the entry point. On PostgreSQL its JSONL and CSV are written by the
+server in one streamed COPY (flows.delivery.pg_export); everything else goes
+through `export_loops` and `render`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import itertools
 import json
 import re
 import tempfile
@@ -29,6 +34,7 @@ from django.db import connection
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
+from flows.delivery import pg_export
 from flows.models import FlowDefinition, HumanLoop, ReviewTask
 from hitl.kernel.errors import InvalidInput
 from workforce.models import Worker
@@ -44,7 +50,10 @@ SPILL_IN_MEMORY = 8 << 20  # COCO annotations past this go to a temporary file
 EXPORTED_STATUSES = (HumanLoop.Status.COMPLETED, HumanLoop.Status.STOPPED)
 CSV_COLUMNS = ["humanLoopName", "status", "createdAt", "finishedAt", "input", "workerId", "submissionTime", "answer"]
 
-Consolidate = Callable[[dict[str, Any]], dict[str, Any] | None]
+# The loop's answers as [{"workerId", "answerContent"}, ...] -> the consolidated answer (None: none).
+# It must depend on the answers alone: loops with the same answers share one call (_Memo).
+Consolidate = Callable[[list[dict[str, Any]]], Any]
+MEMO_SIZE = 10_000  # distinct answer sets remembered per export (a categorical flow has few)
 
 # The input field an image or a text element reads, e.g. src="{{ task.input.taskObject | grant_read_access }}".
 _IMAGE_FIELD = re.compile(
@@ -125,11 +134,64 @@ def export_loops(
         loops_read = _pg_loops(flow, since, until, batch)
     else:
         loops_read = _orm_loops(flow, since, until, batch)
+    memo = _Memo(consolidate) if consolidate is not None else None
     for loop in loops_read:
-        if consolidate is not None:
-            document = {"humanLoopName": loop.name, "humanAnswers": loop.answers_json(), "inputContent": loop.input}
-            loop = dataclasses.replace(loop, consolidated=consolidate(document))
+        if memo is not None:
+            pairs = tuple((answer.worker_id, answer.answer_text) for answer in loop.answers)
+            loop = dataclasses.replace(loop, consolidated=memo.get(pairs, loop.answers_json))
         yield loop
+
+
+class _Memo:
+    """The consolidated answer per distinct set of answers, so a million "Positive" loops consolidate once."""
+
+    def __init__(self, consolidate: Consolidate) -> None:
+        self.consolidate = consolidate
+        self.known: dict[Any, Any] = {}
+
+    def get(self, key: Any, answers: Callable[[], list[dict[str, Any]]]) -> Any:
+        if key in self.known:
+            return self.known[key]
+        if len(self.known) >= MEMO_SIZE:
+            self.known.clear()  # bounded memory: start over rather than keep every distinct answer
+        found = self.known[key] = self.consolidate(answers())
+        return found
+
+
+def export(
+    flow: FlowDefinition,
+    export_format: str,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    consolidate: Consolidate | None = None,
+) -> Iterator[bytes]:
+    """Yield the flow's finished loops in [since, until) of their finish time as `export_format` (see FORMATS)."""
+    if export_format in ("jsonl", "csv") and connection.vendor == "postgresql":
+        fill = _consolidated_text(export_format, consolidate)
+        rows = pg_export.stream(flow, export_format, EXPORTED_STATUSES, since, until, fill)
+        if export_format == "csv":
+            rows = itertools.chain([",".join([*CSV_COLUMNS, "consolidatedAnswer"]) + "\r\n"], rows)
+        return _grouped(rows)
+    return render(flow, export_loops(flow, since=since, until=until, consolidate=consolidate), export_format)
+
+
+def _consolidated_text(export_format: str, consolidate: Consolidate | None) -> Callable[[str], str] | None:
+    """Return pairs -> the consolidated answer as written in a JSONL line or a CSV field."""
+
+    def written(answer: Any) -> str:
+        if export_format == "jsonl":
+            return _dumps(answer)
+        return "" if answer is None else '"' + _dumps(answer).replace('"', '""') + '"'
+
+    if consolidate is None:
+        return None
+    memo = _Memo(lambda answers: written(consolidate(answers)))
+
+    def text(pairs: str) -> str:
+        return memo.get(pairs, lambda: [{"workerId": w, "answerContent": a} for w, a in json.loads(pairs)])
+
+    return text
 
 
 # One statement per batch: the batch's loops (keyset on id) with their submitted answers and the

@@ -39,8 +39,7 @@ def answered_flow(template: str, answers_per_loop: list[tuple[dict, list[dict]]]
 
 
 def export(flow, export_format: str, **kwargs) -> bytes:
-    loops = exports.export_loops(flow, consolidate=consolidator(flow), **kwargs)
-    return b"".join(exports.render(flow, loops, export_format))
+    return b"".join(exports.export(flow, export_format, consolidate=consolidator(flow), **kwargs))
 
 
 @pytest.mark.django_db
@@ -214,3 +213,65 @@ def test_postgresqls_one_statement_read_gives_what_the_orm_read_gives(django_cap
         assert postgres == orm
     assert {loop.name for loop in postgres} == {"item-2", "item-3", "item-4", "item-5"}
     assert len(list(exports._pg_loops(flow, None, None, batch=2))) == 6
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's COPY export beside the Python one")
+def test_postgresqls_copy_export_reads_as_the_python_export_and_consolidates_each_answer_set_once(
+    django_capture_on_commit_callbacks,
+):
+    odd = {"taskObject": 'tab\there, "quotes", back\\slash \\n, café 😀', "n": 1.0}
+    with django_capture_on_commit_callbacks(execute=True):
+        flow = answered_flow(
+            f.SENTIMENT_TEMPLATE,
+            [({"taskObject": f"text {n}"}, [{"sentiment": {"label": f"L{n % 2}"}}] * 2) for n in range(4)]
+            + [(odd, [{"sentiment": {"label": 'a "b" \\ c'}}, {"sentiment": {"label": "é"}}])]
+            + [({"taskObject": "half"}, [{"sentiment": {"label": "Half"}}])],
+        )
+        lifecycle.stop_human_loop(account=flow.account, name="item-5")  # stopped with one answer: exported
+        f.human_loop(flow, {"taskObject": "never answered"}, name="unanswered")
+        lifecycle.stop_human_loop(account=flow.account, name="unanswered")  # stopped without: not exported
+    HumanLoop.objects.filter(name="item-4").update(input_content=json.dumps(odd, indent=2))  # pretty, as sent
+    calls = []
+    consolidate = consolidator(flow)
+
+    def counted(answers):
+        calls.append(answers)
+        return consolidate(answers)
+
+    for export_format in ("jsonl", "csv"):
+        for consolidation in (None, counted):
+            calls.clear()
+            copied = b"".join(exports.export(flow, export_format, consolidate=consolidation))
+            copied_calls = len(calls)
+            python = b"".join(
+                exports.render(flow, exports.export_loops(flow, consolidate=consolidation), export_format)
+            )
+            if export_format == "jsonl":
+                assert [json.loads(line) for line in copied.splitlines()] == [
+                    json.loads(line) for line in python.splitlines()
+                ]
+                assert len(copied.splitlines()) == 6
+            else:
+                assert list(csv.reader(io.StringIO(copied.decode()))) == list(csv.reader(io.StringIO(python.decode())))
+                assert len(list(csv.reader(io.StringIO(copied.decode())))) == 1 + 11
+            if consolidation:
+                # 4 answer sets among 6 loops: L0 x2, L1 x2, the odd pair, Half; each export's own memo.
+                assert copied_calls == 4 and len(calls) == 8
+    record = json.loads(b"".join(exports.export(flow, "jsonl")).splitlines()[4])
+    assert record["input"] == odd and record["consolidatedAnswer"] is None
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's COPY export")
+def test_a_download_closed_halfway_leaves_the_connection_usable(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        flow = answered_flow(
+            f.SENTIMENT_TEMPLATE,
+            [({"taskObject": "x" * 2000 + str(n)}, [{"sentiment": {"label": "Positive"}}]) for n in range(200)],
+            task_count=1,
+        )
+    chunks = exports.export(flow, "jsonl")
+    assert next(chunks)
+    chunks.close()  # the browser went away mid-download
+    assert HumanLoop.objects.filter(flow_definition=flow).count() == 200
