@@ -399,12 +399,28 @@ class OutputOutbox(models.Model):
 
 
 class ClaimGrant(models.Model):
-    """Who else may claim an escalated loop's tasks (flows.definitions.deadlines): another work team, or one reviewer."""
+    """Who else may claim an escalated loop's tasks (flows.definitions.deadlines): another work team, or one reviewer.
 
-    human_loop = models.ForeignKey(HumanLoop, on_delete=models.CASCADE, related_name="claim_grants")
-    workteam = models.ForeignKey(Workteam, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    An escalation burst writes one row per loop, so a row keeps three index entries, not six: the
+    unique (loop, team) index also serves lookups by loop (cascades, the foreign key's checks), and
+    the indexes that name a team or a reviewer leave out rows that name the other (partial).
+    """
+
+    human_loop = models.ForeignKey(HumanLoop, on_delete=models.CASCADE, related_name="claim_grants", db_index=False)
+    # No database constraint on who is granted: its check at commit locks the one team's (or reviewer's) row
+    # once per granted loop, 40% of an escalation burst's insert. Django's delete collector still removes a
+    # deleted team's or user's grants (on_delete), and work teams and users are deleted only through it.
+    workteam = models.ForeignKey(
+        Workteam, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     created_at = models.DateTimeField(default=clock.now)
 
@@ -414,7 +430,14 @@ class ClaimGrant(models.Model):
                 condition=Q(workteam__isnull=False) | Q(user__isnull=False), name="claim_grant_names_someone"
             ),
             models.UniqueConstraint(fields=["human_loop", "workteam"], name="claim_grant_team_unique"),
-            models.UniqueConstraint(fields=["human_loop", "user"], name="claim_grant_user_unique"),
+            models.UniqueConstraint(
+                fields=["human_loop", "user"], condition=Q(user__isnull=False), name="claim_grant_user_unique"
+            ),
+        ]
+        indexes = [
+            # Whose grants (flows.loops.escalation.granted_loop_ids): a reviewer's own, or their teams'.
+            models.Index(fields=["workteam"], condition=Q(workteam__isnull=False), name="claim_grant_team_idx"),
+            models.Index(fields=["user"], condition=Q(user__isnull=False), name="claim_grant_user_idx"),
         ]
 
 

@@ -2,27 +2,32 @@
 
 An escalation step (hitl:deadline:escalate-at, or the deadline with on-timeout
 escalate) over the loops of a flow version that came due is, however many they
-are: one INSERT ... SELECT of LoopStep rows (unique per loop and step, so its
-RETURNING says which loops this sweep took), one INSERT ... SELECT of ClaimGrant
-rows per team or reviewer added (flows.loops.escalation.grant_claims), and, for
+are: one INSERT ... SELECT of ClaimGrant rows per team or reviewer added
+(flows.loops.escalation.grant_claims), a count, and, for
 the whole sweep, one Delivery per reviewer (e-mail) and per shared channel
 listing every loop escalated to them. notifications.sweeps runs a sweep's
 escalations in one transaction: one killed halfway took no step, granted
 nothing and recorded no message, and its re-run does all of it once.
+
+No row is written per loop for the step itself: the step cursor (StepCursor,
+locked by the sweep's transaction) is the set-level record. It moves past the
+range of loops it escalated in the same commit as their grants and messages,
+so a loop is escalated once however often or concurrently the sweep runs (a
+second sweep waits on the cursor row, then starts where the first ended).
+ClaimGrant stays unique per loop and team or reviewer, so a grant is never
+doubled either.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from flows.loops import escalation
 from flows.models import FlowDefinition, HumanLoop
-from hitl.kernel.insert_select import insert_select
 from notifications import channels, delivery, messages
-from notifications.models import Channel, Delivery, LoopStep
+from notifications.models import Channel, Delivery
 from workforce.models import Workteam
 
 
@@ -33,37 +38,35 @@ class Taken:
     escalated: messages.Escalated
     team_ids: tuple[int, ...]
     user_ids: tuple[int, ...]
-    first_step_id: int  # the smallest new LoopStep id: names this sweep's messages (dedupe keys)
+    # (step cursor id, smallest loop id taken): no other sweep takes that loop past that cursor, so the
+    # smallest of a sweep's parts names its messages (dedupe keys).
+    first: tuple[int, int]
 
 
 def take(
     flow: FlowDefinition,
     due: QuerySet[HumanLoop],
-    step: str,
+    cursor_id: int,
     targets: tuple[list[int], list[int]],
     deadline: str,
-    now: dt.datetime,
 ) -> Taken | None:
-    """Take `step` for every loop of `due` not yet through it and grant them to `targets` (team ids, user ids)."""
-    new = insert_select(
-        LoopStep,
-        {"human_loop": "src.id", "step": "%s", "created_at": "%s"},
-        due.order_by().values("id"),
-        [step, now],
-        returning=("id", "human_loop"),
-    )
-    if not new:
+    """Grant every loop of `due` (one flow version's, past one step cursor) to `targets` (team ids, user ids).
+
+    `due` is the range of loops the caller's step cursor, locked in the caller's transaction, moves past:
+    each loop is in one range of a cursor, so this is the one time its step is taken (no row per loop).
+    """
+    count = due.count()
+    if not count:
         return None
     team_ids, user_ids = targets
     if team_ids or user_ids:
         escalation.grant_claims(due, team_ids=team_ids, user_ids=user_ids)
-    oldest = sorted(loop_id for _, loop_id in new)[: messages.SHOWN_LOOPS]
-    shown = list(HumanLoop.objects.filter(id__in=oldest).order_by("id").values("id", "name"))
+    shown = list(due.order_by("id").values("id", "name")[: messages.SHOWN_LOOPS])
     return Taken(
-        escalated=messages.Escalated(flow=flow, count=len(new), shown=shown, deadline=deadline),
+        escalated=messages.Escalated(flow=flow, count=count, shown=shown, deadline=deadline),
         team_ids=tuple(team_ids),
         user_ids=tuple(user_ids),
-        first_step_id=min(step_id for step_id, _ in new),
+        first=(cursor_id, shown[0]["id"]),
     )
 
 
@@ -80,7 +83,8 @@ def tell(taken: list[Taken]) -> int:
     if not taken:
         return 0
     recipients = _recipients(taken)
-    batch = f"escalation:{min(part.first_step_id for part in taken)}"
+    cursor_id, loop_id = min(part.first for part in taken)
+    batch = f"escalation:{cursor_id}:{loop_id}"
     rows = [
         Delivery(
             account_id=who.channel.account_id,

@@ -110,7 +110,8 @@ class StepCursor(models.Model):
 class LoopStep(models.Model):
     """A deadline step (reminder-N, escalation, timeout) taken for one loop: at most once, by the unique key."""
 
-    human_loop = models.ForeignKey("flows.HumanLoop", on_delete=models.CASCADE, related_name="+")
+    # The unique (loop, step) index serves lookups by loop: no second index on the loop alone.
+    human_loop = models.ForeignKey("flows.HumanLoop", on_delete=models.CASCADE, related_name="+", db_index=False)
     step = models.CharField(max_length=32)
     created_at = models.DateTimeField(default=clock.now)
 

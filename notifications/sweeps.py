@@ -15,8 +15,10 @@ twice or concurrently:
   (created_at, id) order up to
   "now minus the step's offset" (the loop list index), so a sweep reads only
   loops whose step came due since the last one, however many loops are open.
-  A LoopStep row (unique per loop and step) is written with the step's effect,
-  so a step is taken once; deliveries are unique by key, so a message once.
+  A reminder or timeout writes a LoopStep row (unique per loop and step) with
+  the step's effect, so it is taken once; an escalation's record is the
+  cursor itself, locked and moved in the transaction that grants the range
+  (notifications.escalations). Deliveries are unique by key, so a message once.
   Reminders and timeouts go 1,000 loops a transaction (a timeout batch is
   flows.loops.lifecycle.time_out_human_loops: a few statements, not one
   transaction per loop); the sweep's escalations, however many loops, go in
@@ -197,7 +199,9 @@ def _run_step(step: _Step, now: dt.datetime) -> int:
 
 def _escalate(step: _Step, now: dt.datetime) -> escalations.Taken | None:
     """Escalate every loop of the step that came due (up to MAX_ESCALATIONS) in the caller's transaction."""
-    cursor, _ = StepCursor.objects.get_or_create(flow_definition_id=step.flow.id, step=step.cursor_name)
+    StepCursor.objects.get_or_create(flow_definition_id=step.flow.id, step=step.cursor_name)
+    # Locked until the sweep commits: the range it moves past is escalated once (notifications.escalations).
+    cursor = StepCursor.objects.select_for_update().get(flow_definition_id=step.flow.id, step=step.cursor_name)
     due_before = now - dt.timedelta(seconds=step.at_seconds)
     due = _waiting_loops(step, cursor, now, held_only=False)
     last = due.order_by("created_at", "id").values_list("created_at", "id")[MAX_ESCALATIONS - 1 : MAX_ESCALATIONS]
@@ -207,7 +211,7 @@ def _escalate(step: _Step, now: dt.datetime) -> escalations.Taken | None:
     else:
         cursor.created_at, cursor.loop_id = due_before, 0
     targets = escalation.resolve(step.flow.account_id, step.config.escalate_to) if step.config.escalate_to else ([], [])
-    found = escalations.take(step.flow, due, step.step, targets, _deadline_text(step.config, step.at_seconds), now)
+    found = escalations.take(step.flow, due, cursor.id, targets, _deadline_text(step.config, step.at_seconds))
     cursor.save(update_fields=["created_at", "loop_id"])
     return found
 

@@ -158,3 +158,24 @@ def test_a_loop_keeps_the_deadline_of_the_flow_version_it_started_with(notified)
     lifecycle.finalize_loop(early.id)
     assert HumanLoop.objects.get(id=early.id).status == "Failed"
     assert HumanLoop.objects.get(id=late.id).status == "InProgress"
+
+
+def test_deleting_a_team_or_reviewer_an_escalation_named_removes_their_grants(notified):
+    # ClaimGrant keeps no database constraint on who is granted (flows.models): Django's delete removes them.
+    lead = factories.user("lead", email="lead@example.com")
+    flow = _flow_with_deadline(
+        notified,
+        [
+            {"Key": "hitl:deadline", "Value": "10m"},
+            {"Key": "hitl:deadline:escalate-at", "Value": "8m"},
+            {"Key": "hitl:deadline:escalate-to", "Value": "team-b user:lead"},
+        ],
+    )
+    loop = factories.human_loop(flow)
+    clock.advance(480)
+    sweeps.run_deadline_steps()
+    assert ClaimGrant.objects.filter(human_loop=loop).count() == 2
+
+    type(notified.team).objects.get(name="team-b").delete()
+    lead.delete()
+    assert not ClaimGrant.objects.exists()
