@@ -39,3 +39,6 @@ class Job:
 FINALIZE_LOOP = Job("finalize_loop")  # flows.loops.lifecycle, when a loop has its answers or is stopped
 DELIVER_WEBHOOK = Job("deliver_webhook")  # flows.delivery.events, one per endpoint of a status event
 NOTIFY_REVIEWER_PAUSED = Job("notify_reviewer_paused")  # flows.quality.gold, when gold answers pause a reviewer
+# flows.loops.lifecycle, when a loop starts for a team not announced to in the last digest window; bound by
+# notifications.tasks (its send_notifications) so the digest leaves now, not at the next beat.
+ANNOUNCE_NEW_WORK = Job("announce_new_work")

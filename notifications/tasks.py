@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from flows import jobs
 from flows.delivery import outbox
 from notifications import delivery, sweeps
 from notifications.models import Delivery
@@ -39,3 +40,7 @@ def _send_due() -> int:
     for delivery_id in ids:
         outbox.send_or_mark_due(deliver_notification, delivery_id, Delivery, id=delivery_id)
     return len(ids)
+
+
+# flows.loops.lifecycle.announce_new_work enqueues the digest sweep through flows.jobs (it cannot import this).
+jobs.ANNOUNCE_NEW_WORK.bind(send_notifications)

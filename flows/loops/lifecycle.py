@@ -118,7 +118,31 @@ def start_human_loop(
         _active_flow(account, flow_definition_arn)
         return _existing_loop_for_retry(account, name, flow, input_content, data_attributes)
     metrics.loop_started(loop)
+    announce_new_work(flow.workteam_id)
     return StartResult(loop=loop, created=True)
+
+
+# Per process: when each work team's new work was last announced (announce_new_work).
+_announced_at: dict[int, dt.datetime] = {}
+
+
+def announce_new_work(workteam_id: int) -> None:
+    """Have the new-work digest sweep run now for a team that has new work, at most once a digest window.
+
+    Without this the digest waits for the notification sweep's next beat (up to a second). The first
+    loop of a window starts the sweep (a job at commit, after the response); later loops of the window
+    find their digest already sent, and the beat sends the next when the window ends. Only with a
+    broker: an eager job (no broker) would send the e-mails and chat posts inside this request, so
+    the embedded sweeps' one-second beat announces them instead.
+    """
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    now = clock.now()
+    last = _announced_at.get(workteam_id)
+    if last is not None and last <= now < last + dt.timedelta(seconds=settings.HITL_NOTIFY_DIGEST_SECONDS):
+        return
+    _announced_at[workteam_id] = now
+    enqueue_on_commit(jobs.ANNOUNCE_NEW_WORK)  # a lost message costs only the wait for the beat
 
 
 def _insert_loop(row: dict[str, Any], flow: FlowDefinition) -> HumanLoop:
