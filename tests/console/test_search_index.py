@@ -87,3 +87,12 @@ def test_backlog_ranges_are_merged_and_capped_into_wider_spans(db, monkeypatch):
     assert search_index.backlog_spans() == [(1, 21), (100, 120)]
     monkeypatch.setattr(search_index, "SPANS_KEPT", 32)
     assert search_index.backlog_spans() == [(1, 9), (20, 21), (100, 120)]
+
+
+@on_postgresql
+def test_a_deleted_loop_leaves_no_text_in_the_search_table(personas):
+    """The admin (or a cascade) deleting a loop takes its searchable copy with it."""
+    loop = f.human_loop(personas.flow, {"taskObject": "text to forget"}, name="forget-me")
+    assert search_index.catch_up() == 1
+    HumanLoop.objects.filter(id=loop.id).delete()
+    assert not LoopSearchText.objects.filter(loop_id=loop.id).exists()
