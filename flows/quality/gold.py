@@ -129,13 +129,15 @@ def gold_rate_for(standing: ReviewerStanding, config: quality_config.QualityConf
     """The chance that this reviewer's next claim is a gold item: the flow's rate until they are proven.
 
     A reviewer is proven once they have `hitl:pause-after` gold answers and even the lower end of the
-    one-sided 95% Wilson interval of their gold accuracy clears `hitl:pause-below`: more gold would only
-    cost judgments. A proven reviewer is still spot-checked at PROVEN_GOLD_SHARE of the rate, and a
-    wrong answer that pulls the bound under the threshold puts them back on the full rate.
+    one-sided 95% Wilson interval of their gold accuracy clears `hitl:pause-below`, or once they are
+    past the pause rule's horizon (should_pause) with a measured accuracy at or over it: more gold would
+    only cost judgments. A proven reviewer is still spot-checked at PROVEN_GOLD_SHARE of the rate (the
+    late Wilson check keeps watching), and answers that pull them under either bound put them back
+    on the full rate. Proven and paused never hold together (tests/flows/test_gold_items.py).
     """
-    if standing.gold_answered >= config.pause_after and (
-        wilson_lower(standing.gold_correct, standing.gold_answered) >= config.pause_below
-    ):
+    correct, answered = standing.gold_correct, standing.gold_answered
+    past_horizon = answered >= config.pause_after * HORIZON_FACTOR and correct / answered >= config.pause_below
+    if past_horizon or (answered >= config.pause_after and wilson_lower(correct, answered) >= config.pause_below):
         return config.gold_rate * PROVEN_GOLD_SHARE
     return config.gold_rate
 

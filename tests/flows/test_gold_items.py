@@ -251,7 +251,9 @@ def test_a_proven_reviewer_gets_gold_only_as_spot_checks_until_a_wrong_answer_pu
     assert rate(9, 9) == 0.1  # too few gold answers to tell
     assert rate(10, 10) == pytest.approx(0.1 * gold.PROVEN_GOLD_SHARE)  # proven: spot checks only
     assert rate(8, 10) == 0.1  # 80 % on 10 answers could still be a reviewer under 60 %
-    assert rate(22, 30) == 0.1 and rate(27, 30) == pytest.approx(0.02)
+    assert rate(21, 29) == 0.1 and rate(27, 29) == pytest.approx(0.02)
+    # Past the horizon (3 x pause-after) the measured accuracy decided: at or over pause-below, spot checks.
+    assert rate(18, 30) == pytest.approx(0.02) and rate(17, 30) == 0.1 and rate(20, 40) == 0.1
     assert rate(4, 12) == 0.1  # a random reviewer is never proven (they are paused instead)
 
 
