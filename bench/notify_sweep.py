@@ -7,12 +7,12 @@ reminder at 5, escalation at 8 to a second team), a reviewer holding a task of `
 then, with hitl.kernel.clock moved, times notifications.sweeps.run_deadline_steps:
 
 * quiet: nothing due yet (t = 4 min): what every 5 s sweep costs while loops wait;
-* reminders: every loop's reminder due at once (t = 5 min): a LoopStep per loop, one e-mail
+* reminders: every loop's reminder due at once (t = 5 min): a LoopStep per held loop, one e-mail
   delivery per holder;
-* escalation: every loop escalated at once (t = 8 min): a LoopStep and a ClaimGrant per loop,
-  one message per member of team B for the whole sweep;
-* timeouts: every loop's deadline passed at once (t = 10 min): a sweep fails 1,000 of them
-  (each a loop transition, as expire_loops), the next sweeps the next 1,000;
+* escalation: every loop escalated at once (t = 8 min): a ClaimGrant per loop (the step cursor is
+  the step's record), one message per member of team B for the whole sweep;
+* timeouts: every loop's deadline passed at once (t = 10 min): one sweep times out all of them,
+  1,000 a transaction (flows.loops.lifecycle.time_out_human_loops), up to 200,000;
 * again: each sweep repeated right after: nothing is taken or sent twice.
 
 Runs on the database DATABASE_URL names (default: a fresh SQLite file under var/), migrating it.
@@ -101,8 +101,8 @@ def run(loops: int, holders: int) -> dict:
     results.append(timed("again (nothing new)", 301))
     results.append(timed("escalation due for every loop", 480))
     results.append(timed("again (nothing new)", 481))
-    results.append(timed("timeouts due for every loop (1,000 a sweep)", 600))
-    results.append(timed("timeouts: the next sweep", 605))
+    results.append(timed("timeouts due for every loop", 600))
+    results.append(timed("again (nothing new)", 605))
     return {
         "loops": summary.created,
         "holders": holders,
@@ -110,7 +110,8 @@ def run(loops: int, holders: int) -> dict:
         "sweeps": results,
         "loop_steps": dict(LoopStep.objects.values_list("step").annotate(n=Count("id")).order_by("step")),
         "claim_grants": ClaimGrant.objects.count(),
-        "output_writes_enqueued": len(enqueued),
+        "output_jobs_enqueued": len(enqueued),  # flows.loops.lifecycle.FINALIZE_CHUNK loops a job
+        "output_writes_enqueued": sum(len(args[1]) for args in enqueued),
         "deliveries": {kind: Delivery.objects.filter(kind=kind).count() for kind in ("reminder", "escalation")},
         "database": os.environ["DATABASE_URL"].split(":", 1)[0],
     }

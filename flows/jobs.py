@@ -37,6 +37,7 @@ class Job:
 
 
 FINALIZE_LOOP = Job("finalize_loop")  # flows.loops.lifecycle, when a loop has its answers or is stopped
+FINALIZE_LOOPS = Job("finalize_loops")  # flows.loops.lifecycle, a chunk of the loops a deadline batch timed out
 DELIVER_WEBHOOK = Job("deliver_webhook")  # flows.delivery.events, one per endpoint of a status event
 NOTIFY_REVIEWER_PAUSED = Job("notify_reviewer_paused")  # flows.quality.gold, when gold answers pause a reviewer
 # flows.loops.lifecycle, when a loop starts for a team not announced to in the last digest window; bound by

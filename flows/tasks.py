@@ -68,6 +68,19 @@ def finalize_loop(self, loop_id: int) -> None:
         raise self.retry(exc=exc, countdown=countdown) from exc
 
 
+@shared_task(acks_late=True, time_limit=300)
+def finalize_loops(loop_ids: list[int]) -> None:
+    """Write the outputs of a chunk of timed-out loops (a deadline burst), each as finalize_loop does.
+
+    One message for a chunk, not one per loop: a burst of 100,000 deadlines would otherwise publish
+    100,000 messages from the sweep. Each write runs here in turn (apply: in this worker); one that
+    fails is retried by the outbox sweep after its backoff, as a write without a broker is, so one
+    bad store does not hold the chunk.
+    """
+    for loop_id in loop_ids:
+        finalize_loop.apply(args=(loop_id,))
+
+
 @shared_task(bind=True, acks_late=True, max_retries=None, time_limit=60)
 def deliver_webhook(self, delivery_id: int) -> None:
     """POST one status event to one webhook endpoint; retry with backoff until it is accepted."""
@@ -123,5 +136,6 @@ def run_import(job_id: int) -> None:
 
 # The services above enqueue these through flows.jobs, since they cannot import this module.
 jobs.FINALIZE_LOOP.bind(finalize_loop)
+jobs.FINALIZE_LOOPS.bind(finalize_loops)
 jobs.DELIVER_WEBHOOK.bind(deliver_webhook)
 jobs.NOTIFY_REVIEWER_PAUSED.bind(notify_reviewer_paused)

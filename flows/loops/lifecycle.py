@@ -836,13 +836,17 @@ def expire_loop_if_due(loop_id: int) -> bool:
 # --- Deadlines and escalation (flows.definitions.deadlines) ---------------------------------------------
 
 
+FINALIZE_CHUNK = 50  # timed-out loops per output job: 2,000 messages for 100,000 deadlines
+
+
 def time_out_human_loops(loop_ids: list[int], *, action: str, deadline_seconds: int) -> list[int]:
     """End the InProgress loops of `loop_ids` whose deadline passed, with their on-timeout action (fail or approve).
 
     One transaction for the whole batch: the loops are locked (in id order, so two sweeps never deadlock)
     and re-checked (rules.deadline_step_due), their open and leased tasks are cancelled in one UPDATE
     (no answer is taken after the deadline) and their outbox rows inserted in one INSERT, then a
-    FINALIZE_LOOP job per loop is enqueued at commit. finalize_loop writes output.json with the answers
+    FINALIZE_LOOPS job per FINALIZE_CHUNK loops is enqueued at commit (workers write them in parallel;
+    a message per loop would cost the sweep about a millisecond each). finalize_loop writes output.json with the answers
     given so far and `hitlTimeout` (why), then sets Failed with FailureCode Expired (fail, as A2I's expiry)
     or Completed (approve) and the status event. A crash before the commit takes none of the batch; after
     it, the outbox rows are there (a lost job is re-sent by the outbox sweep) and, one per loop, write
@@ -878,12 +882,10 @@ def time_out_human_loops(loop_ids: list[int], *, action: str, deadline_seconds: 
             for loop in loops
         ]
         OutputOutbox.objects.bulk_create(rows, batch_size=1000)
-        for loop_id in ids:
-            enqueue_on_commit(
-                jobs.FINALIZE_LOOP,
-                loop_id,
-                on_failure=partial(outbox.mark_due_now, OutputOutbox, human_loop_id=loop_id),
-            )
+        for start in range(0, len(ids), FINALIZE_CHUNK):
+            chunk = ids[start : start + FINALIZE_CHUNK]
+            on_failure = partial(outbox.mark_due_now, OutputOutbox, human_loop_id__in=chunk)
+            enqueue_on_commit(jobs.FINALIZE_LOOPS, chunk, on_failure=on_failure)
     return ids
 
 

@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
+from flows import jobs
 from flows.definitions import services
 from flows.loops import bulk, lifecycle
 from flows.models import HumanLoop, OutputOutbox, ReviewTask
@@ -41,7 +42,7 @@ def burst(notified, monkeypatch, django_capture_on_commit_callbacks):
     monkeypatch.setattr(
         lifecycle,
         "enqueue_on_commit",
-        lambda job, loop_id, **kwargs: transaction.on_commit(lambda: enqueued.append(loop_id)),
+        lambda job, loop_ids, **kwargs: transaction.on_commit(lambda: enqueued.extend(loop_ids)),
     )
     clock.advance(10 * 60 + 1)
 
@@ -112,3 +113,27 @@ def test_a_crash_inside_a_batch_takes_none_of_it_and_the_rerun_writes_each_outpu
         lifecycle.finalize_loop(loop_id)  # a job delivered twice writes nothing more
     assert HumanLoop.objects.filter(status="Failed").count() == 6
     assert all(loop.status_events.count() == 1 for loop in HumanLoop.objects.filter(status="Failed"))
+
+
+def test_the_output_jobs_of_a_batch_go_a_chunk_a_message_and_write_every_output(
+    notified, django_capture_on_commit_callbacks, monkeypatch
+):
+    clock.set_now(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC))
+    services.add_tags(notified.account, factories.flow_arn(notified.flow), [{"Key": "hitl:deadline", "Value": "1m"}])
+    flow = type(notified.flow).objects.get(id=notified.flow.id)
+    items = ({"HumanLoopName": f"due-{n}", "InputContent": "{}"} for n in range(120))
+    bulk.bulk_start_human_loops(notified.account, flow, items)
+    messages = []
+    finalize_loops = jobs.FINALIZE_LOOPS.task
+    monkeypatch.setattr(finalize_loops, "delay", lambda ids: messages.append(ids) or finalize_loops.apply(args=(ids,)))
+    clock.advance(61)
+
+    with django_capture_on_commit_callbacks(execute=True):  # the jobs run at commit (no broker: eager)
+        assert sweeps.run_deadline_steps() == 120
+
+    assert [len(ids) for ids in messages] == [50, 50, 20]  # lifecycle.FINALIZE_CHUNK loops a message
+    assert HumanLoop.objects.filter(status="Failed", failure_code="Expired").count() == 120
+    for loop in HumanLoop.objects.all()[:3]:
+        assert loop.status_events.count() == 1
+        bucket, key = loop.output_s3_uri.removeprefix("s3://").split("/", 1)
+        assert json.loads((settings.HITL_LOCAL_STORE_DIR / bucket / key).read_text())["hitlTimeout"]["action"] == "fail"
