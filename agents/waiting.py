@@ -12,10 +12,15 @@ milliseconds what changed since its last read, whatever the number of waiters:
 
 Both are primary-key range reads (`id > the last id seen`), so a tick costs the same
 for ten waiters or ten thousand, and no waiter is described until its loop changed.
-Two reads by loop id close the gaps a range read can leave: a loop registered since
-the last tick is checked once (it may have been decided between its waiter's first
-look and its registration), and every SWEEP_SECONDS all watched loops are
-(a transaction that took a lower id may commit after a higher one was read).
+Two more reads close the gaps a range read can leave: a loop registered since the
+last tick is checked once by id (it may have been decided between its waiter's first
+look and its registration), and every SWEEP_SECONDS the same two ranges are read
+again from where they stood LOOKBACK_SECONDS ago (a transaction that took a lower id
+may commit after a higher one was read). That re-read costs the rows of the last few
+seconds, not one id per waiter: reading every watched loop by id each second was a
+20 ms burst of query building a second with 1,000 waiters. A transaction that
+commits more than LOOKBACK_SECONDS after taking its id is found when its waiter
+comes back (a re-registered loop is checked by id), within its WaitSeconds.
 
 A polled range read was chosen over PostgreSQL LISTEN/NOTIFY or Redis pub/sub: it
 works the same on SQLite and behind PgBouncer in transaction mode (which breaks
@@ -30,7 +35,7 @@ import functools
 import logging
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,8 +54,10 @@ logger = logging.getLogger(__name__)
 
 SQLITE_LOCK_RETRIES = 5
 ID_CHUNK = 1000  # loop ids per IN list
-# How often every watched loop is read by id, for a decision a range read missed (commit order).
+# How often the range reads are repeated from LOOKBACK_SECONDS back, for a decision a range read
+# passed over (a lower id committed after a higher one was read).
 SWEEP_SECONDS = 1.0
+LOOKBACK_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,8 @@ class Watcher:
         self._event_mark: int | None = None
         self._swept_at = 0.0
         self.sweep_seconds = SWEEP_SECONDS
+        # (monotonic time, outbox mark, event mark) before each tick's reads: where a sweep starts again.
+        self._marks: deque[tuple[float, int, int]] = deque()
 
     async def wait_for_loop(self, loop_id: int, timeout: float) -> Wake | None:
         """Wait up to `timeout` seconds for loop `loop_id` to be decided or finish; its Wake if it was."""
@@ -160,26 +169,19 @@ class Watcher:
         if self._outbox_mark is None or self._event_mark is None:
             self._outbox_mark = OutputOutbox.objects.aggregate(m=Max("id"))["m"] or 0
             self._event_mark = StatusEvent.objects.aggregate(m=Max("id"))["m"] or 0
-        decided: dict[int, float | None] = {}  # loop id -> when its change was stored
-        # Decided: the last answer committed with its outbox row (output.json follows, by Celery).
-        rows = OutputOutbox.objects.filter(id__gt=self._outbox_mark).values_list(
-            "id", "human_loop_id", "final_status", "created_at"
-        )
-        for row_id, loop_id, final_status, created_at in rows:
-            self._outbox_mark = max(self._outbox_mark, row_id)
-            if final_status == HumanLoop.Status.COMPLETED:
-                decided.setdefault(loop_id, created_at.timestamp())
-        events = StatusEvent.objects.filter(id__gt=self._event_mark).values_list("id", "human_loop_id", "created_at")
-        for event_id, loop_id, created_at in events:
-            self._event_mark = max(self._event_mark, event_id)
-            decided.setdefault(loop_id, created_at.timestamp())
+            self._marks.clear()
         now = time.monotonic()
+        self._marks.append((now, self._outbox_mark, self._event_mark))
+        while self._marks and now - self._marks[0][0] > LOOKBACK_SECONDS:
+            self._marks.popleft()
+        if now - self._swept_at >= self.sweep_seconds:
+            self._swept_at = now
+            _, outbox_from, event_from = self._marks[0]  # the oldest mark within the lookback
+        else:
+            outbox_from, event_from = self._outbox_mark, self._event_mark
+        decided = self._read_ranges(outbox_from, event_from)
         with self._lock:
-            if now - self._swept_at >= self.sweep_seconds:
-                self._swept_at = now
-                check = list(self._loops)
-            else:
-                check = [loop_id for loop_id in self._new_loops if loop_id in self._loops]
+            check = [loop_id for loop_id in self._new_loops if loop_id in self._loops]
             self._new_loops.clear()
         for loop_id in self.decided_among(check):
             decided.setdefault(loop_id, None)
@@ -196,6 +198,23 @@ class Watcher:
                 future.get_loop().call_soon_threadsafe(_resolve, future, wake)
             except RuntimeError:  # its event loop already closed: the request is gone
                 pass
+
+    def _read_ranges(self, outbox_from: int, event_from: int) -> dict[int, float]:
+        """Loops decided by outbox rows and status events past these ids -> when that was stored; moves the marks."""
+        decided: dict[int, float] = {}
+        # Decided: the last answer committed with its outbox row (output.json follows, by Celery).
+        rows = OutputOutbox.objects.filter(id__gt=outbox_from).values_list(
+            "id", "human_loop_id", "final_status", "created_at"
+        )
+        for row_id, loop_id, final_status, created_at in rows:
+            self._outbox_mark = max(self._outbox_mark or 0, row_id)
+            if final_status == HumanLoop.Status.COMPLETED:
+                decided.setdefault(loop_id, created_at.timestamp())
+        events = StatusEvent.objects.filter(id__gt=event_from).values_list("id", "human_loop_id", "created_at")
+        for event_id, loop_id, created_at in events:
+            self._event_mark = max(self._event_mark or 0, event_id)
+            decided.setdefault(loop_id, created_at.timestamp())
+        return decided
 
     @staticmethod
     def decided_among(loop_ids: Iterable[int]) -> list[int]:
