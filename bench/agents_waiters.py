@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     # A person answers every few seconds; the pace keeps the one Celery worker (output.json, then the
     # webhook) from building a backlog that the webhook numbers would then measure instead.
     parser.add_argument("--pace", type=float, default=0.5, help="seconds between one submit and the next claim")
+    # A control for phase B: its loops without their waiters (tells the waiters' cost from the queue's size).
+    parser.add_argument("--no-waiters-in-b", action="store_true", help="phase B: the same loops, no waiters")
     args = parser.parse_args(argv)
     for name, port in PORTS.items():
         os.environ.setdefault(f"HITL_BENCH_{name}_PORT", port)
@@ -73,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         # Untimed: the first output writes and deliveries of a cold worker would count against phase A only.
         _phase(setup, web, receiver, prefix="warm", loops=5, answers=5, waiters=0, pace=0.2)
         report["without"] = _phase(setup, web, receiver, prefix="a", loops=args.answers, waiters=0, **common)
-        report["with"] = _phase(setup, web, receiver, prefix="b", loops=args.waiters, waiters=args.waiters, **common)
+        waiters = 0 if args.no_waiters_in_b else args.waiters
+        report["with"] = _phase(setup, web, receiver, prefix="b", loops=args.waiters, waiters=waiters, **common)
         report["load_after"] = os.getloadavg()
         report["registration_round_s"] = getattr(_phase, "registration_round_s", None)
         report["long_polls_registered_s"] = getattr(_phase, "long_polls_registered_s", None)
@@ -262,6 +265,8 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
             },
         }
         result["repoll_ms"] = {part: _stats(values) for part, values in gaps.items()}
+    else:  # phase A, or B as its control (--no-waiters-in-b)
+        result.update(waiter_ms=_stats([]), waiters_missing=0, waiter_stages_ms={}, repoll_ms={})
     return result
 
 
