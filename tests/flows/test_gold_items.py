@@ -92,7 +92,7 @@ def _paused_within(accuracy, limit, reviewers, config, rng):
 def test_the_pause_rule_catches_random_reviewers_within_30_gold_answers_and_spares_good_ones():
     # 3 labels: answering at random is right 1/3 of the time. Defaults: pause-after 10, pause-below 0.6.
     # Exactly (should_pause's docstring): 99.76 % of random reviewers within 30; 2.46 % of 75 % ones and
-    # 0.41 % of 80 % ones within 100. The Wilson rule alone caught 96 % of random reviewers within 30.
+    # 0.41 % of 80 % ones within 100. The Wilson rule alone caught 95.4 % of random reviewers within 30.
     config, rng, n = QualityConfig(), np.random.default_rng(14), 20_000
 
     assert _paused_within(1 / 3, 30, n, config, rng) >= 0.995 * n
