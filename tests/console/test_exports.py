@@ -275,3 +275,26 @@ def test_a_download_closed_halfway_leaves_the_connection_usable(django_capture_o
     assert next(chunks)
     chunks.close()  # the browser went away mid-download
     assert HumanLoop.objects.filter(flow_definition=flow).count() == 200
+
+
+@pytest.mark.django_db
+def test_loops_with_the_same_answers_are_consolidated_once(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        flow = answered_flow(
+            f.SENTIMENT_TEMPLATE,
+            [
+                ({"taskObject": f"t{n}"}, [{"sentiment": {"label": "Positive" if n % 2 else "Negative"}}])
+                for n in range(6)
+            ],
+            task_count=1,
+        )
+    consolidate = consolidator(flow)
+    calls = []
+
+    def counted(answers):
+        calls.append(answers)
+        return consolidate(answers)
+
+    loops = list(exports.export_loops(flow, consolidate=counted))
+    assert [loop.consolidated["sentiment"]["label"] for loop in loops] == ["Negative", "Positive"] * 3
+    assert len(calls) == 2  # one per distinct answer set, not one per loop
