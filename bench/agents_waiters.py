@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pace", type=float, default=0.5, help="seconds between one submit and the next claim")
     # A control for phase B: its loops without their waiters (tells the waiters' cost from the queue's size).
     parser.add_argument("--no-waiters-in-b", action="store_true", help="phase B: the same loops, no waiters")
+    # The 1,000 agents would run on other machines; here their client process shares the 2 cores with the
+    # server. Niced, it yields them to the server: tells the clients' CPU from the server's cost of waiting.
+    parser.add_argument("--nice-waiters", type=int, default=0, help="nice increment of the waiters' process")
     args = parser.parse_args(argv)
     for name, port in PORTS.items():
         os.environ.setdefault(f"HITL_BENCH_{name}_PORT", port)
@@ -71,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         web = ("127.0.0.1", stack.web_port)
         report: dict[str, Any] = {"load_before": os.getloadavg(), "waiters": args.waiters, "answers": args.answers}
         report["pace_s"] = args.pace
-        common = {"answers": args.answers, "pace": args.pace}
+        report["nice_waiters"] = args.nice_waiters
+        common = {"answers": args.answers, "pace": args.pace, "events_pid": events.pid, "nice": args.nice_waiters}
         # Untimed: the first output writes and deliveries of a cold worker would count against phase A only.
         _phase(setup, web, receiver, prefix="warm", loops=5, answers=5, waiters=0, pace=0.2)
         report["without"] = _phase(setup, web, receiver, prefix="a", loops=args.answers, waiters=0, **common)
@@ -204,7 +208,7 @@ def _start_loops(setup: dict, prefix: str, count: int) -> list[str]:
 
 
 def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, loops: int, answers: int,
-           waiters: int, pace: float) -> dict[str, Any]:  # fmt: skip
+           waiters: int, pace: float, events_pid: int | None = None, nice: int = 0) -> dict[str, Any]:  # fmt: skip
     names = _start_loops(setup, prefix, loops)
     returned: dict[str, float] = {}  # loop name -> time.time() its waiter returned with the decision
     timings: dict[str, dict[str, float]] = {}  # each woken waiter's Server-Timing (events process stages)
@@ -215,7 +219,7 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
         # reviewer's timed calls and the webhook receiver, and the bench would measure itself.
         context = multiprocessing.get_context("spawn")
         control, child = context.Pipe()
-        waiting = context.Process(target=_waiter_process, args=(setup, names, child), daemon=True)
+        waiting = context.Process(target=_waiter_process, args=(setup, names, child, nice), daemon=True)
         waiting.start()
         if not control.poll(300):
             raise RuntimeError("the waiters' first calls did not return within 300 s")
@@ -225,6 +229,8 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
         _phase.long_polls_registered_s = round(_await_waiting(waiters), 1)
     reviewer = ReviewerApi(*web, setup["token"])
     next_times, submit_times, sent, sent_wall = [], [], {}, {}
+    cpu_pids = {"events process": events_pid, "waiters' client process": waiting.pid if waiting else None}
+    cpu_before, machine_before, answering_from = _cpu(cpu_pids), _machine_busy(), time.perf_counter()
     for _ in range(answers):
         t = time.perf_counter()
         reply = reviewer.next()
@@ -237,6 +243,8 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
         submit_times.append(time.perf_counter() - sent[task["humanLoopName"]])
         assert reply.status == 200, reply.status
         time.sleep(pace)
+    answering_s = time.perf_counter() - answering_from
+    cpu_after, machine_after = _cpu(cpu_pids), _machine_busy()
     deadline = time.perf_counter() + 60
     while time.perf_counter() < deadline and any(n not in receiver.received for n in sent):
         time.sleep(0.05)
@@ -254,6 +262,11 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
         "webhooks_missing": sum(1 for n in sent if n not in receiver.received),
     }
     result["webhook_stages_ms"] = _webhook_stages(sent_wall, receiver)
+    # Cores used while the reviewer answered (of 2): the machine's, and the two waiting processes' share.
+    result["cores_busy_answering"] = {
+        "machine": round((machine_after - machine_before) / answering_s, 2),
+        **{k: round((cpu_after[k] - cpu_before[k]) / answering_s, 2) for k in cpu_before},
+    }
     if waiters:
         result["waiter_ms"] = _stats([returned[n] - t for n, t in sent_wall.items() if n in returned])
         result["waiters_missing"] = sum(1 for n in sent if n not in returned)
@@ -320,8 +333,29 @@ def _webhook_stages(sent_wall: dict[str, float], receiver: WebhookReceiver) -> d
     return {key: _stats(values) for key, values in stages.items()}
 
 
-def _waiter_process(setup: dict, names: list[str], control: Any) -> None:
+def _waiter_process(setup: dict, names: list[str], control: Any, nice: int = 0) -> None:
+    if nice:
+        os.nice(nice)
     asyncio.run(_wait_all(setup, names, control))
+
+
+def _cpu(pids: dict[str, int | None]) -> dict[str, float]:
+    """CPU seconds (user + system) each live process has used so far, from /proc."""
+    ticks, seconds = os.sysconf("SC_CLK_TCK"), {}
+    for label, pid in pids.items():
+        if pid is None:
+            continue
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        seconds[label] = (int(fields[11]) + int(fields[12])) / ticks
+    return seconds
+
+
+def _machine_busy() -> float:
+    """CPU seconds all cores have spent not idle so far, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
 
 
 class _Connection:
@@ -520,6 +554,9 @@ def _markdown(report: dict[str, Any]) -> str:
         f"The {report['waiters']} waiters' first calls (WaitSeconds=0, signed, all at once) took "
         f"{report['registration_round_s']} s; their long polls were all held "
         f"{report['long_polls_registered_s']} s later, and only then did the reviewer start.",
+        "Cores busy while the reviewer answered (of 2), without → with waiters: "
+        + ", ".join(f"{k} {a['cores_busy_answering'].get(k, 0)} → {v}" for k, v in b["cores_busy_answering"].items())
+        + f"; waiters' process niced by {report['nice_waiters']}.",
         "",
         "```json",
         json.dumps(report, indent=2),
