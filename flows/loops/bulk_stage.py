@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -68,6 +68,20 @@ def needs_admission(flow: FlowDefinition) -> bool:
     return bool(flow.request_source) or agent_policy.parse(flow.tags) is not None
 
 
+def shared_loop_row(account: Account, flow: FlowDefinition, now) -> dict[str, Any]:
+    """new_loop_row's columns for a bulk run: the per-item ones (name, input...) left blank, the rest shared."""
+    return rules.new_loop_row(
+        account_id=account.id,
+        flow=flow,
+        name="",
+        input_content="",
+        input_json=None,
+        data_attributes=None,
+        activation_output=None,
+        now=now,
+    )
+
+
 def start_staged(
     account: Account,
     flow: FlowDefinition,
@@ -92,7 +106,6 @@ def start_staged(
         raise RuntimeError("start_staged runs inside the caller's transaction")
     flow = bulk._check_flow(account, flow)
     summary = bulk.BulkSummary()
-    admission = needs_admission(flow)
     stage = f"hitl_bulk_stage_{uuid.uuid4().hex[:12]}"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -101,7 +114,7 @@ def start_staged(
             "ON COMMIT DROP"
         )
         staged = _copy_checked(
-            cursor.cursor, stage, items, flow, admission, trusted_json, summary, progress, progress_every, first_index
+            cursor.cursor, stage, items, flow, trusted_json, summary, progress, progress_every, first_index
         )
         cursor.execute(f"CREATE INDEX ON {stage} (n)")
         cursor.execute(f"ANALYZE {stage}")
@@ -120,34 +133,23 @@ def start_staged(
     return summary
 
 
-def _copy_checked(
-    raw,
-    stage: str,
+def checked_rows(
     items: Iterable[bulk.BulkItem | dict[str, Any] | HitlError],
     flow: FlowDefinition,
-    admission: bool,
+    *,
     trusted_json: bool,
     summary: bulk.BulkSummary,
-    progress: Callable[[bulk.BulkSummary], None] | None,
-    progress_every: int,
-    first_index: int,
-) -> int:
-    """Check each item and COPY the ones that pass into the stage table; return how many were staged."""
-    staged = 0
-    parts: list[str] = []
-    length = 0
+    first_index: int = 0,
+) -> Iterator[tuple[int, str, str, str | None, str | None, str | None]]:
+    """Apply the per-item rules; yield (index, name, input, input_json, data_attributes, activation_output) per item that passes.
+
+    JSON columns come as text (input_json None: the input text itself). An item that fails is
+    added to `summary.failures`, one that needs no review to `summary.not_activated`.
+    """
+    admission = needs_admission(flow)
     name_problem, content_problem = start_input.name_problem, start_input.input_content_problem
     suspect = client_json._SUSPECT_ESCAPE.search
     failures = summary.failures
-    sql = f"COPY {stage} (n, name, input_content, input_json, data_attributes, activation_output) FROM STDIN"
-
-    def flush() -> None:
-        # A COPY per block, not one for the whole run: reading the items may query this connection
-        # (an import reads its stored file), which cannot happen while a COPY is open.
-        with raw.copy(sql) as copy:
-            copy.write("".join(parts))
-        parts.clear()
-
     for index, item in enumerate(bulk._as_items(items), start=first_index):
         name = getattr(item, "name", "") or ""
         try:
@@ -171,10 +173,37 @@ def _copy_checked(
         except HitlError as exc:
             failures.append(bulk.BulkFailure(index, name if isinstance(name, str) else "", exc))
             continue
-        line = (
-            f"{index}\t{_field(name)}\t{_field(item.input_content)}\t{_field(input_json)}\t"
-            f"{_field(_json_or_none(item.data_attributes))}\t{_field(activation)}\n"
-        )
+        yield index, name, item.input_content, input_json, _json_or_none(item.data_attributes), activation
+
+
+def _copy_checked(
+    raw,
+    stage: str,
+    items: Iterable[bulk.BulkItem | dict[str, Any] | HitlError],
+    flow: FlowDefinition,
+    trusted_json: bool,
+    summary: bulk.BulkSummary,
+    progress: Callable[[bulk.BulkSummary], None] | None,
+    progress_every: int,
+    first_index: int,
+) -> int:
+    """Check each item and COPY the ones that pass into the stage table; return how many were staged."""
+    staged = 0
+    parts: list[str] = []
+    length = 0
+    failures = summary.failures
+    sql = f"COPY {stage} (n, name, input_content, input_json, data_attributes, activation_output) FROM STDIN"
+
+    def flush() -> None:
+        # A COPY per block, not one for the whole run: reading the items may query this connection
+        # (an import reads its stored file), which cannot happen while a COPY is open.
+        with raw.copy(sql) as copy:
+            copy.write("".join(parts))
+        parts.clear()
+
+    rows = checked_rows(items, flow, trusted_json=trusted_json, summary=summary, first_index=first_index)
+    for index, name, content, input_json, attributes, activation in rows:
+        line = f"{index}\t{_field(name)}\t{_field(content)}\t{_field(input_json)}\t{_field(attributes)}\t{_field(activation)}\n"
         parts.append(line)
         length += len(line)
         staged += 1
@@ -271,16 +300,7 @@ def _insert(
     progress: Callable[[bulk.BulkSummary], None] | None,
 ) -> None:
     now = clock.now()
-    row = rules.new_loop_row(
-        account_id=account.id,
-        flow=flow,
-        name="",
-        input_content="",
-        input_json=None,
-        data_attributes=None,
-        activation_output=None,
-        now=now,
-    )
+    row = shared_loop_row(account, flow, now)
     per_row = {
         "name": "s.name",
         "input_content": "s.input_content",

@@ -7,7 +7,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from flows.loops import imports
+from flows.loops import bulk_direct, imports
 from flows.models import HumanLoop
 from tests.browser.conftest import PASSWORD, screenshot
 
@@ -31,6 +31,7 @@ def test_a_manager_imports_a_1000_row_csv_and_watches_its_progress(
 ):
     # Batches of 100, each held a moment, so the bar is seen part-way on a fast machine too.
     monkeypatch.setattr(imports, "BATCH_SIZE", 100)
+    monkeypatch.setattr(bulk_direct, "BLOCK_ROWS", 100)  # PostgreSQL's COPY blocks
     report = imports._ProgressReporter.report
     monkeypatch.setattr(imports._ProgressReporter, "report", lambda self, s: (report(self, s), time.sleep(0.15)))
     csv_file = tmp_path / "reviews.csv"

@@ -1,4 +1,5 @@
-"""The PostgreSQL staged bulk path (flows.loops.bulk_stage): the rows StartHumanLoop writes, set-based checks, tenancy."""
+"""The PostgreSQL bulk paths: staged (flows.loops.bulk_stage: the rows StartHumanLoop writes, set-based checks,
+tenancy) and the import's direct COPY (flows.loops.bulk_direct: the same rows, taken names left to the staged path)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from django.db import connection, transaction
 from django.db.models import ProtectedError
 from django.forms.models import model_to_dict
 
-from flows.loops import bulk_stage, lifecycle
+from console.models import LoopSearchBacklog
+from flows.loops import bulk_direct, bulk_stage, lifecycle
 from flows.loops.bulk import BulkItem
 from flows.models import HumanLoop, ReviewTask
 from hitl.kernel import clock
@@ -45,7 +47,13 @@ def _columns(loop: HumanLoop) -> tuple[dict, list[dict]]:
     return row, tasks
 
 
-def test_staged_loops_and_tasks_are_the_rows_start_human_loop_writes(flow):
+def _direct(flow, items, **options):
+    with transaction.atomic():
+        return bulk_direct.start_direct(flow.account, flow, items, at_most=len(items), **options)
+
+
+@pytest.mark.parametrize("path", [_staged, _direct], ids=["staged", "direct COPY"])
+def test_staged_loops_and_tasks_are_the_rows_start_human_loop_writes(flow, path):
     clock.set_now(T0)
     try:
         for name, content, attributes in (("one", '{"a": "x\\ty"}', None), ("two", '{"b": [1, 2.5]}', ATTRIBUTES)):
@@ -56,7 +64,7 @@ def test_staged_loops_and_tasks_are_the_rows_start_human_loop_writes(flow):
                 input_content=content,
                 data_attributes=attributes,
             )
-            summary = _staged(flow, [BulkItem(f"staged-{name}", content, attributes)])
+            summary = path(flow, [BulkItem(f"staged-{name}", content, attributes)])
             assert (summary.created, summary.failures) == (1, [])
             single = _columns(HumanLoop.objects.get(name=f"single-{name}"))
             staged = _columns(HumanLoop.objects.get(name=f"staged-{name}"))
@@ -180,3 +188,55 @@ def test_each_start_checks_only_the_loops_own_references_and_django_still_guards
         flow.template.delete()  # Django's on_delete=PROTECT, as before
     with pytest.raises(ProtectedError):
         flow.workteam.delete()  # the flow's own foreign key
+
+
+# --- The import's direct COPY path (flows.loops.bulk_direct) ---
+
+
+def test_blocks_keep_the_file_order_and_the_search_backlog_covers_every_loop(flow, monkeypatch):
+    monkeypatch.setattr(bulk_direct, "BLOCK_ROWS", 4)
+    seen = []
+    summary = _direct(
+        flow,
+        [BulkItem(f"order-{i}", json.dumps({"i": i})) for i in range(10)],
+        progress=lambda s: seen.append(s.created),
+    )
+    assert (summary.created, summary.checked, seen) == (10, 10, [4, 8, 10])
+    loops = list(HumanLoop.objects.filter(account=flow.account).order_by("id").values_list("id", "name"))
+    assert [name for _, name in loops] == [f"order-{i}" for i in range(10)]
+    tasks = ReviewTask.objects.filter(flow_definition=flow).order_by("id").values_list("human_loop__name", flat=True)
+    assert list(tasks) == [f"order-{i}" for i in range(10) for _ in range(3)]
+    # The statement trigger fires for COPY too: every loop is in a backlog range until the sweep copies it.
+    ranges = list(LoopSearchBacklog.objects.values_list("low", "high"))
+    assert all(any(low <= loop_id <= high for low, high in ranges) for loop_id, _ in loops)
+
+
+@pytest.mark.parametrize("taken", ["live loop", "earlier in the file"])
+def test_a_taken_name_writes_nothing_and_leaves_the_decision_to_the_staged_path(flow, taken):
+    items = [BulkItem("fresh-1", '{"a": 1}'), BulkItem("dup", '{"a": 2}'), BulkItem("fresh-2", '{"a": 3}')]
+    if taken == "live loop":
+        f.human_loop(flow, {"a": 2}, name="dup")
+    else:
+        items.append(BulkItem("dup", '{"a": 2}'))
+    before = HumanLoop.objects.count()
+    assert _direct(flow, items) is None
+    assert HumanLoop.objects.count() == before
+    assert not ReviewTask.objects.filter(human_loop__name__startswith="fresh").exists()
+
+
+def test_all_or_nothing_stops_at_the_first_bad_item_and_undoes_what_it_wrote(flow, monkeypatch):
+    monkeypatch.setattr(bulk_direct, "BLOCK_ROWS", 2)
+    items = [BulkItem(f"ok-{i}", '{"a": 1}') for i in range(5)]
+    items[3] = BulkItem("bad name!", '{"a": 1}')
+    assert _direct(flow, items, all_or_nothing=True) is None  # the staged path lists every failure
+    assert not HumanLoop.objects.filter(account=flow.account).exists()
+    summary = _direct(flow, items)  # not all or nothing: the other items are started
+    assert (summary.created, [failure.index for failure in summary.failures]) == (4, [3])
+
+
+def test_a_quota_with_less_room_than_the_items_leaves_them_to_the_staged_path(flow, settings):
+    settings.HITL_ACTIVE_LOOP_QUOTA = 3
+    f.human_loop(flow, {"a": 0}, name="open")
+    with transaction.atomic():
+        assert bulk_direct.start_direct(flow.account, flow, [], at_most=3) is None
+        assert bulk_direct.start_direct(flow.account, flow, [BulkItem("x", "{}")], at_most=2).created == 1

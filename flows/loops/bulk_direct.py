@@ -1,0 +1,226 @@
+"""The import's fast path on PostgreSQL: COPY straight into the loop and task tables, Python beside PostgreSQL.
+
+flows.loops.bulk_stage checks every item into a temporary table, then writes the
+loops set-based: the Python pass and PostgreSQL's INSERT ... SELECT run one after
+the other on one core each. Here the caller's thread checks the items (the same rules:
+bulk_stage.checked_rows), reserves loop ids from the sequence on a side
+connection and formats blocks of COPY text, while a writer thread COPYs each
+block into the loop table and its TaskCount tasks into the task table on the
+caller's connection, in its transaction (a savepoint). psycopg serializes the
+two threads' use of that connection (reading an import's stored file between
+blocks waits for the COPY in flight). So the wall time is about the larger of
+the two, not their sum, and no row is written twice.
+
+What the staged path decides set-based is decided here without a lookup:
+- a name repeated in the file, or one a live loop of the account has, makes a
+  COPY fail on the live-name index (human_loop_name_unique): the savepoint is
+  rolled back and `start_direct` returns None, so the caller runs the staged
+  path, which sorts out retries and conflicts (a re-import, a file with repeats);
+- the quota: the direct path runs only when the account's room is at least the
+  number of items the caller says may come (`at_most`), else it returns None.
+With `all_or_nothing`, the first failing item stops the run (undone; the
+staged path then lists every failing row, so a failing import is read twice).
+Rows are the ones a StartHumanLoop writes (flows.loops.rules.new_loop_row and
+new_task_row; tests/lifecycle/test_bulk_stage.py compares them).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import psycopg
+from django.conf import settings
+from django.db import connection, transaction
+
+from flows.loops import bulk, bulk_stage, lifecycle, rules
+from flows.models import FlowDefinition, HumanLoop, ReviewTask
+from flows.quality import quality_config
+from hitl.kernel import clock
+from hitl.kernel.errors import HitlError
+from workforce.models import Account
+
+BLOCK_ROWS = 20_000
+# Blocks formatted ahead of the writer: bounds the memory (a block is a few MB of COPY text).
+BLOCKS_AHEAD = 2
+_DONE = None
+_PER_ROW = ("id", "name", "input_content", "input_json", "data_attributes", "activation_output")
+
+
+class _LeftToStaged(Exception):
+    """Undo the savepoint and let the staged path decide: a COPY met the live-name index, or an item failed."""
+
+
+def start_direct(
+    account: Account,
+    flow: FlowDefinition,
+    items: Iterable[bulk.BulkItem | dict[str, Any] | HitlError],
+    *,
+    at_most: int | None,
+    all_or_nothing: bool = False,
+    trusted_json: bool = False,
+    progress: Callable[[bulk.BulkSummary], None] | None = None,
+) -> bulk.BulkSummary | None:
+    """Start a loop for each item inside the caller's transaction (PostgreSQL); None: use the staged path.
+
+    Returns None, having written nothing, when a name of the items is taken (by a live loop or
+    earlier in `items`), when the quota leaves less room than `at_most` items, or, with
+    `all_or_nothing`, as soon as an item fails (the staged path then lists every failing item,
+    conflicts included).
+    `progress` gets the running summary after each block written (called in this thread).
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("start_direct runs inside the caller's transaction")
+    flow = bulk._check_flow(account, flow)
+    quota = settings.HITL_ACTIVE_LOOP_QUOTA
+    if quota and (at_most is None or at_most > quota - lifecycle.active_loop_count(account, quota)):
+        return None
+    summary = bulk.BulkSummary()
+    blocks = _Blocks(account, flow)
+    try:
+        with transaction.atomic(), _IdSource() as ids:
+            connection.ensure_connection()
+            writer = _Writer(connection.connection, blocks.loops_sql, blocks.tasks_sql)
+            try:
+                read = _feed(writer, blocks, ids, items, trusted_json, all_or_nothing, summary, progress)
+            finally:
+                writer.finish()
+            writer.report(summary, progress)
+            if isinstance(writer.error, psycopg.errors.UniqueViolation):
+                raise _LeftToStaged
+            if writer.error is not None:
+                raise writer.error
+            if all_or_nothing and summary.failures:
+                raise _LeftToStaged
+    except _LeftToStaged:
+        return None
+    summary.checked = read
+    summary.failures.sort(key=lambda failure: failure.index)
+    return summary
+
+
+def _feed(writer, blocks, ids, items, trusted_json: bool, all_or_nothing: bool, summary, progress) -> int:
+    """Check every item; hand blocks of the passing ones to the writer until it fails or an item does; return how many were read."""
+    failures = summary.failures
+    block: list[tuple] = []
+    passed = 0
+    for row in bulk_stage.checked_rows(items, blocks.flow, trusted_json=trusted_json, summary=summary):
+        passed += 1
+        if failures and all_or_nothing or writer.error is not None:
+            return 0  # it is all undone: write and read nothing more
+        block.append(row)
+        if len(block) >= BLOCK_ROWS:
+            writer.put(blocks.format(block, ids.take(len(block))))
+            block = []
+            writer.report(summary, progress)
+    if block and not (failures and all_or_nothing):
+        writer.put(blocks.format(block, ids.take(len(block))))
+    return passed + len(failures) + summary.not_activated
+
+
+class _Blocks:
+    """The COPY text of a block of checked items: the loop rows and their TaskCount task rows."""
+
+    def __init__(self, account: Account, flow: FlowDefinition) -> None:
+        now = clock.now()
+        row = bulk_stage.shared_loop_row(account, flow, now)
+        constants = {k: v for k, v in row.items() if k not in _PER_ROW}
+        loops = bulk._CopyTable(HumanLoop, with_id=True, constants=constants)
+        # The per-row columns first; everything after them is the same for every loop of the run.
+        loops.columns = [*_PER_ROW, *(c for c in loops.columns if c not in _PER_ROW)]
+        self.loop_tail = "\t" + "\t".join(loops.rendered[c] for c in loops.columns[len(_PER_ROW) :]) + "\n"
+        task_row = rules.new_task_row(flow=flow, loop_id=0, expires_at=row["expires_at"], now=now)
+        tasks = bulk._CopyTable(ReviewTask, with_id=False, constants=task_row)
+        self.task_prefix, _, self.task_suffix = tasks.line({"human_loop_id": "\0"}).partition("\0")
+        self.task_count = quality_config.tasks_at_start(flow)
+        self.loops_sql, self.tasks_sql, self.flow = loops.sql(), tasks.sql(), flow
+
+    def format(self, block: list[tuple], ids: list[int]) -> tuple[str, str, int]:
+        field, tail = bulk_stage._field, self.loop_tail
+        loops = "".join(
+            f"{loop_id}\t{field(name)}\t{field(content)}\t{field(content if input_json is None else input_json)}"
+            f"\t{field(attributes)}\t{field(activation)}{tail}"
+            for loop_id, (_, name, content, input_json, attributes, activation) in zip(ids, block, strict=True)
+        )
+        prefix, suffix, per_loop = self.task_prefix, self.task_suffix, self.task_count
+        tasks = "".join(f"{prefix}{loop_id}{suffix}" * per_loop for loop_id in ids)
+        return loops, tasks, len(block)
+
+
+class _IdSource:
+    """Loop ids taken from the sequence on a side connection, so the writing backend does not spend its CPU on them.
+
+    Sequences ignore rollbacks, so ids of an import that is rolled back are gaps, nothing more.
+    """
+
+    def __enter__(self) -> _IdSource:
+        self.conn = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+        self.sql = (
+            f"SELECT nextval(pg_get_serial_sequence('{HumanLoop._meta.db_table}', 'id')) FROM generate_series(1, %s)"
+        )
+        return self
+
+    def take(self, count: int) -> list[int]:
+        return [row[0] for row in self.conn.execute(self.sql, [count]).fetchall()]
+
+    def __exit__(self, *exc) -> None:
+        self.conn.close()
+
+
+class _Writer:
+    """A thread that COPYs each block on the caller's psycopg connection, in the caller's transaction."""
+
+    def __init__(self, conn: psycopg.Connection, loops_sql: str, tasks_sql: str) -> None:
+        self.conn, self.loops_sql, self.tasks_sql = conn, loops_sql, tasks_sql
+        self.error: BaseException | None = None
+        self.blocks: queue.Queue = queue.Queue(maxsize=BLOCKS_AHEAD)
+        self.written: queue.SimpleQueue[int] = queue.SimpleQueue()  # loops written so far, after each block
+        self.thread = threading.Thread(target=self._run, name="bulk-direct-writer", daemon=True)
+        self.thread.start()
+
+    def put(self, block: tuple[str, str, int]) -> None:
+        while self.error is None:
+            try:
+                self.blocks.put(block, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def finish(self) -> None:
+        """Wait for the blocks handed over (none more after a failure)."""
+        while self.thread.is_alive():
+            try:
+                self.blocks.put(_DONE, timeout=0.5)
+                break
+            except queue.Full:
+                continue
+        self.thread.join()
+
+    def report(self, summary: bulk.BulkSummary, progress) -> None:
+        """In the caller's thread: count the blocks written since the last call, calling `progress` after each."""
+        while True:
+            try:
+                summary.created = self.written.get_nowait()
+            except queue.Empty:
+                return
+            if progress:
+                progress(summary)
+
+    def _run(self) -> None:
+        cursor = self.conn.cursor()
+        created = 0
+        try:
+            while (block := self.blocks.get()) is not _DONE:
+                loop_text, task_text, count = block
+                with cursor.copy(self.loops_sql) as copy:
+                    copy.write(loop_text)
+                with cursor.copy(self.tasks_sql) as copy:
+                    copy.write(task_text)
+                created += count
+                self.written.put(created)
+        except BaseException as exc:  # raised again in the caller's thread
+            self.error = exc
+        finally:
+            cursor.close()
