@@ -66,3 +66,41 @@ def test_the_claim_takes_the_first_open_task_from_the_index_instead_of_sorting_t
     kinds = [(node["Node Type"], node.get("Relation Name")) for node in _nodes(picked)]
     assert ("Sort", None) not in kinds, kinds
     assert ("Seq Scan", "flows_reviewtask") not in kinds, kinds
+
+
+@pytest.mark.django_db
+def test_a_queue_filled_after_its_last_analyze_is_still_claimed_from_the_index_in_order():
+    """Statistics taken while no task was open, then a burst of open tasks (before autovacuum's next
+    ANALYZE): the claim across the reviewer's teams stops at the first open task. It read and sorted
+    every open task, checking each against the reviewer's exclusions (bench/README.md, "Waiting agents")."""
+    if connection.vendor != "postgresql":
+        pytest.skip("flows.loops.hot_sql runs on PostgreSQL only")
+    acct = f.account()
+    reviewer = f.user("rita")
+    team = f.workteam(acct, members=[reviewer])
+    f.workteam(acct, members=[reviewer], name="second-team")  # a reviewer of two teams
+    flow = f.flow_definition(acct, team, name="burst")
+    loop = f.human_loop(flow)
+    _copy_rows(HumanLoop, loop.id, {"name": "name || '-' || g"})
+    first_copy = HumanLoop.objects.filter(name=f"{loop.name}-1").values_list("id", flat=True).get()
+    task = ReviewTask.objects.get(human_loop=loop)
+    _copy_rows(ReviewTask, task.id, {"human_loop_id": f"{first_copy} - 1 + g", "state": "'cancelled'"})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE flows_humanloop; ANALYZE flows_reviewtask")
+        cursor.execute("UPDATE flows_reviewtask SET state = 'open' WHERE state = 'cancelled'")
+    now = clock.now()
+    team_ids = sorted(reviewer.workteams.values_list("id", flat=True))
+    params = {"now": now, "worker": reviewer.pk, "leased": "leased", "ahead": False, "flow": None, "teams": team_ids}
+    params |= hot_sql._audit_params("ClaimTask", reviewer, now, None)
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + hot_sql._claim_sql(False), params)
+        document = cursor.fetchone()[0]
+    plan = (json.loads(document) if isinstance(document, str) else document)[0]["Plan"]
+
+    picked = next(node for node in _nodes(plan) if node.get("Subplan Name") == "CTE picked")
+    scans = [node for node in _nodes(picked) if node.get("Relation Name") == "flows_reviewtask"]
+    assert scans and all(node["Actual Rows"] <= 1 for node in scans), [
+        (node["Node Type"], node.get("Index Name"), node["Actual Rows"]) for node in scans
+    ]
+    assert picked["Actual Rows"] == 1
