@@ -59,7 +59,14 @@ def main(argv: list[str] | None = None) -> int:
     # The 1,000 agents would run on other machines; here their client process shares the 2 cores with the
     # server. Niced, it yields them to the server: tells the clients' CPU from the server's cost of waiting.
     parser.add_argument("--nice-waiters", type=int, default=0, help="nice increment of the waiters' process")
+    # Where a slow call spends its time, server side (bench/request_timing.py): gunicorn logs each request.
+    parser.add_argument("--request-log", action="store_true", help="log each request's DB / CPU / other time")
     args = parser.parse_args(argv)
+    request_log = ROOT / "var" / "bench-agents-services" / "requests.jsonl"
+    if args.request_log:
+        request_log.unlink(missing_ok=True)
+        os.environ["GUNICORN_CMD_ARGS"] = "-c python:bench.request_timing"
+        os.environ["HITL_BENCH_REQUEST_LOG"] = str(request_log)
     for name, port in PORTS.items():
         os.environ.setdefault(f"HITL_BENCH_{name}_PORT", port)
     stack = Stack(database="hitl_agents_bench", web_workers=2, services_dir=ROOT / "var" / "bench-agents-services")
@@ -84,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         report["load_after"] = os.getloadavg()
         report["registration_round_s"] = getattr(_phase, "registration_round_s", None)
         report["long_polls_registered_s"] = getattr(_phase, "long_polls_registered_s", None)
+        if args.request_log:
+            report["server_side_ms"] = {k: _server_side(request_log, report[k]) for k in ("without", "with")}
         text = _markdown(report)
         print(text)
         out = ROOT / "bench" / "results" / f"agents-{dt.datetime.now():%Y%m%d-%H%M%S}.md"
@@ -228,13 +237,15 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
         _phase.registration_round_s = round(control.recv(), 1)
         _phase.long_polls_registered_s = round(_await_waiting(waiters), 1)
     reviewer = ReviewerApi(*web, setup["token"])
-    next_times, submit_times, sent, sent_wall = [], [], {}, {}
+    next_times, submit_times, sent, sent_wall, next_calls = [], [], {}, {}, []
     cpu_pids = {"events process": events_pid, "waiters' client process": waiting.pid if waiting else None}
+    tables_before = _table_stats()
     cpu_before, machine_before, answering_from = _cpu(cpu_pids), _machine_busy(), time.perf_counter()
     for _ in range(answers):
-        t = time.perf_counter()
+        t, t_wall = time.perf_counter(), time.time()
         reply = reviewer.next()
         next_times.append(time.perf_counter() - t)
+        next_calls.append((t_wall, next_times[-1]))
         assert reply.status == 200, reply.status
         task = reply.json()
         sent[task["humanLoopName"]] = time.perf_counter()
@@ -260,6 +271,8 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
         "submit_ms": _stats(submit_times),
         "webhook_ms": _stats([receiver.received[n] - t for n, t in sent.items() if n in receiver.received]),
         "webhooks_missing": sum(1 for n in sent if n not in receiver.received),
+        "next_calls": next_calls,  # (sent at, seconds) of each next task, for the server-side split
+        "tables": {"before": tables_before, "after": _table_stats()},
     }
     result["webhook_stages_ms"] = _webhook_stages(sent_wall, receiver)
     # Cores used while the reviewer answered (of 2): the machine's, and the two waiting processes' share.
@@ -281,6 +294,58 @@ def _phase(setup: dict, web: tuple, receiver: WebhookReceiver, *, prefix: str, l
     else:  # phase A, or B as its control (--no-waiters-in-b)
         result.update(waiter_ms=_stats([]), waiters_missing=0, waiter_stages_ms={}, repoll_ms={})
     return result
+
+
+def _server_side(log: Any, phase: dict[str, Any]) -> dict[str, Any]:
+    """The next-task calls of a phase split server side (bench/request_timing.py's log), p50 / p95 ms.
+
+    Each client call is matched with the request the server began within it; "outside" is the
+    client's time the worker did not see (connect, accept, send and read).
+    """
+    entries = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    entries = [e for e in entries if e["path"].endswith("/tasks/next")]
+    parts: dict[str, list[float]] = {k: [] for k in ("client", "wall", "db", "cpu", "other", "gc", "outside")}
+    slowest = []
+    for sent, seconds in phase["next_calls"]:
+        match = next((e for e in entries if sent <= e["at"] <= sent + seconds), None)
+        if match is None:
+            continue
+        ms = seconds * 1000
+        other = match["wall_ms"] - match["db_ms"] - match["cpu_ms"]
+        values = (ms, match["wall_ms"], match["db_ms"], match["cpu_ms"], other, match["gc_ms"], ms - match["wall_ms"])
+        for key, value in zip(parts, values, strict=True):
+            parts[key].append(value / 1000)
+        slowest.append((round(ms, 1), match))
+    slowest.sort(key=lambda x: -x[0])
+    return {"split": {k: _stats(v) for k, v in parts.items()}, "slowest": slowest[:5]}
+
+
+def _table_stats() -> dict[str, list]:
+    """Autovacuum and ANALYZE of the tables the reviewer's calls read (a plan may change with them)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, n_live_tup, n_dead_tup, n_mod_since_analyze, last_autoanalyze::text,"
+            " last_autovacuum::text, autoanalyze_count, autovacuum_count FROM pg_stat_user_tables"
+            " WHERE relname IN ('flows_reviewtask', 'flows_humanloop', 'flows_outputoutbox', 'flows_taskexclusion',"
+            " 'flows_statusevent', 'workforce_auditrecord') ORDER BY relname"
+        )
+        return {row[0]: list(row[1:]) for row in cursor.fetchall()}
+
+
+def _server_side_lines(split: dict[str, Any] | None) -> list[str]:
+    if not split:
+        return []
+    a, b = split["without"]["split"], split["with"]["split"]
+    return [
+        "Next task server side (p50 / p95 ms; bench/request_timing.py): without → with waiters",
+        "",
+        "| part | without | with |",
+        "|---|---|---|",
+        *[f"| {k} | {a[k]['p50']} / {a[k]['p95']} | {b[k]['p50']} / {b[k]['p95']} |" for k in a],
+        "",
+    ]
 
 
 def _stored_after(sent_wall: dict[str, float]) -> list[float]:
@@ -558,6 +623,7 @@ def _markdown(report: dict[str, Any]) -> str:
         + ", ".join(f"{k} {a['cores_busy_answering'].get(k, 0)} → {v}" for k, v in b["cores_busy_answering"].items())
         + f"; waiters' process niced by {report['nice_waiters']}.",
         "",
+        *_server_side_lines(report.get("server_side_ms")),
         "```json",
         json.dumps(report, indent=2),
         "```",
