@@ -38,6 +38,29 @@ def _nodes(plan: dict):
         yield from _nodes(child)
 
 
+def _queue_of_copies(flow, task_state: str = "state") -> None:
+    """COPIES more loops of `flow`, each with a task like the first loop's (`task_state`: an SQL expression)."""
+    loop = f.human_loop(flow)
+    _copy_rows(HumanLoop, loop.id, {"name": "name || '-' || g"})
+    first_copy = HumanLoop.objects.filter(name=f"{loop.name}-1").values_list("id", flat=True).get()
+    task = ReviewTask.objects.get(human_loop=loop)
+    _copy_rows(ReviewTask, task.id, {"human_loop_id": f"{first_copy} - 1 + g", "state": task_state})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE flows_humanloop; ANALYZE flows_reviewtask")
+
+
+def _picked_plan(reviewer, *, flow_id: int | None, team_ids: list[int], explain: str) -> dict:
+    """The plan of the claim statement's `picked` CTE (EXPLAIN `explain`)."""
+    now = clock.now()
+    params = {"now": now, "worker": reviewer.pk, "leased": "leased", "ahead": False, "flow": flow_id, "teams": team_ids}
+    params |= hot_sql._audit_params("ClaimTask", reviewer, now, None)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN ({explain}) " + hot_sql._claim_sql(flow_id is not None), params)
+        document = cursor.fetchone()[0]
+    plan = (json.loads(document) if isinstance(document, str) else document)[0]["Plan"]
+    return next(node for node in _nodes(plan) if node.get("Subplan Name") == "CTE picked")
+
+
 @pytest.mark.django_db
 def test_the_claim_takes_the_first_open_task_from_the_index_instead_of_sorting_them_all():
     if connection.vendor != "postgresql":
@@ -46,23 +69,9 @@ def test_the_claim_takes_the_first_open_task_from_the_index_instead_of_sorting_t
     reviewer = f.user("rita")
     team = f.workteam(acct, members=[reviewer])
     flow = f.flow_definition(acct, team, name="big-queue")
-    loop = f.human_loop(flow)
-    _copy_rows(HumanLoop, loop.id, {"name": "name || '-' || g"})
-    first_copy = HumanLoop.objects.filter(name=f"{loop.name}-1").values_list("id", flat=True).get()
-    task = ReviewTask.objects.get(human_loop=loop)
-    _copy_rows(ReviewTask, task.id, {"human_loop_id": f"{first_copy} - 1 + g"})
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE flows_humanloop; ANALYZE flows_reviewtask")
-    now = clock.now()
-    params = {"now": now, "worker": reviewer.pk, "leased": "leased", "ahead": False, "flow": flow.id, "teams": []}
-    params |= hot_sql._audit_params("ClaimTask", reviewer, now, None)
+    _queue_of_copies(flow)
 
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + hot_sql._claim_sql(True), params)
-        document = cursor.fetchone()[0]
-    plan = (json.loads(document) if isinstance(document, str) else document)[0]["Plan"]
-
-    picked = next(node for node in _nodes(plan) if node.get("Subplan Name") == "CTE picked")
+    picked = _picked_plan(reviewer, flow_id=flow.id, team_ids=[], explain="FORMAT JSON")
     kinds = [(node["Node Type"], node.get("Relation Name")) for node in _nodes(picked)]
     assert ("Sort", None) not in kinds, kinds
     assert ("Seq Scan", "flows_reviewtask") not in kinds, kinds
@@ -80,25 +89,12 @@ def test_a_queue_filled_after_its_last_analyze_is_still_claimed_from_the_index_i
     team = f.workteam(acct, members=[reviewer])
     f.workteam(acct, members=[reviewer], name="second-team")  # a reviewer of two teams
     flow = f.flow_definition(acct, team, name="burst")
-    loop = f.human_loop(flow)
-    _copy_rows(HumanLoop, loop.id, {"name": "name || '-' || g"})
-    first_copy = HumanLoop.objects.filter(name=f"{loop.name}-1").values_list("id", flat=True).get()
-    task = ReviewTask.objects.get(human_loop=loop)
-    _copy_rows(ReviewTask, task.id, {"human_loop_id": f"{first_copy} - 1 + g", "state": "'cancelled'"})
+    _queue_of_copies(flow, task_state="'cancelled'")  # analyzed with no task open
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE flows_humanloop; ANALYZE flows_reviewtask")
         cursor.execute("UPDATE flows_reviewtask SET state = 'open' WHERE state = 'cancelled'")
-    now = clock.now()
     team_ids = sorted(reviewer.workteams.values_list("id", flat=True))
-    params = {"now": now, "worker": reviewer.pk, "leased": "leased", "ahead": False, "flow": None, "teams": team_ids}
-    params |= hot_sql._audit_params("ClaimTask", reviewer, now, None)
 
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + hot_sql._claim_sql(False), params)
-        document = cursor.fetchone()[0]
-    plan = (json.loads(document) if isinstance(document, str) else document)[0]["Plan"]
-
-    picked = next(node for node in _nodes(plan) if node.get("Subplan Name") == "CTE picked")
+    picked = _picked_plan(reviewer, flow_id=None, team_ids=team_ids, explain="ANALYZE, FORMAT JSON")
     scans = [node for node in _nodes(picked) if node.get("Relation Name") == "flows_reviewtask"]
     assert scans and all(node["Actual Rows"] <= 1 for node in scans), [
         (node["Node Type"], node.get("Index Name"), node["Actual Rows"]) for node in scans
