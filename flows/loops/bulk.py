@@ -172,8 +172,9 @@ def _staged(
     batch_size: int,
     progress: Callable[[BulkSummary], None] | None,
 ) -> BulkSummary:
-    """PostgreSQL: flows.loops.bulk_stage, one transaction (or savepoint) per `batch_size` items."""
-    from flows.loops import bulk_stage  # it builds on this module
+    """PostgreSQL: one transaction (or savepoint) per `batch_size` items, by direct COPY (flows.loops.bulk_direct)
+    unless a name of the batch is taken or repeated or the quota is near, then staged (flows.loops.bulk_stage)."""
+    from flows.loops import bulk_direct, bulk_stage  # they build on this module
 
     summary = BulkSummary()
     stream = iter(items)
@@ -188,7 +189,9 @@ def _staged(
                 progress(both)
 
         with transaction.atomic():
-            part = bulk_stage.start_staged(account, flow, batch, progress=running, first_index=offset)
+            part = bulk_direct.start_direct(
+                account, flow, batch, at_most=len(batch), progress=running, first_index=offset
+            ) or bulk_stage.start_staged(account, flow, batch, progress=running, first_index=offset)
         summary.merge(part)
         offset += len(batch)
     return summary

@@ -62,6 +62,7 @@ def start_direct(
     all_or_nothing: bool = False,
     trusted_json: bool = False,
     progress: Callable[[bulk.BulkSummary], None] | None = None,
+    first_index: int = 0,
 ) -> bulk.BulkSummary | None:
     """Start a loop for each item inside the caller's transaction (PostgreSQL); None: use the staged path.
 
@@ -69,7 +70,8 @@ def start_direct(
     earlier in `items`), when the quota leaves less room than `at_most` items, or, with
     `all_or_nothing`, as soon as an item fails (the staged path then lists every failing item,
     conflicts included).
-    `progress` gets the running summary after each block written (called in this thread).
+    `progress` gets the running summary after each block written (called in this thread). Failures
+    carry the item's index (from `first_index`).
     """
     if not connection.in_atomic_block:
         raise RuntimeError("start_direct runs inside the caller's transaction")
@@ -84,7 +86,7 @@ def start_direct(
             connection.ensure_connection()
             writer = _Writer(connection.connection, blocks.loops_sql, blocks.tasks_sql)
             try:
-                read = _feed(writer, blocks, ids, items, trusted_json, all_or_nothing, summary, progress)
+                read = _feed(writer, blocks, ids, items, trusted_json, all_or_nothing, summary, progress, first_index)
             finally:
                 writer.finish()
             writer.report(summary, progress)
@@ -101,12 +103,15 @@ def start_direct(
     return summary
 
 
-def _feed(writer, blocks, ids, items, trusted_json: bool, all_or_nothing: bool, summary, progress) -> int:
+def _feed(writer, blocks, ids, items, trusted_json: bool, all_or_nothing: bool, summary, progress, first_index) -> int:
     """Check every item; hand blocks of the passing ones to the writer until it fails or an item does; return how many were read."""
     failures = summary.failures
     block: list[tuple] = []
     passed = 0
-    for row in bulk_stage.checked_rows(items, blocks.flow, trusted_json=trusted_json, summary=summary):
+    rows = bulk_stage.checked_rows(
+        items, blocks.flow, trusted_json=trusted_json, summary=summary, first_index=first_index
+    )
+    for row in rows:
         passed += 1
         if failures and all_or_nothing or writer.error is not None:
             return 0  # it is all undone: write and read nothing more
