@@ -285,7 +285,13 @@ class ReviewTask(models.Model):
         SUBMITTED = "submitted"
         CANCELLED = "cancelled"
 
-    human_loop = models.ForeignKey(HumanLoop, on_delete=models.CASCADE, related_name="review_tasks")
+    # No database constraint: PostgreSQL checked it once per inserted task, locking the loop row again (about 10 µs
+    # of CPU a task in a bulk import, bench/README.md). Every task is inserted in its loop's own start transaction,
+    # under its loop's row lock (send back, adaptive overlap) or beside a TaskExclusion row whose constraint checks
+    # the same loop (gold); loops are removed only through Django's collector, whose CASCADE removes the tasks first.
+    human_loop = models.ForeignKey(
+        HumanLoop, on_delete=models.CASCADE, related_name="review_tasks", db_constraint=False
+    )
     # Open tasks are found by review_task_open_flow_idx, the others through their loop.
     # The flow and team are copies of the loop's flow's (flows.loops.rules.new_task_row): no database
     # constraint, as for HumanLoop.template (each is checked per inserted row); on_delete still applies.

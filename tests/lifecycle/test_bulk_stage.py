@@ -168,8 +168,8 @@ def test_a_name_taken_after_the_check_redoes_that_chunk_item_by_item(flow, monke
 
 
 def test_each_start_checks_only_the_loops_own_references_and_django_still_guards_the_copies(flow):
-    """The template, flow version, task flow and team are the flow's, copied: a database constraint on each
-    would be checked once per inserted row (about 40 µs of PostgreSQL CPU a loop for the four, bench/README.md)."""
+    """The template, flow version, task flow and team are the flow's, copied, and a task's loop is written by the
+    same start: a database constraint on each would be checked once per inserted row (bench/README.md)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conrelid::regclass::text, a.attname FROM pg_constraint c JOIN pg_attribute a "
@@ -180,14 +180,18 @@ def test_each_start_checks_only_the_loops_own_references_and_django_still_guards
         assert cursor.fetchall() == [
             ("flows_humanloop", "account_id"),
             ("flows_humanloop", "flow_definition_id"),
-            ("flows_reviewtask", "human_loop_id"),
             ("flows_reviewtask", "worker_id"),
         ]
     assert _staged(flow, [BulkItem("guarded", "{}")]).created == 1
+    assert _direct(flow, [BulkItem("direct", "{}")]).created == 1
     with pytest.raises(ProtectedError):
         flow.template.delete()  # Django's on_delete=PROTECT, as before
     with pytest.raises(ProtectedError):
         flow.workteam.delete()  # the flow's own foreign key
+    loops = list(HumanLoop.objects.filter(account=flow.account).values_list("id", flat=True))
+    assert ReviewTask.objects.filter(human_loop_id__in=loops).count() == 6
+    HumanLoop.objects.filter(id__in=loops).delete()  # Django's CASCADE takes their tasks, as before
+    assert not ReviewTask.objects.filter(human_loop_id__in=loops).exists()
 
 
 # --- The import's direct COPY path (flows.loops.bulk_direct) ---
