@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from console import loop_search
 from flows.loops import lifecycle
 from flows.models import HumanLoop
 from tests import factories as f
@@ -154,6 +155,24 @@ def test_a_common_word_pages_through_every_match_once_newest_first(client, perso
     second = client.get(LOOPS, {"q": "PARCEL", "after": first.context["next_cursor"]})
     assert names(second) == [f"parcel-{n:02d}" for n in range(9, -1, -1)]  # fewer than a page: the index step
     assert second.context["next_cursor"] == ""
+
+
+def test_the_newest_window_is_bounded_by_its_oldest_loop_ties_and_all(client, personas, monkeypatch):
+    """The window is every loop from the newest down to its TEXT_WINDOW-th, by (created_at, id): with
+    one created_at for all, the id decides, so a bound on the wrong side of it shows older loops first."""
+    monkeypatch.setattr(loop_search, "TEXT_WINDOW", 51)  # a page and one more: the window's rows are the page
+    for number in range(120):
+        f.human_loop(personas.flow, {"taskObject": f"parcel {number}"}, name=f"tied-{number:03d}")
+    HumanLoop.objects.update(created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    client.force_login(personas.owner)
+    seen, after = [], ""
+    while True:
+        response = client.get(LOOPS, {"q": "parcel", **({"after": after} if after else {})})
+        seen += names(response)
+        after = response.context["next_cursor"]
+        if not after:
+            break
+    assert seen == [f"tied-{n:03d}" for n in range(119, -1, -1)]
 
 
 def test_an_admin_of_two_accounts_pages_through_both_newest_first_and_never_a_third(client, personas):
