@@ -244,3 +244,15 @@ def test_a_quota_with_less_room_than_the_items_leaves_them_to_the_staged_path(fl
     with transaction.atomic():
         assert bulk_direct.start_direct(flow.account, flow, [], at_most=3) is None
         assert bulk_direct.start_direct(flow.account, flow, [BulkItem("x", "{}")], at_most=2).created == 1
+
+
+def test_the_loop_constraints_are_deferred_again_after_the_direct_path(flow):
+    """The direct path checks the loop's account and flow at the end of each COPY (IMMEDIATE), then defers them again."""
+    with transaction.atomic():
+        assert bulk_direct.start_direct(flow.account, flow, [BulkItem("first", "{}")], at_most=1).created == 1
+        with connection.cursor() as cursor:  # a dangling account is only refused at the commit, as before
+            cursor.execute(
+                f"UPDATE {HumanLoop._meta.db_table} SET account_id = 2147483647 WHERE name = 'first' RETURNING id"
+            )
+            assert cursor.fetchone()
+        transaction.set_rollback(True)
