@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nice-waiters", type=int, default=0, help="nice increment of the waiters' process")
     # Where a slow call spends its time, server side (bench/request_timing.py): gunicorn logs each request.
     parser.add_argument("--request-log", action="store_true", help="log each request's DB / CPU / other time")
+    # The bad case of the claim's plan, every run: phase B starts with the statistics of phase A's end
+    # (no task open) and keeps them (no autovacuum ANALYZE of the tasks), as a burst before the next ANALYZE.
+    parser.add_argument("--stale-stats", action="store_true", help="phase B on statistics with no open task")
     args = parser.parse_args(argv)
     request_log = ROOT / "var" / "bench-agents-services" / "requests.jsonl"
     if args.request_log:
@@ -87,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         _phase(setup, web, receiver, prefix="warm", loops=5, answers=5, waiters=0, pace=0.2)
         report["without"] = _phase(setup, web, receiver, prefix="a", loops=args.answers, waiters=0, **common)
         waiters = 0 if args.no_waiters_in_b else args.waiters
+        report["stale_stats"] = args.stale_stats
+        if args.stale_stats:
+            _freeze_statistics()
         report["with"] = _phase(setup, web, receiver, prefix="b", loops=args.waiters, waiters=waiters, **common)
         report["load_after"] = os.getloadavg()
         report["registration_round_s"] = getattr(_phase, "registration_round_s", None)
@@ -318,6 +324,15 @@ def _server_side(log: Any, phase: dict[str, Any]) -> dict[str, Any]:
         slowest.append((round(ms, 1), match))
     slowest.sort(key=lambda x: -x[0])
     return {"split": {k: _stats(v) for k, v in parts.items()}, "slowest": slowest[:5]}
+
+
+def _freeze_statistics() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in ("flows_reviewtask", "flows_humanloop", "flows_taskexclusion"):
+            cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+            cursor.execute(f"ANALYZE {table}")
 
 
 def _table_stats() -> dict[str, list]:
@@ -598,7 +613,8 @@ def _markdown(report: dict[str, Any]) -> str:
         "",
         f"Load average before {report['load_before'][0]:.2f} / after {report['load_after'][0]:.2f} "
         f"(2 cores, shared with other work); gunicorn 2 sync workers, one Celery worker, one uvicorn events process; "
-        f"one reviewer, {report['pace_s']} s between a submit and the next claim.",
+        f"one reviewer, {report['pace_s']} s between a submit and the next claim"
+        + ("; phase B on frozen statistics of no open task (--stale-stats)." if report.get("stale_stats") else "."),
         "",
         "| measure | without waiters p50 / p95 (ms) | with waiters p50 / p95 (ms) | p95 ratio |",
         "|---|---|---|---|",
