@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from tests.agents.test_waiting import APPROVED, REQUEST, answer_soon
 
@@ -26,6 +27,11 @@ def test_many_waits_share_one_event_stream_and_each_gets_its_decision(tool_revie
     waiters = [threading.Thread(target=wait, args=(name,)) for name in names]
     for waiter in waiters:
         waiter.start()
+    # The reviewer starts once every waiter has looked (each after the stream opened): a stream that took
+    # longer to open than the first answer started after its Completed event and saw two of the three.
+    deadline = time.monotonic() + 30
+    while len(called) < len(names) and time.monotonic() < deadline:
+        time.sleep(0.02)
 
     def answer_all() -> None:  # one reviewer answers the three in turn
         for _ in names:
