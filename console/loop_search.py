@@ -221,8 +221,8 @@ def _selective_words(text: str) -> list[str]:
     """The words of `text` that PostgreSQL estimates are rare in the search table's input (none: ask for it all).
 
     The estimate is the planner's row count for `input_content__icontains=word`, which it takes from
-    the statistics ANALYZE keeps on the trigram index's expression (a sample of 1,000 inputs and the
-    most common ones, console/migrations/0006), so it costs no scan. Before the first ANALYZE the
+    the statistics ANALYZE keeps on the trigram index's expression (its most common inputs and a
+    histogram of 1,000 others, console/migrations/0006), so it costs no scan. Before the first ANALYZE the
     planner would guess from the word's length alone, so then the whole text is asked for.
     """
     # Kept as written (not uppercased here): PostgreSQL uppercases a word as it uppercases the text.

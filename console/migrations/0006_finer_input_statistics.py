@@ -1,8 +1,8 @@
-"""ANALYZE samples 1,000 inputs, not 100, for the statistics of the search table's input trigram index.
+"""ANALYZE keeps a histogram of 1,000 inputs, not 100, for the search table's input trigram index.
 
 console.loop_search asks the planner how many inputs hold each word of a searched text, to send
-only the rare words to the trigram index. With 100 sampled values the planner cannot tell a word
-in 1 % of the inputs from one in none; with 1,000 it tells 0.1 % (ANALYZE of 1,100,000 search rows:
+only the rare words to the trigram index. With 100 values the planner cannot tell a word in 1 %
+of the inputs from one in none; with 1,000 it tells 0.1 % (ANALYZE of 1,100,000 search rows:
 0.5 s before, 2.9 s after, in autovacuum's background). PostgreSQL with pg_trgm only.
 """
 
