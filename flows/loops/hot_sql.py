@@ -271,7 +271,8 @@ WITH picked AS (
     {audit}
 )
 SELECT (SELECT count(*) FROM picked), c.id, c.loop_id, c.flow_id, c.team_id, c.lease_expires_at,
-       l.{loop.name}, l.{loop.input_json}::text, l.{loop.template}, tpl.{template.content}, l.{loop.flow_version}
+       l.{loop.name}, l.{loop.input_json}::text, l.{loop.template}, tpl.{template.content}, l.{loop.flow_version},
+       l.{loop.account}
 FROM (SELECT 1) AS one
 LEFT JOIN claimed c ON true
 LEFT JOIN {loop} l ON l.{loop.id} = c.loop_id
@@ -308,7 +309,8 @@ def claim(
 
     `ahead`: claimed ahead of the task on the reviewer's screen (ReviewTask.claimed_ahead).
 
-    The task comes back with its loop's name, input, version pin and template loaded.
+    The task comes back with its loop's name, input, version pin, account and template loaded: what
+    the task page and the reviewer API read (review_ui.work, review_ui.grants), so nothing loads lazily.
     """
     params: dict[str, Any] = {
         "now": now,
@@ -318,9 +320,9 @@ def claim(
         "flow": flow_id,
         "teams": list(team_ids or ()),
     } | _audit_params("ClaimTask", user, now, None)
-    picked, task_id, loop_id, flow_def_id, team_id, lease_expires_at, name, input_json, template_id, content, pin = (
-        _fetch_one(_claim_sql(flow_id is not None), params)
-    )
+    row = _fetch_one(_claim_sql(flow_id is not None), params)
+    picked, task_id, loop_id, flow_def_id, team_id, lease_expires_at = row[:6]
+    name, input_json, template_id, content, pin, loop_account_id = row[6:]
     if task_id is None:
         if picked:
             raise Collision
@@ -343,6 +345,7 @@ def claim(
         id=loop_id,
         flow_definition_id=flow_def_id,
         flow_version_id=pin,
+        account_id=loop_account_id,
         name=name,
         input_json=json.loads(input_json),
         template_id=template_id,
@@ -356,7 +359,7 @@ def claim(
 # The lock flows.loops.lifecycle._lock_task_of takes: the task's loop, if this reviewer ever held a task of it.
 _LOCK_LOOP_OF_TASK = """
 SELECT l.{loop.id}, l.{loop.status}, l.{loop.expires_at}, l.{loop.account}, l.{loop.flow_definition},
-       l.{loop.name}, l.{loop.created_at}, l.{loop.is_gold}
+       l.{loop.name}, l.{loop.created_at}, l.{loop.is_gold}, l.{loop.flow_version}
 FROM {loop} l
 WHERE l.{loop.id} = (SELECT {task.human_loop} FROM {task} WHERE {task.id} = %(task)s)
   AND EXISTS (
@@ -420,7 +423,7 @@ def submit(user: AbstractBaseUser, task_id: int, answer: dict[str, Any], now: dt
     row = _fetch_one(_lock_sql(), params)
     if row is None:
         return None
-    loop_id, status, expires_at, account_id, flow_id, name, created_at, is_gold = row
+    loop_id, status, expires_at, account_id, flow_id, name, created_at, is_gold, pin = row
     loop = _loaded(
         HumanLoop,
         id=loop_id,
@@ -428,6 +431,7 @@ def submit(user: AbstractBaseUser, task_id: int, answer: dict[str, Any], now: dt
         expires_at=expires_at,
         account_id=account_id,
         flow_definition_id=flow_id,
+        flow_version_id=pin,  # what the finish reads its pinned settings by (versions.pinned_settings)
         name=name,
         created_at=created_at,
         is_gold=is_gold,

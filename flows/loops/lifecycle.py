@@ -307,6 +307,7 @@ _CLAIM_FIELDS = (
     "human_loop__name",
     "human_loop__flow_definition",
     "human_loop__flow_version",
+    "human_loop__account",  # the object grants' account (review_ui.grants.ObjectGrants.for_task)
     "human_loop__input_json",
     "human_loop__template__content",
 )
