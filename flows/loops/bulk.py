@@ -174,7 +174,7 @@ def _staged(
 ) -> BulkSummary:
     """PostgreSQL: one transaction (or savepoint) per `batch_size` items, by direct COPY (flows.loops.bulk_direct)
     unless a name of the batch is taken or repeated or the quota is near, then staged (flows.loops.bulk_stage)."""
-    from flows.loops import bulk_direct, bulk_stage  # they build on this module
+    from flows.loops import bulk_direct  # it builds on this module
 
     summary = BulkSummary()
     stream = iter(items)
@@ -189,9 +189,9 @@ def _staged(
                 progress(both)
 
         with transaction.atomic():
-            part = bulk_direct.start_direct(
-                account, flow, batch, at_most=len(batch), progress=running, first_index=offset
-            ) or bulk_stage.start_staged(account, flow, batch, progress=running, first_index=offset)
+            part = bulk_direct.start_set_based(
+                account, flow, lambda batch=batch: batch, at_most=len(batch), progress=running, first_index=offset
+            )
         summary.merge(part)
         offset += len(batch)
     return summary

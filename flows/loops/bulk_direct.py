@@ -53,6 +53,33 @@ class _LeftToStaged(Exception):
     """Undo the savepoint and let the staged path decide: a COPY met the live-name index, or an item failed."""
 
 
+def start_set_based(
+    account: Account,
+    flow: FlowDefinition,
+    items: Callable[[], Iterable[bulk.BulkItem | dict[str, Any] | HitlError]],
+    *,
+    at_most: int | None,
+    all_or_nothing: bool = False,
+    trusted_json: bool = False,
+    progress: Callable[[bulk.BulkSummary], None] | None = None,
+    progress_every: int = bulk_stage.PROGRESS_EVERY_ROWS,
+    first_index: int = 0,
+) -> bulk.BulkSummary:
+    """Start a loop for each item inside the caller's transaction (PostgreSQL): by direct COPY, else staged.
+
+    The one rule of which path a bulk run takes: start_direct first; when it gives way (a name taken
+    or repeated, a failing item with `all_or_nothing`, a quota with less room than `at_most`), the
+    staged path reads the items again from the start (`items` is called once per path) and decides.
+    """
+    options = {"all_or_nothing": all_or_nothing, "trusted_json": trusted_json, "progress": progress}
+    direct = start_direct(account, flow, items(), at_most=at_most, first_index=first_index, **options)
+    if direct is not None:
+        return direct
+    return bulk_stage.start_staged(
+        account, flow, items(), progress_every=progress_every, first_index=first_index, **options
+    )
+
+
 def start_direct(
     account: Account,
     flow: FlowDefinition,

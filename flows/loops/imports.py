@@ -40,7 +40,7 @@ from django.db.models import Q
 
 from flows.delivery.read_access import ReadPolicy
 from flows.delivery.storage import get_store
-from flows.loops import bulk, bulk_direct, bulk_stage
+from flows.loops import bulk, bulk_direct
 from flows.models import FlowDefinition, ImportChunk, ImportJob
 from hitl.kernel import client_json, clock
 from hitl.kernel.errors import HitlError, InvalidInput
@@ -242,20 +242,13 @@ def run_import(job_id: int) -> ImportJob | None:
                 # COPY straight into the loop and task tables beside the checks (flows.loops.bulk_direct),
                 # unless a name is taken or repeated or the quota is near: then every row is checked and
                 # staged first, and written set-based (flows.loops.bulk_stage).
-                summary = bulk_direct.start_direct(
+                summary = bulk_direct.start_set_based(
                     job.account,
                     job.flow_definition,
-                    _items(job),
+                    lambda: _items(job),
                     at_most=job.total_rows,
                     all_or_nothing=True,
                     trusted_json=True,  # _items writes each input with json.dumps of checked values
-                    progress=reporter.report,
-                ) or bulk_stage.start_staged(
-                    job.account,
-                    job.flow_definition,
-                    _items(job),
-                    all_or_nothing=True,
-                    trusted_json=True,
                     progress=reporter.report,
                     progress_every=BATCH_SIZE,
                 )
