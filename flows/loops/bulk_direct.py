@@ -29,6 +29,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterable
+from itertools import islice
 from typing import Any
 
 import psycopg
@@ -155,22 +156,17 @@ def _set_loop_constraints(mode: str, names: str | None = None) -> str:
 def _feed(writer, blocks, ids, items, trusted_json: bool, all_or_nothing: bool, summary, progress, first_index) -> int:
     """Check every item; hand blocks of the passing ones to the writer until it fails or an item does; return how many were read."""
     failures = summary.failures
-    block: list[tuple] = []
     passed = 0
     rows = bulk_stage.checked_rows(
         items, blocks.flow, trusted_json=trusted_json, summary=summary, first_index=first_index
     )
-    for row in rows:
-        passed += 1
+    # A block at a time, not a test per row: a failure or the writer's error stops the run at the block's end.
+    while block := list(islice(rows, BLOCK_ROWS)):
         if failures and all_or_nothing or writer.error is not None:
             return 0  # it is all undone: write and read nothing more
-        block.append(row)
-        if len(block) >= BLOCK_ROWS:
-            writer.put(blocks.format(block, ids.take(len(block))))
-            block = []
-            writer.report(summary, progress)
-    if block and not (failures and all_or_nothing):
+        passed += len(block)
         writer.put(blocks.format(block, ids.take(len(block))))
+        writer.report(summary, progress)
     return passed + len(failures) + summary.not_activated
 
 
@@ -193,14 +189,20 @@ class _Blocks:
 
     def format(self, block: list[tuple], ids: list[int]) -> tuple[str, str, int]:
         field, tail = bulk_stage._field, self.loop_tail
-        loops = "".join(
-            f"{loop_id}\t{field(name)}\t{field(content)}\t{field(content if input_json is None else input_json)}"
-            f"\t{field(attributes)}\t{field(activation)}{tail}"
-            for loop_id, (_, name, content, input_json, attributes, activation) in zip(ids, block, strict=True)
-        )
+        lines = []
+        for loop_id, (_, name, content, input_json, attributes, activation) in zip(ids, block, strict=True):
+            text = field(content)
+            if input_json is None and attributes is None and activation is None:
+                # An import's row: the jsonb column is the input text itself, the other two are NULL.
+                lines.append(f"{loop_id}\t{field(name)}\t{text}\t{text}\t\\N\t\\N{tail}")
+            else:
+                json_text = text if input_json is None else field(input_json)
+                lines.append(
+                    f"{loop_id}\t{field(name)}\t{text}\t{json_text}\t{field(attributes)}\t{field(activation)}{tail}"
+                )
         prefix, suffix, per_loop = self.task_prefix, self.task_suffix, self.task_count
         tasks = "".join(f"{prefix}{loop_id}{suffix}" * per_loop for loop_id in ids)
-        return loops, tasks, len(block)
+        return "".join(lines), tasks, len(block)
 
 
 class _IdSource:

@@ -18,6 +18,7 @@ and describing, stopping or deleting one takes its exact name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,10 @@ CONTENT_CLASSIFIERS = ("FreeOfPersonallyIdentifiableInformation", "FreeOfAdultCo
 MAX_CONTENT_CLASSIFIERS = 256
 
 _NAME = regex.compile(HUMAN_LOOP_NAME_PATTERN)
+# The same names as HUMAN_LOOP_NAME_PATTERN (letters and digits, inner hyphens) without its nested
+# repetition or its `$` (which also lets one trailing newline through): a name it takes is valid, one it
+# does not goes through _NAME. Several times cheaper, for the bulk paths that check a million names.
+_PLAIN_NAME = re.compile(r"[a-zA-Z0-9]+(?:-+[a-zA-Z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,8 @@ def _type_problem(value: Any, member: str, kind: type, noun: str) -> str | None:
 
 def name_problem(name: Any, member: str = "humanLoopName") -> str | None:
     """Return why `name` is not a valid human loop name, or None."""
+    if type(name) is str and len(name) <= MAX_NAME_LENGTH and _PLAIN_NAME.fullmatch(name):
+        return None
     problem = _type_problem(name or None, member, str, "a string")
     if problem:
         return problem
@@ -77,6 +84,8 @@ def name_problem(name: Any, member: str = "humanLoopName") -> str | None:
 
 def input_content_problem(content: Any) -> str | None:
     """Return why `content` cannot be an InputContent (absent, not a string, too long), or None."""
+    if type(content) is str and len(content) <= MAX_INPUT_CONTENT:
+        return None  # the common case, without building the member's name
     member = "humanLoopInput.inputContent"
     problem = _type_problem(content, member, str, "a string")
     if problem:
