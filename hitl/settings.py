@@ -312,6 +312,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that lost the broker tries again every second (not Celery's 2, 4 ... 30 s back-off), so it
+# is back within a second of Redis; and it keeps trying however long the outage (Celery's default gives
+# up after 100 tries, then the worker exits).
+CELERY_WORKER_CONSUMER = "hitl.kernel.broker_reconnect:Consumer"
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Sent by each worker as it connects to the broker (at start and after an outage): the outbox sweep
+# re-sends what failed to enqueue while Redis was away at once, not at its next tick behind what the
+# web processes queued in between.
+HITL_TASKS_ON_BROKER_CONNECT = ["flows.tasks.redeliver_outbox"]
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 # Redis hands a message delivered to a worker that died without acknowledging it (SIGKILL, OOM, power)

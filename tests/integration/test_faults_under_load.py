@@ -26,6 +26,7 @@ from django.db.models import F
 from bench import fixtures, load
 from bench.clients import RawApi, ReviewerApi
 from flows.models import OutputOutbox
+from tests.integration import scenario
 from tests.integration.conftest import SERVICES_DIR, Celery, _alive, services, wait_until, web_env
 from tests.web_processes import Gunicorn, gunicorn
 
@@ -203,6 +204,41 @@ def test_redis_down_for_30_seconds_api_calls_succeed_and_outputs_arrive_within_3
         window, run = run_with_fault(stack, seconds=45, fault_at=5, fault=redis_down_30_seconds)
         check(stack, window, run, allow_errors_for=None)  # no 5xx at all: the database is the queue
     assert run["log"].statuses[("submit", 200)] > 0
+
+
+def _worker_answers_ping() -> bool:
+    from hitl.celery import app
+
+    return bool(app.control.ping(timeout=0.5))
+
+
+def test_answers_given_while_redis_is_down_are_written_within_seconds_of_its_return(live):
+    """The worker tries the broker every second and sends the outbox sweep as soon as it is connected.
+
+    With Celery's own back-off (tries 2, 6, 12 s after the loss) the worker found Redis, back from
+    7 s, only at 12 s, and the sweep waited for its next 5 s tick: 6-11 s after Redis was back.
+    """
+    t = scenario.team(reviewers=1, task_count=1)
+    wait_until(_worker_answers_ping, 30, "the worker to be consuming")  # not still starting
+    with supervised_worker(live) as restarts:
+        live.stop_redis()
+        down = time.monotonic()
+        try:
+            names = [f"while-down-{i}" for i in range(3)]
+            for name in names:
+                scenario.start(t, name)
+            # Each enqueue fails (the answers commit): their outbox rows are due at once.
+            assert scenario.answer_everything(t) == 3
+            time.sleep(max(0.0, 7 - (time.monotonic() - down)))
+        finally:
+            live.start_redis()
+        back = time.monotonic()
+        scenario.wait_for_status(names, "Completed", timeout=30)
+        waited = time.monotonic() - back
+    print(f"\nwritten {waited:.1f} s after Redis was back (worker restarted {len(restarts)} times)")
+    # A try a second, Celery's mingle step (1 s), the sweep, then the writes.
+    assert waited < 4.5
+    scenario.assert_written_once(names)
 
 
 def test_a_celery_worker_killed_mid_run_is_replaced_and_its_messages_come_back_promptly(stack):
