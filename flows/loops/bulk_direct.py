@@ -30,6 +30,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 import psycopg
@@ -188,21 +189,32 @@ class _Blocks:
         self.loops_sql, self.tasks_sql, self.flow = loops.sql(), tasks.sql(), flow
 
     def format(self, block: list[tuple], ids: list[int]) -> tuple[str, str, int]:
-        field, tail = bulk_stage._field, self.loop_tail
-        lines = []
-        for loop_id, (_, name, content, input_json, attributes, activation) in zip(ids, block, strict=True):
-            text = field(content)
-            if input_json is None and attributes is None and activation is None:
-                # An import's row: the jsonb column is the input text itself, the other two are NULL.
-                lines.append(f"{loop_id}\t{field(name)}\t{text}\t{text}\t\\N\t\\N{tail}")
-            else:
-                json_text = text if input_json is None else field(input_json)
-                lines.append(
-                    f"{loop_id}\t{field(name)}\t{text}\t{json_text}\t{field(attributes)}\t{field(activation)}{tail}"
-                )
-        prefix, suffix, per_loop = self.task_prefix, self.task_suffix, self.task_count
-        tasks = "".join(f"{prefix}{loop_id}{suffix}" * per_loop for loop_id in ids)
-        return "".join(lines), tasks, len(block)
+        """The COPY text of the loops of `block` (rows of bulk_stage.checked_rows) and of their tasks.
+
+        Column by column, then one f-string a row: escapes are looked for once per column of the block.
+        (The columns by itemgetter, not zip(*block), which makes an iterator per row: some thirty garbage
+        collections a block, now and then a full one of the whole process.)
+        """
+        names, contents, input_jsons, attributes, activations = (list(map(itemgetter(i), block)) for i in range(1, 6))
+        fields, tail = bulk_stage._fields, self.loop_tail
+        names, texts = fields(names), fields(contents)
+        if input_jsons.count(None) == attributes.count(None) == activations.count(None) == len(block):
+            # An import's rows: the jsonb column is the input text itself, the other two are NULL.
+            rows = zip(ids, names, texts, strict=True)
+            loops = [f"{loop_id}\t{name}\t{text}\t{text}\t\\N\t\\N{tail}" for loop_id, name, text in rows]
+        else:
+            json_texts = fields([c if j is None else j for c, j in zip(contents, input_jsons, strict=True)])
+            rows = zip(ids, names, texts, json_texts, fields(attributes), fields(activations), strict=True)
+            loops = [
+                f"{loop_id}\t{name}\t{text}\t{json_text}\t{attribute}\t{activation}{tail}"
+                for loop_id, name, text, json_text, attribute, activation in rows
+            ]
+        # A loop's TaskCount task rows differ only in the loop id: one join of the ids.
+        task_ids = list(map(str, ids))
+        if self.task_count != 1:
+            task_ids = [text for text in task_ids for _ in range(self.task_count)]
+        tasks = f"{self.task_prefix}{(self.task_suffix + self.task_prefix).join(task_ids)}{self.task_suffix}"
+        return "".join(loops), tasks if task_ids else "", len(block)
 
 
 class _IdSource:
