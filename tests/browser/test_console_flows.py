@@ -45,9 +45,19 @@ def test_a_manager_creates_a_flow_from_the_gallery_with_a_live_preview(manager, 
     frame = page.frame_locator("#task-frame")
     expect(frame.locator("crowd-classifier")).to_be_attached()
     expect(frame.locator("body")).to_contain_text("support refunded the shipping")
-    # Editing the sample input re-renders the preview.
+    # Editing the sample input re-renders the preview, and the reloaded frame leaves the caret where it was
+    # (it took the focus and scrolled to itself, dropping a fast typist's text and moving the Create button).
+    page.evaluate(
+        """() => addEventListener('hitl:task-shown', () => {
+            window.shown = {generation: document.getElementById('task-frame').dataset.generation,
+                            focus: document.activeElement.id};
+        })"""
+    )
+    shown_before = page.locator("#task-frame").get_attribute("data-generation")
     page.fill("#id_sample_input", '{"taskObject": "The preview follows my edit."}')
     expect(frame.locator("body")).to_contain_text("The preview follows my edit.")
+    page.wait_for_function("before => window.shown && window.shown.generation !== before", arg=shown_before)
+    assert page.evaluate("() => window.shown.focus") == "id_sample_input"
     # A broken template says why, with its line, and keeps the last good preview.
     page.fill("#id_template", "<p>{% if %}</p>")
     expect(page.locator("#preview-errors")).to_contain_text("line 1")

@@ -8,8 +8,9 @@
 //   {type: "hitl:submit-result", ok: bool, message: string}
 // and on success opens the next task of the flow. The frame's keyboard shortcuts for Skip and Release
 // arrive as {type: "hitl:action", action: "skip" | "release"}; after hitl:ready this page focuses the
-// frame and sends the reviewer's keymap as {type: "hitl:keymap", keymap}. In preview mode nothing is
-// sent: the answer is shown, and the reply carries preview: true and the answer.
+// frame (a preview page not while a field of its own has the focus) and sends the reviewer's keymap as
+// {type: "hitl:keymap", keymap}. In preview mode nothing is sent: the answer is shown, and the reply
+// carries preview: true and the answer.
 //
 // The next task already loaded: once a task is on the screen, this page claims the next one ahead
 // (POST data-ahead-url, one ahead at most, through the same claim as any other) and renders it in a
@@ -145,11 +146,21 @@
     } // else its hitl:ready shows it
   }
 
+  function editingThisPage() {
+    var active = document.activeElement;
+    return !!active && active.matches("input, textarea, select, button, [contenteditable]");
+  }
+
   function showReady(swapped) {
     var frame = current.frame;
     frame.classList.add("ready");
     // Keyboard-only review: keys go to the task straight away (and to its auto-focus field, if any).
-    frame.focus();
+    // Not on a preview page while its person is in one of its fields: the frame reloads as they edit
+    // the template or the form, and taking the focus (and scrolling to the frame) would drop their
+    // typing and move the button they are about to click.
+    if (!(preview && editingThisPage())) {
+      frame.focus();
+    }
     frame.contentWindow.postMessage({ type: "hitl:shown" }, "*");
     window.dispatchEvent(
       new CustomEvent("hitl:task-shown", { detail: { taskId: bar.dataset.taskId, swapped: !!swapped } })
