@@ -225,9 +225,11 @@ class _IdSource:
 
     def __enter__(self) -> _IdSource:
         self.conn = psycopg.connect(**connection.get_connection_params(), autocommit=True)
-        self.sql = (
-            f"SELECT nextval(pg_get_serial_sequence('{HumanLoop._meta.db_table}', 'id')) FROM generate_series(1, %s)"
-        )
+        # The sequence's name looked up once: pg_get_serial_sequence per id was 5 µs of server CPU a loop.
+        (sequence,) = self.conn.execute(
+            "SELECT pg_get_serial_sequence(%s, 'id')", [HumanLoop._meta.db_table]
+        ).fetchone()
+        self.sql = f"SELECT nextval('{sequence}'::regclass) FROM generate_series(1, %s)"
         return self
 
     def take(self, count: int) -> list[int]:

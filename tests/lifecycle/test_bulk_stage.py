@@ -256,3 +256,27 @@ def test_the_loop_constraints_are_deferred_again_after_the_direct_path(flow):
             )
             assert cursor.fetchone()
         transaction.set_rollback(True)
+
+
+def test_the_indexes_every_loop_writes_take_the_cheap_shape():
+    """Names compare byte by byte and the console's keyset indexes ascend (flows 0015, console 0007).
+
+    A later AlterField of the name, or a recreated index, would silently bring back the CPU per
+    insert these saved (bench/README.md "sixth pass"): strcoll per comparison, a descent and a
+    half-empty page split per loop instead of the rightmost leaf.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT collation_name FROM information_schema.columns WHERE table_name = %s AND column_name = 'name'",
+            [HumanLoop._meta.db_table],
+        )
+        assert cursor.fetchone() == ("C",)
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname LIKE 'console_loop_%%' "
+            "ORDER BY 1",
+            [HumanLoop._meta.db_table],
+        )
+        definitions = dict(cursor.fetchall())
+    assert sorted(definitions) == ["console_loop_account_created_idx", "console_loop_account_status_created_idx"]
+    for definition in definitions.values():
+        assert " DESC" not in definition and definition.endswith("created_at, id) WHERE (deleted_at IS NULL)")
