@@ -48,7 +48,6 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 # Foreign-key constraints the import pays for, by the name --without-foreign-keys takes.
 _FOREIGN_KEYS = {
-    "loop.account": ("flows_humanloop", "account_id"),
     "loop.flow": ("flows_humanloop", "flow_definition_id"),
     "task.loop": ("flows_reviewtask", "human_loop_id"),
 }

@@ -192,7 +192,12 @@ class HumanLoop(models.Model):
         EXPIRED = "Expired"
         INTERNAL_ERROR = "InternalError"
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="human_loops")
+    # The flow's account, copied (flows.loops.rules.new_loop_row): the flow's own constraint holds it,
+    # and the flow's constraint below holds the flow, so a loop cannot outlive its account (an account
+    # with flows cannot be deleted, nor a flow with loops: it is soft-deleted). No database constraint of
+    # its own: PostgreSQL checked it once per inserted loop, about 10 µs of CPU a loop in an import
+    # (bench/README.md "sixth pass").
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="human_loops", db_constraint=False)
     # No index of its own: human_loop_list_idx starts with it. Every index is paid on every start.
     flow_definition = models.ForeignKey(
         FlowDefinition, on_delete=models.PROTECT, related_name="human_loops", db_index=False

@@ -371,7 +371,6 @@ def _insert(account: Account, flow: FlowDefinition, new: list[_Prepared]) -> Non
     loop_values = [
         # input_json as the text of the jsonb column: COPY takes it as is.
         rules.new_loop_row(
-            account_id=account.id,
             flow=flow,
             name=p.item.name,
             input_content=p.item.input_content,

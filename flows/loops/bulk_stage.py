@@ -83,7 +83,6 @@ def needs_admission(flow: FlowDefinition) -> bool:
 def shared_loop_row(account: Account, flow: FlowDefinition, now) -> dict[str, Any]:
     """new_loop_row's columns for a bulk run: the per-item ones (name, input...) left blank, the rest shared."""
     return rules.new_loop_row(
-        account_id=account.id,
         flow=flow,
         name="",
         input_content="",

@@ -92,7 +92,6 @@ def start_human_loop(
     input_json = admission.input_json
     activation_output = admission.activation_output or activation_output
     row = rules.new_loop_row(
-        account_id=account.id,
         flow=flow,
         name=name,
         input_content=input_content,

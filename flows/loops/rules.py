@@ -39,7 +39,6 @@ class LoopAlreadyFinished(InvalidInput):
 
 def new_loop_row(
     *,
-    account_id: int,
     flow: FlowDefinition,
     name: str,
     input_content: str,
@@ -48,9 +47,13 @@ def new_loop_row(
     activation_output: dict[str, Any] | None,
     now: dt.datetime,
 ) -> dict[str, Any]:
-    """Return every column (by attname, id aside) of a newly started loop."""
+    """Return every column (by attname, id aside) of a newly started loop.
+
+    The account is the flow's: a copy, like the template and the version, which the flow's own
+    foreign keys hold (so HumanLoop.account has no database constraint, flows/migrations/0016).
+    """
     return {
-        "account_id": account_id,
+        "account_id": flow.account_id,
         "flow_definition_id": flow.id,
         "template_id": flow.template_id,
         # The pin (flows.definitions.versions): read from the cached flow row, written by this same INSERT.

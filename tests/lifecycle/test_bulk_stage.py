@@ -14,7 +14,7 @@ from django.forms.models import model_to_dict
 from console.models import LoopSearchBacklog
 from flows.loops import bulk_direct, bulk_stage, lifecycle
 from flows.loops.bulk import BulkItem
-from flows.models import HumanLoop, ReviewTask
+from flows.models import FlowDefinition, HumanLoop, ReviewTask
 from hitl.kernel import clock
 from tests import factories as f
 
@@ -178,7 +178,6 @@ def test_each_start_checks_only_the_loops_own_references_and_django_still_guards
             [HumanLoop._meta.db_table, ReviewTask._meta.db_table],
         )
         assert cursor.fetchall() == [
-            ("flows_humanloop", "account_id"),
             ("flows_humanloop", "flow_definition_id"),
             ("flows_reviewtask", "worker_id"),
         ]
@@ -192,6 +191,21 @@ def test_each_start_checks_only_the_loops_own_references_and_django_still_guards
     assert ReviewTask.objects.filter(human_loop_id__in=loops).count() == 6
     HumanLoop.objects.filter(id__in=loops).delete()  # Django's CASCADE takes their tasks, as before
     assert not ReviewTask.objects.filter(human_loop_id__in=loops).exists()
+
+
+
+def test_an_account_with_loops_still_cannot_be_deleted(flow):
+    """The loop's account has no database constraint (flows 0016); what keeps a loop from outliving it is unchanged.
+
+    The account's flows protect it, and a flow with loops is only soft-deleted
+    (flows.definitions.services.delete_flow_definition), whose own constraint holds the loop.
+    """
+    assert _direct(flow, [BulkItem("kept-1", "{}"), BulkItem("kept-2", "{}")]).created == 2
+    with pytest.raises(ProtectedError):
+        flow.account.delete()
+    with pytest.raises(ProtectedError):
+        FlowDefinition.objects.filter(pk=flow.pk).delete()
+    assert HumanLoop.objects.filter(account_id=flow.account_id).count() == 2
 
 
 # --- The import's direct COPY path (flows.loops.bulk_direct) ---
