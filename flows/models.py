@@ -645,3 +645,17 @@ class ImportChunk(models.Model):
 
     def __str__(self) -> str:
         return f"Part {self.number} of {self.job}"
+
+
+class SideWriteDecision(models.Model):
+    """A side transaction to commit (flows.loops.side_writes): written in the transaction whose commit decides it.
+
+    Left only by a process that died between its commit and COMMIT PREPARED; the
+    settle-side-writes sweep then commits the prepared transaction and removes the row.
+    """
+
+    gid = models.CharField(max_length=64, primary_key=True)
+    created_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return self.gid

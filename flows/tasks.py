@@ -15,7 +15,7 @@ from celery import shared_task
 
 from flows import jobs
 from flows.delivery import events, outbox, storage, webhooks
-from flows.loops import imports, lifecycle
+from flows.loops import imports, lifecycle, side_writes
 from flows.models import HumanLoop, OutputOutbox, WebhookDelivery
 from flows.quality import gold
 
@@ -108,6 +108,12 @@ def expire_leases() -> int:
 def expire_loops() -> int:
     """Fail loops whose availability lifetime passed without enough answers."""
     return lifecycle.expire_loops()
+
+
+@shared_task(acks_late=True, time_limit=120)
+def settle_side_writes() -> int:
+    """Commit or roll back the side transactions a dying import left prepared (flows.loops.side_writes)."""
+    return side_writes.settle()
 
 
 @shared_task(acks_late=True, time_limit=120)

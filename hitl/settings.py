@@ -350,6 +350,9 @@ CELERY_BEAT_SCHEDULE = {
     # The console's search table: loops started since the last sweep are copied into it, set-based (console.search_index);
     # until then the search tests them row by row, so this bounds how long a big import's loops are slow to search.
     "index-loop-search": {"task": "console.tasks.index_loop_search", "schedule": 2.0},
+    # A big import's task rows commit by two-phase commit (flows.loops.side_writes): one a dead process left
+    # prepared holds its locks until this sweep settles it, a minute after it was prepared.
+    "settle-side-writes": {"task": "flows.tasks.settle_side_writes", "schedule": 30.0},
 }
 # Without a broker there is no beat process: each web process runs the schedule above in a thread,
 # one process per sweep at a time (hitl.kernel.embedded_beat). Set false to run the sweeps some other way.

@@ -37,7 +37,7 @@ import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 
-from flows.loops import bulk, bulk_stage, lifecycle, rules
+from flows.loops import bulk, bulk_stage, lifecycle, rules, side_writes
 from flows.models import FlowDefinition, HumanLoop, ReviewTask
 from flows.quality import quality_config
 from hitl.kernel import clock
@@ -45,6 +45,10 @@ from hitl.kernel.errors import HitlError
 from workforce.models import Account
 
 BLOCK_ROWS = 20_000
+# From this many items the task rows are written on a second backend (flows.loops.side_writes), beside
+# the loop rows: one backend wrote both, one after the other. Fewer items gain nothing worth a
+# prepared transaction.
+SIDE_WRITER_FROM_ROWS = 50_000
 # Blocks formatted ahead of the writer: bounds the memory (a block is a few MB of COPY text).
 BLOCKS_AHEAD = 2
 _DONE = None
@@ -111,10 +115,11 @@ def start_direct(
     summary = bulk.BulkSummary()
     blocks = _Blocks(account, flow)
     checked_per_copy = _set_loop_constraints("IMMEDIATE")
+    side = side_writes.open_side() if at_most is not None and at_most >= SIDE_WRITER_FROM_ROWS else None
     try:
         with transaction.atomic(), _IdSource() as ids:
             connection.ensure_connection()
-            writer = _Writer(connection.connection, blocks.loops_sql, blocks.tasks_sql)
+            writer = _Writers(connection.connection, blocks, side)
             try:
                 read = _feed(writer, blocks, ids, items, trusted_json, all_or_nothing, summary, progress, first_index)
             finally:
@@ -126,9 +131,15 @@ def start_direct(
                 raise writer.error
             if all_or_nothing and summary.failures:
                 raise _LeftToStaged
-    except _LeftToStaged:
+            if side is not None:
+                side.commit_with_caller()
+    except BaseException as exc:
+        if side is not None and not side.prepared:
+            side.abandon()
         _set_loop_constraints("DEFERRED", checked_per_copy)
-        return None
+        if isinstance(exc, _LeftToStaged):
+            return None
+        raise
     _set_loop_constraints("DEFERRED", checked_per_copy)
     summary.checked = read
     summary.failures.sort(key=lambda failure: failure.index)
@@ -239,18 +250,54 @@ class _IdSource:
         self.conn.close()
 
 
-class _Writer:
-    """A thread that COPYs each block on the caller's psycopg connection, in the caller's transaction."""
+class _Writers:
+    """The loop rows' writer on the caller's connection, and the task rows' on the side transaction's if there is one.
 
-    def __init__(self, conn: psycopg.Connection, loops_sql: str, tasks_sql: str) -> None:
-        self.conn, self.loops_sql, self.tasks_sql = conn, loops_sql, tasks_sql
+    On one connection a single writer COPYs both tables; on two, each backend writes one table,
+    so neither waits for the other's index pages.
+    """
+
+    def __init__(self, conn: psycopg.Connection, blocks: _Blocks, side: side_writes.SideTransaction | None) -> None:
+        if side is None:
+            self.loops = _Writer(conn, [blocks.loops_sql, blocks.tasks_sql])
+            self.all = [self.loops]
+        else:
+            self.loops = _Writer(conn, [blocks.loops_sql])
+            self.all = [self.loops, _Writer(side.conn, [blocks.tasks_sql])]
+
+    @property
+    def error(self) -> BaseException | None:
+        return next((writer.error for writer in self.all if writer.error is not None), None)
+
+    def put(self, block: tuple[str, str, int]) -> None:
+        loops, tasks, count = block
+        if len(self.all) == 1:
+            self.loops.put(((loops, tasks), count))
+        else:
+            self.loops.put(((loops,), count))
+            self.all[1].put(((tasks,), count))
+
+    def finish(self) -> None:
+        for writer in self.all:
+            writer.finish()
+
+    def report(self, summary: bulk.BulkSummary, progress) -> None:
+        """Progress counts the loop rows written: their tasks are written beside them, in the same commit."""
+        self.loops.report(summary, progress)
+
+
+class _Writer:
+    """A thread that COPYs each block's texts, one per statement, on one psycopg connection, in its transaction."""
+
+    def __init__(self, conn: psycopg.Connection, statements: list[str]) -> None:
+        self.conn, self.statements = conn, statements
         self.error: BaseException | None = None
         self.blocks: queue.Queue = queue.Queue(maxsize=BLOCKS_AHEAD)
         self.written: queue.SimpleQueue[int] = queue.SimpleQueue()  # loops written so far, after each block
         self.thread = threading.Thread(target=self._run, name="bulk-direct-writer", daemon=True)
         self.thread.start()
 
-    def put(self, block: tuple[str, str, int]) -> None:
+    def put(self, block: tuple[tuple[str, ...], int]) -> None:
         while self.error is None:
             try:
                 self.blocks.put(block, timeout=0.5)
@@ -283,11 +330,10 @@ class _Writer:
         created = 0
         try:
             while (block := self.blocks.get()) is not _DONE:
-                loop_text, task_text, count = block
-                with cursor.copy(self.loops_sql) as copy:
-                    copy.write(loop_text)
-                with cursor.copy(self.tasks_sql) as copy:
-                    copy.write(task_text)
+                texts, count = block
+                for statement, text in zip(self.statements, texts, strict=True):
+                    with cursor.copy(statement) as copy:
+                        copy.write(text)
                 created += count
                 self.written.put(created)
         except BaseException as exc:  # raised again in the caller's thread

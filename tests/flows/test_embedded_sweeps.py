@@ -129,6 +129,7 @@ def test_each_sweep_runs_in_one_process_at_a_time(monkeypatch):
         "index-loop-search",
         "redeliver-outbox",
         "send-notifications",
+        "settle-side-writes",
     ]
     monkeypatch.setattr(embedded_beat, "holder_name", lambda: "host:b")
     assert embedded_beat.run_due_sweeps() == []
@@ -140,6 +141,7 @@ def test_each_sweep_runs_in_one_process_at_a_time(monkeypatch):
         "index-loop-search",
         "redeliver-outbox",
         "send-notifications",
+        "settle-side-writes",
     ]
     assert SweepLease.objects.get(name="redeliver-outbox").holder == "host:b"
     assert SweepLease.objects.get(name="expire-loops").holder == "host:a"

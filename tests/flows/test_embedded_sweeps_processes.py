@@ -19,6 +19,7 @@ SWEEPS = {
     "send-notifications",
     "deadline-steps",
     "index-loop-search",
+    "settle-side-writes",
 }
 
 
