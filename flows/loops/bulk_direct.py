@@ -114,7 +114,6 @@ def start_direct(
         return None
     summary = bulk.BulkSummary()
     blocks = _Blocks(account, flow)
-    checked_per_copy = _set_loop_constraints("IMMEDIATE")
     side = side_writes.open_side() if at_most is not None and at_most >= SIDE_WRITER_FROM_ROWS else None
     try:
         with transaction.atomic(), _IdSource() as ids:
@@ -136,33 +135,12 @@ def start_direct(
     except BaseException as exc:
         if side is not None and not side.prepared:
             side.abandon()
-        _set_loop_constraints("DEFERRED", checked_per_copy)
         if isinstance(exc, _LeftToStaged):
             return None
         raise
-    _set_loop_constraints("DEFERRED", checked_per_copy)
     summary.checked = read
     summary.failures.sort(key=lambda failure: failure.index)
     return summary
-
-
-def _set_loop_constraints(mode: str, names: str | None = None) -> str:
-    """SET CONSTRAINTS mode for the loop table's foreign keys; return their names.
-
-    IMMEDIATE while the blocks are written: each COPY's checks then run as it ends, beside the
-    checking of the next block, instead of all at the commit, after everything else.
-    """
-    with connection.cursor() as cursor:
-        if names is None:
-            cursor.execute(
-                "SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint "
-                "WHERE contype = 'f' AND condeferrable AND conrelid = %s::regclass",
-                [HumanLoop._meta.db_table],
-            )
-            names = cursor.fetchone()[0] or ""
-        if names:
-            cursor.execute(f"SET CONSTRAINTS {names} {mode}")
-    return names
 
 
 def _feed(writer, blocks, ids, items, trusted_json: bool, all_or_nothing: bool, summary, progress, first_index) -> int:

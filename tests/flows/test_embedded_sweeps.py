@@ -141,7 +141,6 @@ def test_each_sweep_runs_in_one_process_at_a_time(monkeypatch):
         "index-loop-search",
         "redeliver-outbox",
         "send-notifications",
-        "settle-side-writes",
     ]
     assert SweepLease.objects.get(name="redeliver-outbox").holder == "host:b"
     assert SweepLease.objects.get(name="expire-loops").holder == "host:a"
