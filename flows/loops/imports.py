@@ -420,11 +420,14 @@ def _chunks(job: ImportJob) -> Iterator[bytes]:
         for number in list(numbers):
             yield bytes(ImportChunk.objects.filter(job=job, number=number).values_list("data", flat=True).get())
         return
+    # Autocommit, a statement per chunk: an import that stops reading early (a failing row) leaves
+    # this connection idle until the generator is closed, but never inside a transaction holding locks.
     table = ImportChunk._meta.db_table
-    with psycopg.connect(**connection.get_connection_params()) as conn, conn.cursor(name="import_chunks") as cursor:
-        cursor.itersize = 1
-        cursor.execute(f"SELECT data FROM {table} WHERE job_id = %s ORDER BY number", [job.id])
-        for (data,) in cursor:
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as conn:
+        numbers = conn.execute(f"SELECT number FROM {table} WHERE job_id = %s ORDER BY number", [job.id]).fetchall()
+        for (number,) in numbers:
+            sql = f"SELECT data FROM {table} WHERE job_id = %s AND number = %s"
+            (data,) = conn.execute(sql, [job.id, number]).fetchone()
             yield bytes(data)
 
 
