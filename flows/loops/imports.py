@@ -413,22 +413,25 @@ def _chunks(job: ImportJob) -> Iterator[bytes]:
     On PostgreSQL they are read on a connection of their own: the import's connection is busy
     COPYing the previous block (flows.loops.bulk_direct), and a read queued behind each COPY
     made the checks wait for the writing about once a chunk (a fifth of the import's time at
-    200,000 rows). The chunks were committed by the upload, so any connection sees them.
+    200,000 rows). The upload committed them, so that connection sees them; one it cannot see
+    (written in the caller's own transaction, as a test does) is read on the import's.
     """
+    numbers = list(ImportChunk.objects.filter(job=job).order_by("number").values_list("number", flat=True))
     if connection.vendor != "postgresql":
-        numbers = ImportChunk.objects.filter(job=job).order_by("number").values_list("number", flat=True)
-        for number in list(numbers):
-            yield bytes(ImportChunk.objects.filter(job=job, number=number).values_list("data", flat=True).get())
+        for number in numbers:
+            yield _chunk(job, number)
         return
     # Autocommit, a statement per chunk: an import that stops reading early (a failing row) leaves
     # this connection idle until the generator is closed, but never inside a transaction holding locks.
-    table = ImportChunk._meta.db_table
+    sql = f"SELECT data FROM {ImportChunk._meta.db_table} WHERE job_id = %s AND number = %s"
     with psycopg.connect(**connection.get_connection_params(), autocommit=True) as conn:
-        numbers = conn.execute(f"SELECT number FROM {table} WHERE job_id = %s ORDER BY number", [job.id]).fetchall()
-        for (number,) in numbers:
-            sql = f"SELECT data FROM {table} WHERE job_id = %s AND number = %s"
-            (data,) = conn.execute(sql, [job.id, number]).fetchone()
-            yield bytes(data)
+        for number in numbers:
+            row = conn.execute(sql, [job.id, number]).fetchone()
+            yield _chunk(job, number) if row is None else bytes(row[0])
+
+
+def _chunk(job: ImportJob, number: int) -> bytes:
+    return bytes(ImportChunk.objects.filter(job=job, number=number).values_list("data", flat=True).get())
 
 
 # --- Progress ---------------------------------------------------------------------
