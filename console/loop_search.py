@@ -25,8 +25,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import Exists, F, Field, Func, Lookup, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast, StrIndex, Upper
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils.dateparse import parse_date, parse_datetime
 
 from console import search_index
@@ -132,10 +133,7 @@ def page(
     """
     after = parse_cursor(cursor)
     if after is not None:
-        created_at, loop_id = after
-        # The range on created_at alone first: it bounds the index walk, which the OR alone does not
-        # (PostgreSQL then walks from the newest loop: 0.7 s halfway down a million).
-        loops = loops.filter(created_at__lte=created_at).filter(Q(created_at__lt=created_at) | Q(id__lt=loop_id))
+        loops = loops.filter(_keyset(LessThan, after))
     rows = []
     for account_id in account_ids:
         rows += _account_page(loops.filter(account_id=account_id), account_id, size, text)
@@ -173,8 +171,25 @@ def _newest(loops: QuerySet[HumanLoop], ordered: tuple[str, ...]) -> QuerySet[Hu
     edge = list(loops.order_by(*ordered).values_list("created_at", "id")[TEXT_WINDOW - 1 : TEXT_WINDOW])
     if not edge:
         return loops
-    ((created_at, loop_id),) = edge
-    return loops.filter(created_at__gte=created_at).filter(Q(created_at__gt=created_at) | Q(id__gte=loop_id))
+    return loops.filter(_keyset(GreaterThanOrEqual, edge[0]))
+
+
+class _Row(Func):
+    """A row value, `(a, b)`: compared column by column, by PostgreSQL and by SQLite (3.15 and later)."""
+
+    template = "(%(expressions)s)"
+    output_field = Field()
+
+
+def _keyset(lookup: type[Lookup], key: tuple[dt.datetime, int]) -> Lookup:
+    """`(created_at, id) <op> key`: one row comparison, which PostgreSQL takes as a bound of the keyset index walk.
+
+    Written as `created_at <= x AND (created_at < x OR id < y)` only created_at bounded the walk, so
+    when many loops share a created_at (the million rows of one import share one) the walk read every
+    one of them: 300 ms halfway down a million, 580 ms for a rare text's newest window.
+    """
+    created_at, loop_id = key
+    return lookup(_Row(F("created_at"), F("id")), _Row(Value(created_at), Value(loop_id)))
 
 
 def _answers_with(text: str) -> QuerySet[ReviewTask]:

@@ -142,7 +142,7 @@ start_pg() {
         >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
     fi
     as_pg "$bin/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 \
-      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $dir -c max_connections=200 -c max_prepared_transactions=20" start >/dev/null \
+      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $dir -c max_connections=200 -c max_prepared_transactions=20 -c wal_buffers=32MB -c max_wal_size=4GB" start >/dev/null \
       || { tail -n 20 "$dir/postgres.log" >&2; die "postgres failed to start"; }
     log "postgres running on 127.0.0.1:$PG_PORT (data in $data)"
   fi

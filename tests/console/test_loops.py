@@ -212,3 +212,30 @@ def test_the_page_query_names_one_account_and_reads_no_input_nor_a_count(client,
         assert "workforce_account_admins" not in sql and "COUNT(" not in sql.upper()
         assert '"flows_humanloop"."input_content"' not in sql
     assert "EXISTS" in pages[1] and ' IN (SELECT U0."human_loop_id"' not in pages[1]  # per loop, not all answers
+
+
+@pytest.mark.django_db
+def test_loops_of_one_import_share_a_created_at_and_are_walked_by_a_row_comparison(personas, monkeypatch):
+    """An import's loops share one created_at: the keyset bound is `(created_at, id) < (x, y)`, one comparison the
+    index walk starts from (as `created_at <= x AND (... OR id < y)` it read every loop of the import: 300 ms halfway
+    down a million), and the same for a text's newest window."""
+    start = dt.datetime(2026, 5, 1, 9, 0, tzinfo=dt.UTC)
+    loops = [f.human_loop(personas.flow, {"text": "same"}, name=f"same-{n}") for n in range(7)]
+    HumanLoop.objects.filter(pk__in=[loop.pk for loop in loops]).update(created_at=start)
+    monkeypatch.setattr(loop_search, "TEXT_WINDOW", 4)
+    mine = HumanLoop.objects.filter(account=personas.account)
+    for text in ("", "same"):
+        seen, cursor = [], ""
+        with CaptureQueriesContext(connection) as queries:
+            while True:
+                rows, cursor = loop_search.page(mine, [personas.account.id], cursor=cursor, size=3, text=text)
+                seen += [row.name for row in rows]
+                if not cursor:
+                    break
+        assert seen == [f"same-{n}" for n in reversed(range(7))], text
+        walks = [
+            q["sql"]
+            for q in queries.captured_queries
+            if '("flows_humanloop"."created_at", "flows_humanloop"."id")' in q["sql"]
+        ]
+        assert walks, "the keyset bound is a row comparison"
